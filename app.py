@@ -1,0 +1,127 @@
+"""Upward's entry point: check settings, migrate, then serve Slack and /healthz.
+
+    python app.py              # HTTP mode (or Socket Mode when SLACK_APP_TOKEN is set)
+    python app.py --no-migrate # when migrations run as a separate deploy step
+
+HTTP is served by gunicorn (one worker process, threads for concurrency), which
+finishes in-flight requests on SIGTERM before exiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings, SettingsError, load_settings, redact_url
+from bot.db import database_is_up, migrate
+from bot.gateway import make_web_client
+from bot.logs import configure_logging
+from bot.web import make_wsgi_app
+
+log = logging.getLogger("upward")
+
+EXIT_CONFIG = 2
+GRACEFUL_SECONDS = 25  # Docker waits 10 s by default; compose/k8s can allow more
+
+
+class UpwardServer(BaseApplication):
+    """gunicorn, configured in code so `python app.py` is the only command to remember."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.socket_handler: Any = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"0.0.0.0:{self.settings.port}")
+        self.cfg.set("workers", 1)  # the scheduler and caches live in one process
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", 8)
+        self.cfg.set("timeout", 30)
+        self.cfg.set("graceful_timeout", GRACEFUL_SECONDS)
+        self.cfg.set("proc_name", "upward")
+        self.cfg.set("post_worker_init", self._post_worker_init)
+        self.cfg.set("worker_exit", self._worker_exit)
+
+    def load(self) -> Any:
+        # Runs in the worker process, after fork: database pools and threads start here.
+        from bot.slack_app import build_app  # noqa: PLC0415 - keep the master process light
+
+        bolt, services = build_app(self.settings)
+        self._bolt = bolt
+        if self.settings.socket_mode:
+            slack = None
+        else:
+            from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: PLC0415
+
+            slack = SlackRequestHandler(bolt)
+        return make_wsgi_app(slack, lambda: database_is_up(services.engine))
+
+    def _post_worker_init(self, worker: Any) -> None:
+        if self.settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
+
+            self.socket_handler = SocketModeHandler(self._bolt, self.settings.app_token)
+            self.socket_handler.connect()
+            log.info("connected to Slack in Socket Mode")
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        if self.socket_handler is not None:
+            self.socket_handler.close()
+
+
+def check_token(settings: Settings) -> str | None:
+    """auth.test once at start, so a wrong token is one clear line, not a stack trace."""
+    client = make_web_client(settings.bot_token, settings.api_url)
+    try:
+        result = client.auth_test()
+    except SlackApiError as error:
+        return (
+            f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}). Reinstall the app "
+            "and copy the Bot User OAuth Token from OAuth & Permissions."
+        )
+    except OSError as error:
+        return f"could not reach Slack at {settings.api_url} ({error}). Check SLACK_API_URL."
+    log.info("authenticated as %s in team %s", result.get("user_id"), result.get("team_id"))
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--no-migrate", action="store_true", help="do not run database migrations on start"
+    )
+    args = parser.parse_args(argv)
+    configure_logging()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"upward: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    problem = check_token(settings)
+    if problem:
+        print(f"upward: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not args.no_migrate:
+        try:
+            migrate(settings.database_url)
+        except Exception as error:  # any driver error: say where, not a traceback
+            print(
+                f"upward: could not migrate the database at "
+                f"{redact_url(settings.database_url)}: {type(error).__name__}: "
+                f"{str(error).splitlines()[0]}",
+                file=sys.stderr,
+            )
+            return 1
+    log.info("starting %r", settings)
+    UpwardServer(settings).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Upward: reverse mentoring inside Slack."""

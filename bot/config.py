@@ -1,0 +1,163 @@
+"""Settings from the environment, checked once at start.
+
+Every variable the app reads is listed in DESIGN.md; nothing else configures it.
+A bad value raises :class:`SettingsError` naming the variable and the fix, which
+the entry points print as one line before exiting with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///upward.db"
+DEFAULT_PORT = 3000
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SETUP_HELP = (
+    "Create the Slack app from manifest.json (https://api.slack.com/apps → Create New App → "
+    "From a manifest), install it, then copy the Bot User OAuth Token (OAuth & Permissions) "
+    "and the Signing Secret (Basic Information). See README.md, 'Slack app setup'."
+)
+
+
+class SettingsError(Exception):
+    """A variable is missing or malformed; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str
+    database_url: str
+    port: int
+    leads: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+    def __repr__(self) -> str:  # never let a token reach a log line through repr()
+        return (
+            f"Settings(socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
+            f"database={redact_url(self.database_url)!r}, port={self.port}, "
+            f"leads={sorted(self.leads)})"
+        )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every variable; raise SettingsError on the first bad one."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token is None:
+        raise SettingsError(f"SLACK_BOT_TOKEN is not set. {SETUP_HELP}")
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError(
+            "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' "
+            "(OAuth & Permissions → Bot User OAuth Token)."
+        )
+
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' "
+            "(Basic Information → App-Level Tokens, scope connections:write); "
+            "unset it to use HTTP mode."
+        )
+
+    signing_secret = get("SLACK_SIGNING_SECRET")
+    if app_token is None and signing_secret is None:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is required in HTTP mode: copy it from Basic Information → "
+            "App Credentials (or set SLACK_APP_TOKEN to use Socket Mode)."
+        )
+    if signing_secret is not None and not re.fullmatch(r"[0-9a-f]{16,}", signing_secret):
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET looks wrong: Slack's signing secrets are hexadecimal "
+            "(Basic Information → App Credentials → Signing Secret)."
+        )
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=_api_url(get("SLACK_API_URL")),
+        database_url=normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        port=_port(get("PORT")),
+        leads=_leads(get("MENTOR_LEADS")),
+    )
+
+
+def _api_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_API_URL
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            f"SLACK_API_URL must be an http(s) URL ending in /api/, "
+            f"like {DEFAULT_API_URL} (got {value!r})."
+        )
+    # slack_sdk joins the method name straight onto the base URL.
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535 (got {value!r}).")
+    return int(value)
+
+
+def _leads(value: str | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [i for i in ids if not _USER_ID.match(i)]
+    if bad:
+        raise SettingsError(
+            "MENTOR_LEADS must be comma-separated Slack user IDs like U012AB3CD "
+            f"(profile → ⋮ → Copy member ID); not valid: {', '.join(bad)}."
+        )
+    return frozenset(ids)
+
+
+def normalize_database_url(value: str) -> str:
+    """Check DATABASE_URL and point Postgres URLs at psycopg 3, the driver we ship."""
+    try:
+        url: URL = make_url(value)
+    except ArgumentError:
+        raise SettingsError(
+            "DATABASE_URL is not a database URL; use sqlite:///upward.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise SettingsError(
+            f"DATABASE_URL uses {backend!r}; Upward supports sqlite and postgresql."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def redact_url(value: str) -> str:
+    """The database URL without its password, for logs."""
+    try:
+        return make_url(value).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable>"

@@ -1,0 +1,1 @@
+"""Use cases with plain inputs and outputs. No Bolt imports here."""

@@ -1,0 +1,421 @@
+"""Joining, editing, pausing, resuming and leaving the program."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot import copy
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.errors import NotJoinedError, UserFacingError
+from bot.ids import JoinField
+from bot.services.workspaces import ensure_default_program, ensure_workspace
+from models import (
+    Person,
+    PersonSkill,
+    PersonStatus,
+    Program,
+    Role,
+    Seniority,
+    Skill,
+    SkillDirection,
+    Workspace,
+)
+
+_T = TypeVar("_T")
+
+MAX_SKILLS_PER_DIRECTION = 5
+MAX_DEPARTMENT_CHARS = 80
+MAX_GOALS_CHARS = 500
+
+# Local working-hour windows a person can prefer, as [start, end) hours.
+TIME_WINDOWS: dict[str, tuple[int, int]] = {
+    "morning": (9, 12),
+    "midday": (12, 14),
+    "afternoon": (14, 17),
+    "any": (9, 17),
+}
+WEEKDAYS = range(5)  # Monday to Friday; None means any weekday
+
+
+@dataclass(frozen=True)
+class SkillOption:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class JoinSubmission:
+    """What the join modal sent, as plain values; nothing checked yet."""
+
+    role: str | None
+    teach: Sequence[str]
+    learn: Sequence[str]
+    department: str | None
+    seniority: str | None
+    weekday: str | None
+    window: str | None
+    goals: str | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    person_id: int
+    team_id: str
+    user_id: str
+    role: Role
+    status: PersonStatus
+    teach: tuple[str, ...]
+    learn: tuple[str, ...]
+    teach_slugs: tuple[str, ...]
+    learn_slugs: tuple[str, ...]
+    department: str | None
+    seniority: Seniority | None
+    preferred_weekday: int | None
+    window: str
+    goals: str | None
+    tz: str | None
+    dm_channel_id: str | None
+    program_name: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    profile: Profile
+    first_join: bool  # a brand-new person: send the welcome
+    rejoined: bool  # came back after leaving
+
+
+@dataclass(frozen=True)
+class ProgramCounts:
+    mentors: int
+    mentees: int
+    paused: int
+    left: int
+
+
+class FormErrors(UserFacingError):
+    """Field errors for the join modal, keyed by JoinField."""
+
+    def __init__(self, errors: dict[JoinField, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class _Valid:
+    role: Role
+    teach: list[str]
+    learn: list[str]
+    department: str | None
+    seniority: Seniority | None
+    weekday: int | None
+    window: tuple[int, int]
+    goals: str | None
+
+
+class EnrolmentService:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    # --- reading ---------------------------------------------------------------
+
+    def skill_catalogue(self, team_id: str) -> list[SkillOption]:
+        """Seeded skills plus the ones this workspace added, in catalogue order."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Skill.slug, Skill.name)
+                .outerjoin(Workspace, Skill.workspace_id == Workspace.id)
+                .where(or_(Skill.workspace_id.is_(None), Workspace.slack_team_id == team_id))
+                .order_by(Skill.workspace_id.is_not(None), Skill.position, Skill.id)
+            ).all()
+        return [SkillOption(slug, name) for slug, name in rows]
+
+    def profile(self, team_id: str, user_id: str) -> Profile | None:
+        with self._sessions() as session:
+            person = _find_person(session, team_id, user_id)
+            return None if person is None else _to_profile(session, person, team_id)
+
+    def require_profile(self, team_id: str, user_id: str) -> Profile:
+        profile = self.profile(team_id, user_id)
+        if profile is None:
+            raise NotJoinedError(copy.NOT_JOINED)
+        return profile
+
+    def ensure_can_leave(self, team_id: str, user_id: str) -> Profile:
+        """Checked before asking 'are you sure?', so nobody confirms a no-op."""
+        profile = self.require_profile(team_id, user_id)
+        if profile.status == PersonStatus.LEFT:
+            raise UserFacingError(copy.ALREADY_IN_STATUS[PersonStatus.LEFT])
+        return profile
+
+    def counts(self, team_id: str) -> ProgramCounts:
+        """Head counts for the lead's view: aggregates only, no names."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Person.role, Person.status, func.count())
+                .join(Workspace, Person.workspace_id == Workspace.id)
+                .where(Workspace.slack_team_id == team_id)
+                .group_by(Person.role, Person.status)
+            ).all()
+        by = {(role, status): n for role, status, n in rows}
+        return ProgramCounts(
+            mentors=by.get((Role.MENTOR, PersonStatus.ACTIVE), 0),
+            mentees=by.get((Role.MENTEE, PersonStatus.ACTIVE), 0),
+            paused=sum(n for (_, s), n in by.items() if s == PersonStatus.PAUSED),
+            left=sum(n for (_, s), n in by.items() if s == PersonStatus.LEFT),
+        )
+
+    # --- joining ---------------------------------------------------------------
+
+    def validate(self, team_id: str, submission: JoinSubmission) -> _Valid:
+        """Check a submission; raise FormErrors with a message per bad field."""
+        errors: dict[JoinField, str] = {}
+        known = {s.slug for s in self.skill_catalogue(team_id)}
+        role = _parse(Role, submission.role, JoinField.ROLE, copy.ERR_ROLE, errors)
+        teach = _check_skills(submission.teach, known, JoinField.TEACH, errors)
+        learn = _check_skills(submission.learn, known, JoinField.LEARN, errors)
+        if role is Role.MENTOR and not teach:
+            errors.setdefault(JoinField.TEACH, copy.ERR_MENTOR_NEEDS_SKILL)
+        if role is Role.MENTEE and not learn:
+            errors.setdefault(JoinField.LEARN, copy.ERR_MENTEE_NEEDS_SKILL)
+        department = _check_text(
+            submission.department, MAX_DEPARTMENT_CHARS, JoinField.DEPARTMENT, errors
+        )
+        goals = _check_text(submission.goals, MAX_GOALS_CHARS, JoinField.GOALS, errors)
+        seniority = None
+        if submission.seniority:
+            seniority = _parse(
+                lambda v: Seniority(int(v)),
+                submission.seniority,
+                JoinField.SENIORITY,
+                copy.ERR_CHOOSE_FROM_LIST,
+                errors,
+            )
+        weekday = None
+        if submission.weekday not in (None, "", "any"):
+            weekday = _parse(
+                _weekday, submission.weekday, JoinField.WEEKDAY, copy.ERR_CHOOSE_FROM_LIST, errors
+            )
+        window = TIME_WINDOWS.get(submission.window or "any")
+        if window is None:
+            errors[JoinField.WINDOW] = copy.ERR_CHOOSE_FROM_LIST
+
+        if errors or role is None or window is None:
+            raise FormErrors(errors)
+        return _Valid(role, teach, learn, department, seniority, weekday, window, goals)
+
+    def save(self, team_id: str, user_id: str, submission: JoinSubmission) -> SaveResult:
+        """Create or edit the person's record; one row per person, whatever happens."""
+        valid = self.validate(team_id, submission)
+        try:
+            return self._save(team_id, user_id, valid)
+        except IntegrityError:
+            # Two submissions raced to create the same person; the loser edits instead.
+            return self._save(team_id, user_id, valid)
+
+    def _save(self, team_id: str, user_id: str, valid: _Valid) -> SaveResult:
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            workspace = ensure_workspace(session, team_id, now)
+            person = _find_person(session, team_id, user_id)
+            first_join = person is None
+            rejoined = person is not None and person.status == PersonStatus.LEFT
+            if person is None:
+                program = ensure_default_program(session, workspace, now)
+                person = Person(
+                    workspace_id=workspace.id,
+                    program_id=program.id,
+                    slack_user_id=user_id,
+                    joined_at=now,
+                )
+                session.add(person)
+            person.role = valid.role
+            person.department = valid.department
+            person.seniority = valid.seniority
+            person.preferred_weekday = valid.weekday
+            person.window_start_hour, person.window_end_hour = valid.window
+            person.goals = valid.goals
+            person.updated_at = now
+            if person.status != PersonStatus.ACTIVE or first_join:
+                person.status = PersonStatus.ACTIVE
+                person.paused_at = person.left_at = None
+            _set_skills(session, person, workspace, valid.teach, valid.learn)
+            session.flush()
+            return SaveResult(_to_profile(session, person, team_id), first_join, rejoined)
+
+    def record_slack_details(
+        self, team_id: str, user_id: str, *, tz: str | None = None, dm_channel_id: str | None = None
+    ) -> None:
+        """Keep what Slack told us (time zone, the DM channel) so we never ask twice."""
+        with unit_of_work(self._sessions) as session:
+            person = _find_person(session, team_id, user_id)
+            if person is None:
+                return
+            if tz:
+                person.tz = tz
+            if dm_channel_id:
+                person.dm_channel_id = dm_channel_id
+
+    def claim_welcome(self, team_id: str, user_id: str) -> bool:
+        """True once per person: the caller then sends the welcome DM."""
+        with unit_of_work(self._sessions) as session:
+            person = _find_person(session, team_id, user_id)
+            if person is None or person.welcomed_at is not None:
+                return False
+            person.welcomed_at = self._clock.now()
+            return True
+
+    def release_welcome(self, team_id: str, user_id: str) -> None:
+        """The welcome could not be sent; allow the next attempt."""
+        with unit_of_work(self._sessions) as session:
+            person = _find_person(session, team_id, user_id)
+            if person is not None:
+                person.welcomed_at = None
+
+    # --- status changes --------------------------------------------------------
+
+    def pause(self, team_id: str, user_id: str) -> Profile:
+        return self._change_status(team_id, user_id, PersonStatus.PAUSED)
+
+    def resume(self, team_id: str, user_id: str) -> Profile:
+        return self._change_status(team_id, user_id, PersonStatus.ACTIVE)
+
+    def leave(self, team_id: str, user_id: str) -> Profile:
+        """Mark the person as left. Their history stays; joining again restores them."""
+        return self._change_status(team_id, user_id, PersonStatus.LEFT)
+
+    def _change_status(self, team_id: str, user_id: str, target: PersonStatus) -> Profile:
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            person = _find_person(session, team_id, user_id)
+            if person is None or (
+                person.status == PersonStatus.LEFT and target != PersonStatus.LEFT
+            ):
+                raise NotJoinedError(copy.NOT_JOINED)
+            if person.status == target:
+                raise UserFacingError(copy.ALREADY_IN_STATUS[target])
+            person.status = target
+            person.updated_at = now
+            person.paused_at = now if target == PersonStatus.PAUSED else None
+            if target == PersonStatus.LEFT:
+                person.left_at = now
+            return _to_profile(session, person, team_id)
+
+
+def _parse(
+    convert: Callable[[str], _T],
+    value: str | None,
+    field: JoinField,
+    message: str,
+    errors: dict[JoinField, str],
+) -> _T | None:
+    try:
+        return convert(value or "")
+    except ValueError:
+        errors[field] = message
+        return None
+
+
+def _weekday(value: str) -> int:
+    if not value.isdigit() or int(value) not in WEEKDAYS:
+        raise ValueError(value)
+    return int(value)
+
+
+def _check_skills(
+    chosen: Sequence[str], known: set[str], field: JoinField, errors: dict[JoinField, str]
+) -> list[str]:
+    unique = list(dict.fromkeys(chosen))
+    if set(unique) - known:
+        errors[field] = copy.ERR_UNKNOWN_SKILL
+    elif len(unique) > MAX_SKILLS_PER_DIRECTION:
+        errors[field] = copy.ERR_TOO_MANY_SKILLS.format(n=MAX_SKILLS_PER_DIRECTION)
+    return unique
+
+
+def _check_text(
+    value: str | None, limit: int, field: JoinField, errors: dict[JoinField, str]
+) -> str | None:
+    text = (value or "").strip() or None
+    if text is not None and len(text) > limit:
+        errors[field] = copy.ERR_TOO_LONG.format(n=limit)
+    return text
+
+
+def _find_person(session: Session, team_id: str, user_id: str) -> Person | None:
+    return session.scalars(
+        select(Person)
+        .join(Workspace, Person.workspace_id == Workspace.id)
+        .where(Workspace.slack_team_id == team_id, Person.slack_user_id == user_id)
+        .options(selectinload(Person.skills))
+    ).one_or_none()
+
+
+def _set_skills(
+    session: Session, person: Person, workspace: Workspace, teach: list[str], learn: list[str]
+) -> None:
+    slugs = set(teach) | set(learn)
+    by_slug = {
+        s.slug: s
+        for s in session.scalars(
+            select(Skill).where(
+                Skill.slug.in_(slugs),
+                or_(Skill.workspace_id.is_(None), Skill.workspace_id == workspace.id),
+            )
+        )
+    }
+    wanted = [(by_slug[s], SkillDirection.TEACH) for s in teach] + [
+        (by_slug[s], SkillDirection.LEARN) for s in learn
+    ]
+    current = {(ps.skill_id, ps.direction): ps for ps in person.skills}
+    keep = {(skill.id, direction) for skill, direction in wanted}
+    for key, ps in current.items():
+        if key not in keep:
+            person.skills.remove(ps)
+    for skill, direction in wanted:
+        if (skill.id, direction) not in current:
+            person.skills.append(PersonSkill(skill=skill, direction=direction))
+
+
+def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
+    program_name = session.get_one(Program, person.program_id).name
+    teach = [ps.skill for ps in person.skills if ps.direction == SkillDirection.TEACH]
+    learn = [ps.skill for ps in person.skills if ps.direction == SkillDirection.LEARN]
+    window = next(
+        (
+            k
+            for k, v in TIME_WINDOWS.items()
+            if v == (person.window_start_hour, person.window_end_hour)
+        ),
+        "any",
+    )
+    return Profile(
+        person_id=person.id,
+        team_id=team_id,
+        user_id=person.slack_user_id,
+        role=Role(person.role),
+        status=PersonStatus(person.status),
+        teach=tuple(s.name for s in teach),
+        learn=tuple(s.name for s in learn),
+        teach_slugs=tuple(s.slug for s in teach),
+        learn_slugs=tuple(s.slug for s in learn),
+        department=person.department,
+        seniority=Seniority(person.seniority) if person.seniority else None,
+        preferred_weekday=person.preferred_weekday,
+        window=window,
+        goals=person.goals,
+        tz=person.tz,
+        dm_channel_id=person.dm_channel_id,
+        program_name=program_name,
+        joined_at=person.joined_at,
+    )

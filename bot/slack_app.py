@@ -1,0 +1,48 @@
+"""Builds the Bolt app and the services behind it from Settings."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.container import Services
+from bot.db import make_engine, make_session_factory
+from bot.gateway import SlackGateway, make_web_client
+from bot.services.enrolment import EnrolmentService
+from bot.services.leads import LeadPolicy
+from bot.services.onboarding import OnboardingService
+
+
+def build_services(settings: Settings, client: WebClient, clock: Clock) -> Services:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    gateway = SlackGateway(client)
+    enrolment = EnrolmentService(sessions, clock)
+    leads = LeadPolicy(settings.leads, gateway)
+    return Services(
+        engine=engine,
+        gateway=gateway,
+        enrolment=enrolment,
+        leads=leads,
+        onboarding=OnboardingService(enrolment, gateway, leads),
+    )
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> tuple[App, Services]:
+    client = make_web_client(settings.bot_token, settings.api_url)
+    services = build_services(settings, client, clock or SystemClock())
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",  # unused in Socket Mode
+        # app.py already called auth.test with a clear message on failure; Bolt then
+        # calls it lazily once on the first request instead of a second time at start.
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    handlers.register(app, services)
+    return app, services

@@ -1,0 +1,1 @@
+"""Pure functions from domain data to slack_sdk Block Kit models."""

@@ -1,0 +1,71 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import copy
+from bot.ids import Action
+from bot.services.enrolment import Profile, ProgramCounts
+from bot.views.messages import profile_blocks
+from models.enums import PersonStatus
+
+
+def home_view(profile: Profile | None, lead_counts: ProgramCounts | None) -> View:
+    """The person's own status and a Join / Edit button; lead numbers when they lead."""
+    blocks: list[Block] = [HeaderBlock(text=copy.HOME_HEADER_PLAIN)]
+    if profile is None or profile.status == PersonStatus.LEFT:
+        blocks += [
+            SectionBlock(text=copy.HOME_NOT_JOINED),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=copy.HOME_JOIN_PLAIN,
+                        action_id=Action.OPEN_JOIN,
+                        value="join",
+                        style="primary",
+                    )
+                ]
+            ),
+        ]
+    else:
+        toggle = (
+            ButtonElement(text=copy.HOME_RESUME_PLAIN, action_id=Action.RESUME, value="resume")
+            if profile.status == PersonStatus.PAUSED
+            else ButtonElement(text=copy.HOME_PAUSE_PLAIN, action_id=Action.PAUSE, value="pause")
+        )
+        blocks += [
+            SectionBlock(text=copy.STATUS_HEADING),
+            *profile_blocks(profile),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=copy.HOME_EDIT_PLAIN, action_id=Action.OPEN_JOIN, value="edit"
+                    ),
+                    toggle,
+                ]
+            ),
+        ]
+    if lead_counts is not None:
+        blocks += [
+            DividerBlock(),
+            HeaderBlock(text=copy.HOME_LEAD_HEADER_PLAIN),
+            SectionBlock(
+                text=copy.HOME_LEAD_COUNTS.format(
+                    mentors=lead_counts.mentors,
+                    mentees=lead_counts.mentees,
+                    paused=lead_counts.paused,
+                    left=lead_counts.left,
+                )
+            ),
+            SectionBlock(text=copy.HOME_LEAD_NEXT),
+        ]
+    return View(type="home", blocks=blocks)

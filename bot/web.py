@@ -1,0 +1,37 @@
+"""The WSGI application: Slack's requests and the health check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def make_wsgi_app(
+    slack: WSGIApplication | None, database_is_up: Callable[[], bool]
+) -> WSGIApplication:
+    """Route POST /slack/events to Bolt (absent in Socket Mode) and GET /healthz to the
+    database check; everything else is a plain 404."""
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            up = database_is_up()
+            body = b'{"status":"ok"}' if up else b'{"status":"database unavailable"}'
+            start_response(
+                "200 OK" if up else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+            )
+            return [b"" if method == "HEAD" else body]
+        if path == SLACK_PATH and slack is not None:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"Not Found"]
+
+    return application

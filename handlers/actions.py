@@ -1,0 +1,47 @@
+"""Buttons: join/edit from App Home, pause/resume, and the leave confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot import copy
+from bot.container import Services
+from bot.ids import Action
+from bot.views.join_modal import join_modal
+
+
+def register(app: App, services: Services) -> None:
+    enrolment, onboarding = services.enrolment, services.onboarding
+
+    @app.action(Action.OPEN_JOIN)
+    def open_join(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        team_id, user_id = context["team_id"], context["user_id"]
+        view = join_modal(enrolment.skill_catalogue(team_id), enrolment.profile(team_id, user_id))
+        services.gateway.open_modal(body["trigger_id"], view)
+
+    @app.action(Action.PAUSE)
+    def pause(ack: Ack, context: dict[str, Any]) -> None:
+        ack()
+        enrolment.pause(context["team_id"], context["user_id"])
+        onboarding.refresh_home(context["team_id"], context["user_id"])
+
+    @app.action(Action.RESUME)
+    def resume(ack: Ack, context: dict[str, Any]) -> None:
+        ack()
+        enrolment.resume(context["team_id"], context["user_id"])
+        onboarding.refresh_home(context["team_id"], context["user_id"])
+
+    @app.action(Action.LEAVE_CONFIRM)
+    def leave(ack: Ack, respond: Respond, context: dict[str, Any]) -> None:
+        ack()
+        enrolment.leave(context["team_id"], context["user_id"])
+        respond(text=copy.LEFT, replace_original=True)
+        onboarding.refresh_home(context["team_id"], context["user_id"])
+
+    @app.action(Action.LEAVE_CANCEL)
+    def stay(ack: Ack, respond: Respond) -> None:
+        ack()
+        respond(text=copy.STAYED, replace_original=True)

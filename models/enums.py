@@ -1,0 +1,31 @@
+"""Small closed vocabularies, stored as strings so migrations stay simple."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"  # shares what they know (usually the junior)
+    MENTEE = "mentee"  # wants to learn (usually the senior leader)
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class SkillDirection(StrEnum):
+    TEACH = "teach"
+    LEARN = "learn"
+
+
+class Seniority(IntEnum):
+    """Ordered, so matching can reason about the gap between two people."""
+
+    EARLY_CAREER = 1
+    ESTABLISHED = 2
+    SENIOR = 3
+    DIRECTOR = 4
+    EXECUTIVE = 5
