@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -30,7 +33,14 @@ def make_wsgi_app(
             )
             return [b"" if method == "HEAD" else body]
         if path == SLACK_PATH and slack is not None:
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except ValueError:
+                # Bolt parses the body before anything else; a body that is not the
+                # form or JSON Slack sends is the client's error, not ours.
+                log.warning("unparseable request body on %s", SLACK_PATH)
+                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+                return [b"Bad Request"]
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"Not Found"]
 

@@ -41,15 +41,29 @@ def pytest_report_header() -> str:
 # --- databases ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+DATABASE_KINDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", params=DATABASE_KINDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """An empty database of each kind; Postgres gets a schema of its own per run."""
-    if request.param == "sqlite":
+    """The session's database of each kind, shared by the service and end-to-end tests."""
+    yield from _empty_database(request.param, tmp_path_factory)
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A database nobody else uses, for tests that tear the schema down."""
+    yield from _empty_database(request.param, tmp_path_factory)
+
+
+def _empty_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'upward.db'}"
         return
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set")
+    # Postgres: a schema of its own, so runs and tests never see each other's tables.
     yield from _postgres_schema(normalize_database_url(base))
 
 

@@ -149,6 +149,13 @@ class SlackSender:
         return self.post(body, "application/json")
 
 
+def reply_text(response: requests.Response) -> str:
+    """What Slack would show for an ack: Bolt answers plain text, or JSON with blocks."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return json.dumps(response.json())
+    return response.text
+
+
 def join_values(
     role: str = "mentor",
     teach: tuple[str, ...] = ("ai-tools",),

@@ -1,0 +1,115 @@
+"""Settings: every variable from DESIGN.md, checked, with one clear line on failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import DEFAULT_API_URL, SettingsError, load_settings
+from tests.conftest import ROOT
+
+GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef0123"}
+
+
+def test_defaults():
+    s = load_settings(GOOD)
+    assert s.api_url == DEFAULT_API_URL
+    assert s.database_url == "sqlite:///upward.db"
+    assert s.port == 3000
+    assert s.leads == frozenset()
+    assert not s.socket_mode
+
+
+def test_every_variable_is_read():
+    s = load_settings(
+        {
+            **GOOD,
+            "SLACK_APP_TOKEN": "xapp-1-A1-abc",
+            "SLACK_API_URL": "http://127.0.0.1:9999/api",
+            "DATABASE_URL": "postgresql://u:p@db:5432/upward",
+            "PORT": "8080",
+            "MENTOR_LEADS": " U012AB3CD, W0456EFGH ,",
+        }
+    )
+    assert s.socket_mode
+    assert s.api_url == "http://127.0.0.1:9999/api/"
+    assert s.database_url == "postgresql+psycopg://u:p@db:5432/upward"
+    assert s.port == 8080
+    assert s.leads == {"U012AB3CD", "W0456EFGH"}
+
+
+def test_socket_mode_needs_no_signing_secret():
+    s = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert s.signing_secret is None
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({**GOOD, "SLACK_SIGNING_SECRET": "not-hex!"}, "SLACK_SIGNING_SECRET"),
+        ({**GOOD, "SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),
+        ({**GOOD, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({**GOOD, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({**GOOD, "DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL"),
+        ({**GOOD, "PORT": "http"}, "PORT"),
+        ({**GOOD, "PORT": "0"}, "PORT"),
+        ({**GOOD, "MENTOR_LEADS": "alice,U012AB3CD"}, "MENTOR_LEADS"),
+    ],
+)
+def test_bad_values_name_the_variable(env, named):
+    with pytest.raises(SettingsError, match=named):
+        load_settings(env)
+
+
+def test_repr_never_shows_secrets():
+    s = load_settings({**GOOD, "DATABASE_URL": "postgresql://u:hunter2@db/x"})
+    shown = repr(s)
+    assert "xoxb" not in shown
+    assert "0123456789abcdef" not in shown
+    assert "hunter2" not in shown
+
+
+def run_app(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    return subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_without_a_token_the_app_says_what_to_set_and_exits_2():
+    result = run_app({})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SLACK_BOT_TOKEN" in lines[0]
+    assert "manifest.json" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_value_exits_2_with_one_line():
+    result = run_app({**GOOD, "PORT": "99999"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "upward: PORT must be a number from 1 to 65535 (got '99999')."
+    ]
+
+
+def test_a_token_slack_rejects_exits_2_without_printing_it(fake_slack):
+    result = run_app(
+        {**GOOD, "SLACK_BOT_TOKEN": "xoxb-wrong-9999", "SLACK_API_URL": fake_slack.url}
+    )
+    assert result.returncode == 2
+    assert "invalid_auth" in result.stderr
+    assert "xoxb-wrong-9999" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
