@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -120,8 +119,9 @@ def new_id() -> Callable[[str], str]:
     """Fresh Slack-style ids, so tests sharing one database never see each other's rows."""
 
     def make(prefix: str = "U") -> str:
-        return prefix + "".join(secrets.choice(string.ascii_uppercase + "0123456789")
-                                for _ in range(10))
+        return prefix + "".join(
+            secrets.choice(string.ascii_uppercase + "0123456789") for _ in range(10)
+        )
 
     return make
 

@@ -157,6 +157,7 @@ def reply_text(response: requests.Response) -> str:
 
 
 def join_values(
+    *,
     role: str = "mentor",
     teach: tuple[str, ...] = ("ai-tools",),
     learn: tuple[str, ...] = (),

@@ -46,8 +46,12 @@ def test_body_changed_after_signing_is_rejected(slack, new_id):
     body = slack.command_body(new_id(), "help")
     ts = str(int(time.time()))
     signature = slack.verifier.generate_signature(timestamp=ts, body=body)
-    response = slack.post(body + "&text=leave", "application/x-www-form-urlencoded",
-                          timestamp=int(ts), signature=signature)
+    response = slack.post(
+        body + "&text=leave",
+        "application/x-www-form-urlencoded",
+        timestamp=int(ts),
+        signature=signature,
+    )
     assert response.status_code == 401
 
 

@@ -46,9 +46,7 @@ def test_join_opens_the_modal_with_the_skill_catalogue(slack, fake_slack, user):
     assert "culture-inclusion" in skills
 
 
-def test_submitting_the_modal_saves_welcomes_and_publishes_home(
-    slack, fake_slack, sessions, user
-):
+def test_submitting_the_modal_saves_welcomes_and_publishes_home(slack, fake_slack, sessions, user):
     join(slack, fake_slack, user, goals="Get better at <!channel> & feedback")
     (person,) = people(sessions, user)
     assert person.role == "mentor"
@@ -69,9 +67,7 @@ def test_submitting_the_modal_saves_welcomes_and_publishes_home(
     assert person.welcomed_at is not None
 
 
-def test_joining_again_edits_the_same_record_and_reuses_the_dm(
-    slack, fake_slack, sessions, user
-):
+def test_joining_again_edits_the_same_record_and_reuses_the_dm(slack, fake_slack, sessions, user):
     join(slack, fake_slack, user)
     fake_slack.wait_for("chat.postMessage")
     fake_slack.wait_for("views.publish")
@@ -115,8 +111,13 @@ def test_status_before_joining_says_how_to_join(slack, user):
 
 
 def test_status_shows_role_skills_and_escaped_goals(slack, fake_slack, user):
-    join(slack, fake_slack, user, teach=("ai-tools", "data-analytics"),
-         goals="<!channel> learn <@U999> things")
+    join(
+        slack,
+        fake_slack,
+        user,
+        teach=("ai-tools", "data-analytics"),
+        goals="<!channel> learn <@U999> things",
+    )
     text = reply_text(slack.command(user, "status"))
     assert "Mentor" in text
     assert "AI and new tools" in text
@@ -192,7 +193,7 @@ def test_messages_tab_events_do_not_publish_home(slack, fake_slack, user):
     slack.event(
         {"type": "app_home_opened", "user": user, "channel": "D0", "tab": "home"}, "Ev0TEST0002"
     )
-    (call,) = fake_slack.wait_for("views.publish")  # the home event, handled after the first
+    (_call,) = fake_slack.wait_for("views.publish")  # the home event, handled after the first
     assert len(fake_slack.calls_to("views.publish")) == 1
 
 

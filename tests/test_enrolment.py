@@ -53,7 +53,8 @@ def test_catalogue_is_seeded_with_the_six_program_areas(enrolment):
 def test_join_saves_profile_in_default_program(enrolment, new_id, clock):
     user = new_id()
     result = enrolment.save(TEAM, user, submission())
-    assert result.first_join and not result.rejoined
+    assert result.first_join
+    assert not result.rejoined
     p = result.profile
     assert (p.role, p.status) == (Role.MENTOR, PersonStatus.ACTIVE)
     assert p.teach == ("AI and new tools", "Social media")
@@ -94,8 +95,19 @@ def test_joining_again_edits_the_same_record(enrolment, sessions, new_id, clock)
         ({"role": None}, JoinField.ROLE),
         ({"role": "boss"}, JoinField.ROLE),
         ({"teach": ["knitting"]}, JoinField.TEACH),
-        ({"teach": ["ai-tools"] * 2 + ["social-media", "data-analytics", "design-thinking",
-                                       "ways-of-working", "culture-inclusion"]}, JoinField.TEACH),
+        (
+            {
+                "teach": ["ai-tools"] * 2
+                + [
+                    "social-media",
+                    "data-analytics",
+                    "design-thinking",
+                    "ways-of-working",
+                    "culture-inclusion",
+                ]
+            },
+            JoinField.TEACH,
+        ),
         ({"department": "x" * 81}, JoinField.DEPARTMENT),
         ({"goals": "y" * 501}, JoinField.GOALS),
         ({"seniority": "9"}, JoinField.SENIORITY),
@@ -153,7 +165,8 @@ def test_joining_after_leaving_restores_the_same_person(enrolment, sessions, new
     first = enrolment.save(TEAM, user, submission())
     enrolment.leave(TEAM, user)
     again = enrolment.save(TEAM, user, submission())
-    assert again.rejoined and not again.first_join
+    assert again.rejoined
+    assert not again.first_join
     assert again.profile.person_id == first.profile.person_id
     assert again.profile.status == PersonStatus.ACTIVE
     assert count_people(sessions, user) == 1
@@ -161,8 +174,7 @@ def test_joining_after_leaving_restores_the_same_person(enrolment, sessions, new
 
 def test_status_changes_need_a_profile(enrolment, new_id):
     user = new_id()
-    for change in (enrolment.pause, enrolment.resume, enrolment.leave,
-                   enrolment.require_profile):
+    for change in (enrolment.pause, enrolment.resume, enrolment.leave, enrolment.require_profile):
         with pytest.raises(NotJoinedError, match="/mentor join"):
             change(TEAM, user)
 

@@ -12,8 +12,8 @@ from bot.mrkdwn import escape
 from bot.services.enrolment import (
     MAX_DEPARTMENT_CHARS,
     MAX_GOALS_CHARS,
-    ProgramCounts,
     Profile,
+    ProgramCounts,
     SkillOption,
 )
 from bot.views.home import home_view
@@ -25,26 +25,26 @@ NASTY = "<!channel> & <@U123> <https://evil.example|click>"
 
 
 def profile(**overrides) -> Profile:
-    values = dict(
-        person_id=1,
-        team_id="T1",
-        user_id="U1",
-        role=Role.MENTOR,
-        status=PersonStatus.ACTIVE,
-        teach=tuple(f"Skill {i} {NASTY}"[:75] for i in range(5)),
-        learn=tuple(f"Skill {i}"[:75] for i in range(5)),
-        teach_slugs=("ai-tools",),
-        learn_slugs=(),
-        department=(NASTY * 3)[:MAX_DEPARTMENT_CHARS],
-        seniority=Seniority.EXECUTIVE,
-        preferred_weekday=4,
-        window="afternoon",
-        goals=(NASTY * 20)[:MAX_GOALS_CHARS],
-        tz="Europe/Berlin",
-        dm_channel_id=None,
-        program_name="Reverse mentoring",
-        joined_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    values = {
+        "person_id": 1,
+        "team_id": "T1",
+        "user_id": "U1",
+        "role": Role.MENTOR,
+        "status": PersonStatus.ACTIVE,
+        "teach": tuple(f"Skill {i} {NASTY}"[:75] for i in range(5)),
+        "learn": tuple(f"Skill {i}"[:75] for i in range(5)),
+        "teach_slugs": ("ai-tools",),
+        "learn_slugs": (),
+        "department": (NASTY * 3)[:MAX_DEPARTMENT_CHARS],
+        "seniority": Seniority.EXECUTIVE,
+        "preferred_weekday": 4,
+        "window": "afternoon",
+        "goals": (NASTY * 20)[:MAX_GOALS_CHARS],
+        "tz": "Europe/Berlin",
+        "dm_channel_id": None,
+        "program_name": "Reverse mentoring",
+        "joined_at": datetime(2026, 1, 1, tzinfo=UTC),
+    }
     values.update(overrides)
     return Profile(**values)
 
@@ -55,7 +55,7 @@ def rendered(blocks) -> str:
 
 def test_escape_neutralises_mentions_and_links():
     assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
-    assert escape("it's \"fine\"") == "it's \"fine\""  # quotes stay readable
+    assert escape('it\'s "fine"') == 'it\'s "fine"'  # quotes stay readable
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -121,7 +121,9 @@ def test_home_for_newcomer_member_and_lead():
     newcomer = home_view(None, None).to_dict()
     assert any(
         e.get("action_id") == "upward_open_join"
-        for b in newcomer["blocks"] if b["type"] == "actions" for e in b["elements"]
+        for b in newcomer["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
     )
     member = json.dumps(home_view(profile(status=PersonStatus.PAUSED), None).to_dict())
     assert "upward_resume" in member

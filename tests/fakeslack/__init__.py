@@ -1,0 +1,9 @@
+"""A strict fake of Slack's Web API for tests.
+
+with FakeSlack() as slack:
+    client = WebClient(token=slack.token, base_url=slack.url)
+"""
+
+from tests.fakeslack.server import Call, FakeSlack
+
+__all__ = ["Call", "FakeSlack"]

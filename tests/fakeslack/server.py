@@ -1,0 +1,754 @@
+"""FakeSlack: a strict fake of Slack's Web API, served over real HTTP for tests.
+
+Every /api/ call is checked against Slack's OpenAPI spec (spec.py) and Block Kit limits
+(blockkit.py), recorded, and answered with the shapes Slack documents. The app talks to it through
+slack_sdk's WebClient(base_url=fake.url), so tests exercise the real client code, retries included.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import secrets
+import string
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+from tests.fakeslack import spec
+from tests.fakeslack.blockkit import check_message_blocks, check_view
+from tests.fakeslack.spec import SlackError
+
+TEXT_MAX = 40_000  # Slack truncates longer chat.postMessage text; other chat.* answer msg_too_long
+TRIGGER_TTL = 3.0  # seconds a trigger_id can be exchanged for a view
+MPIM_MAX_USERS = 8
+
+Result = dict[str, Any] | SlackError
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received: a Web API method, or "response_url"."""
+
+    method: str
+    args: dict[str, Any]  # form, query or JSON arguments, JSON-string ones decoded
+    headers: dict[str, str]
+    at: float  # time.time() when it was answered
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: dict[str, Any] | str  # a str goes out as text/plain
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _reply(result: Result) -> _Reply:
+    if isinstance(result, SlackError):
+        return _Reply(result.status, result.body())
+    return _Reply(200, result)
+
+
+_HANDLERS: dict[str, Callable[[FakeSlack, dict[str, Any]], Result]] = {}
+
+
+def _handles(*methods: str) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+    """Registers a FakeSlack method as the answer to Web API methods that need more than ok."""
+
+    def register(func: Callable[..., Result]) -> Callable[..., Result]:
+        for method in methods:
+            _HANDLERS[method] = func
+        return func
+
+    return register
+
+
+class FakeSlack:
+    """A Slack Web API on 127.0.0.1 with a free port; see the module docstring."""
+
+    bot_user_id = "U0FAKEBOT1"
+    bot_id = "B0FAKEBOT1"
+    app_id = "A0FAKEAPP1"
+
+    def __init__(self, token: str = "xoxb-test-token", team_id: str = "T0TEST001") -> None:
+        self.token = token
+        self.team_id = team_id
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._last_ts_us = 0  # keeps message ts strictly increasing, across resets too
+        self.reset()
+
+    # -- lifecycle
+
+    def start(self) -> FakeSlack:
+        if self._server is not None:
+            raise RuntimeError("FakeSlack is already started")
+        self._server = _Server(self)
+        # A short poll interval keeps stop() fast.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fakeslack",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL, for WebClient(base_url=...)."""
+        return f"{self._origin}/api/"
+
+    @property
+    def _origin(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def reset(self) -> None:
+        """Forgets calls, faults, delays, users, conversations, messages, views, triggers, files."""
+        with self._lock:
+            self._calls: list[Call] = []
+            self._faults: dict[str, deque[_Reply]] = {}
+            self._delays: dict[str, float] = {}
+            self._users: dict[str, dict[str, Any]] = {}
+            self._opened: dict[str, tuple[str, ...]] = {}  # channel id -> member user ids
+            self._messages: dict[str, list[dict[str, Any]]] = {}  # channel id -> oldest first
+            self._views: dict[str, dict[str, Any]] = {}
+            self._home_views: dict[str, str] = {}  # user id -> view id
+            self._triggers: dict[str, float] = {}  # trigger id -> time.monotonic() issued
+            self._exchanged: set[str] = set()
+            self._response_ids: set[str] = set()
+            self._files: dict[str, dict[str, Any]] = {}
+
+    # -- directory
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        team_id: str | None = None,
+        tz: str = "America/New_York",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        deleted: bool = False,
+        is_bot: bool = False,
+        email: str | None = None,
+        real_name: str | None = None,
+        title: str | None = None,
+    ) -> dict[str, Any]:
+        """Adds a user to the workspace directory; returns the users.info `user` object."""
+        team = team_id or self.team_id
+        name = real_name or user_id.lower()
+        now = datetime.now(ZoneInfo(tz))
+        offset = now.utcoffset()
+        profile: dict[str, Any] = {
+            "real_name": name,
+            "real_name_normalized": name,
+            "display_name": name,
+            "display_name_normalized": name,
+            "title": title or "",
+            "team": team,
+        }
+        if email is not None:  # Slack only shows it with the users:read.email scope
+            profile["email"] = email
+        if is_bot:
+            profile["bot_id"] = "B" + user_id[1:]
+        user = {
+            "id": user_id,
+            "team_id": team,
+            "name": user_id.lower(),
+            "deleted": deleted,
+            "color": "9f69e7",
+            "real_name": name,
+            "tz": tz,
+            "tz_label": now.tzname(),  # zoneinfo's abbreviation ("EST"), not Slack's long name
+            "tz_offset": int(offset.total_seconds()) if offset else 0,
+            "profile": profile,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
+            "has_2fa": False,
+        }
+        with self._lock:
+            self._users[user_id] = user
+        return copy.deepcopy(user)
+
+    # -- what the app sent
+
+    @property
+    def calls(self) -> list[Call]:
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Calls to method once there are at least count; for work the app does after its ack."""
+        deadline = time.monotonic() + timeout
+        while True:
+            calls = self.calls_to(method)
+            if len(calls) >= count:
+                return calls
+            if time.monotonic() >= deadline:
+                recorded = [call.method for call in self.calls]
+                raise AssertionError(
+                    f"expected {count} call(s) to {method} within {timeout}s, got {len(calls)}; "
+                    f"recorded: {recorded}"
+                )
+            time.sleep(0.01)
+
+    @property
+    def conversations_opened(self) -> dict[str, tuple[str, ...]]:
+        """Conversations opened with conversations.open: channel id -> member user ids."""
+        with self._lock:
+            return dict(self._opened)
+
+    @property
+    def uploaded_files(self) -> dict[str, dict[str, Any]]:
+        """Files whose bytes arrived: file id -> bytes, filename, title, channel_id."""
+        keys = ("bytes", "filename", "title", "channel_id")
+        with self._lock:
+            return {
+                file_id: {key: stored[key] for key in keys}
+                for file_id, stored in self._files.items()
+                if stored["bytes"] is not None
+            }
+
+    # -- what Slack hands the app
+
+    def new_response_url(self) -> str:
+        """A response_url like slash commands and interactive payloads carry; respond() POSTs it."""
+        response_id = secrets.token_urlsafe(12)
+        url = f"{self._origin}/response/{response_id}"
+        with self._lock:
+            self._response_ids.add(response_id)
+        return url
+
+    def new_trigger_id(self) -> str:
+        """A trigger_id in Slack's format, exchangeable once, within TRIGGER_TTL seconds."""
+        trigger_id = (
+            f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**11)}.{secrets.token_hex(16)}"
+        )
+        with self._lock:
+            self._triggers[trigger_id] = time.monotonic()
+        return trigger_id
+
+    # -- faults
+
+    def fail_next(self, method: str, error: str, *, times: int = 1, status: int = 200) -> None:
+        self._script(method, _Reply(status, {"ok": False, "error": error}), times)
+
+    def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        reply = _Reply(
+            429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+        )
+        self._script(method, reply, times)
+
+    def server_error_next(self, method: str, *, status: int = 503, times: int = 1) -> None:
+        # A 503 carries Slack's JSON error; other 5xx look like a proxy's plain-text page.
+        body: dict[str, Any] | str = (
+            {"ok": False, "error": "service_unavailable"}
+            if status == 503
+            else f"{status} Server Error"
+        )
+        self._script(method, _Reply(status, body), times)
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answers method only after seconds, from now on (0 turns it off)."""
+        with self._lock:
+            self._delays[method] = seconds
+
+    def _script(self, method: str, reply: _Reply, times: int) -> None:
+        with self._lock:
+            self._faults.setdefault(method, deque()).extend([reply] * times)
+
+    # -- request handling (runs in the server's threads)
+
+    def _serve(self, verb: str, path: str, headers: Message, body: bytes) -> _Reply:
+        url = urlsplit(path)
+        kind, _, rest = url.path.removeprefix("/").partition("/")
+        if kind == "api":  # Slack takes GET and POST for every method
+            args, body_error = _parse_args(url.query, headers.get("Content-Type", ""), body)
+            args = spec.decode_json_args(rest, args)
+            return self._answer(
+                rest, args, headers, lambda: self._api_call(rest, args, headers, body_error)
+            )
+        if kind == "response" and verb == "POST":
+            payload, body_error = _parse_args("", "application/json", body)
+            return self._answer(
+                "response_url", payload, headers, lambda: self._respond(rest, payload, body_error)
+            )
+        if kind == "upload" and verb == "POST":
+            with self._lock:
+                return self._upload(rest, body)
+        return _Reply(404, "not found")
+
+    def _answer(
+        self, method: str, args: dict[str, Any], headers: Message, answer: Callable[[], _Reply]
+    ) -> _Reply:
+        with self._lock:
+            delay = self._delays.get(method, 0)
+        time.sleep(delay)  # outside the lock: a slow method must not stall the others
+        with self._lock:
+            faults = self._faults.get(method)
+            reply = faults.popleft() if faults else answer()
+            # Recorded once answered, so a test that waited for a call also sees its effects.
+            self._calls.append(Call(method, args, dict(headers.items()), time.time()))
+        return reply
+
+    def _api_call(
+        self, method: str, args: dict[str, Any], headers: Message, body_error: SlackError | None
+    ) -> _Reply:
+        authorization = headers.get("Authorization")
+        if not authorization:
+            return _reply(SlackError("not_authed"))
+        if authorization != f"Bearer {self.token}":
+            return _reply(SlackError("invalid_auth"))
+        error = body_error or spec.check(method, args)
+        if error:
+            return _reply(error)
+        handler = _HANDLERS.get(method)
+        return _reply(handler(self, args) if handler else {"ok": True})
+
+    def _respond(
+        self, response_id: str, payload: dict[str, Any], body_error: SlackError | None
+    ) -> _Reply:
+        if response_id not in self._response_ids:
+            return _Reply(404, {"ok": False, "error": "no_service"})
+        error = body_error or _blocks_error(payload)
+        if error:
+            return _Reply(400, error.body())
+        return _Reply(200, {"ok": True})
+
+    def _upload(self, file_id: str, body: bytes) -> _Reply:
+        stored = self._files.get(file_id)
+        if stored is None:
+            return _Reply(404, "not found")
+        stored["bytes"] = body
+        return _Reply(200, f"OK - {len(body)}")  # what files.slack.com answers
+
+    # -- Web API methods with more to say than {"ok": true}
+
+    @_handles("auth.test")
+    def _auth_test(self, _args: dict[str, Any]) -> Result:
+        return {
+            "ok": True,
+            "url": "https://upward-test.slack.com/",
+            "team": "Upward Test",
+            "user": "upward",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "app_name": "Upward",
+            "is_enterprise_install": False,
+        }
+
+    @_handles("users.info")
+    def _users_info(self, args: dict[str, Any]) -> Result:
+        # The spec does not mark `user` required; Slack answers a missing one as not found.
+        user = self._users.get(args.get("user", ""))
+        if user is None:
+            return SlackError("user_not_found")
+        user = copy.deepcopy(user)
+        if _truthy(args.get("include_locale")):
+            user["locale"] = "en-US"
+        return {"ok": True, "user": user}
+
+    @_handles("users.lookupByEmail")
+    def _users_lookup_by_email(self, args: dict[str, Any]) -> Result:
+        email = args["email"].casefold()
+        for user in self._users.values():
+            if user["profile"].get("email", "").casefold() == email:
+                return {"ok": True, "user": copy.deepcopy(user)}
+        return SlackError("users_not_found")
+
+    @_handles("conversations.open")
+    def _conversations_open(self, args: dict[str, Any]) -> Result:
+        if args.get("channel"):
+            if args["channel"] not in self._opened:
+                return SlackError("channel_not_found")
+            return {
+                "ok": True,
+                "channel": {"id": args["channel"]},
+                "no_op": True,
+                "already_open": True,
+            }
+        user_ids = sorted({u.strip() for u in args["users"].split(",") if u.strip()})
+        error = self._members_error(user_ids)
+        if error:
+            return error
+        channel_id = _conversation_id(user_ids)
+        already_open = channel_id in self._opened
+        self._opened[channel_id] = tuple(user_ids)
+        channel: dict[str, Any] = {"id": channel_id}
+        if _truthy(args.get("return_im")) and len(user_ids) == 1:
+            channel |= {
+                "created": int(time.time()),
+                "is_im": True,
+                "is_open": True,
+                "user": user_ids[0],
+            }
+        result: dict[str, Any] = {"ok": True, "channel": channel}
+        if already_open:
+            result |= {"no_op": True, "already_open": True}
+        return result
+
+    @_handles("chat.postMessage")
+    def _chat_post_message(self, args: dict[str, Any]) -> Result:
+        error = _blocks_error(args)
+        if error:
+            return error
+        channel = self._resolve_channel(args["channel"])
+        message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "text": args.get("text", "")[:TEXT_MAX],
+            "ts": self._next_ts(),
+        }
+        for key in ("blocks", "attachments", "metadata", "thread_ts"):
+            if key in args:
+                message[key] = args[key]
+        if "thread_ts" in args and _truthy(args.get("reply_broadcast")):
+            message["subtype"] = "thread_broadcast"
+        self._messages.setdefault(channel, []).append(message)
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": message["ts"],
+            "message": copy.deepcopy(message),
+        }
+
+    @_handles("chat.postEphemeral")
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> Result:
+        error = _blocks_error(args) or _text_too_long(args)
+        if error:
+            return error
+        return {"ok": True, "message_ts": self._next_ts()}  # ephemeral: never in history
+
+    @_handles("chat.update")
+    def _chat_update(self, args: dict[str, Any]) -> Result:
+        error = _blocks_error(args) or _text_too_long(args)
+        if error:
+            return error
+        channel = self._resolve_channel(args["channel"])
+        if channel not in self._messages:
+            return SlackError("channel_not_found")
+        message = next((m for m in self._messages[channel] if m["ts"] == args["ts"]), None)
+        if message is None:
+            return SlackError("message_not_found")
+        for key in ("text", "blocks", "attachments", "metadata"):
+            if key in args:
+                message[key] = args[key]
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": copy.deepcopy(message),
+        }
+
+    @_handles("conversations.history")
+    def _conversations_history(self, args: dict[str, Any]) -> Result:
+        channel = args.get("channel", "")
+        if channel not in self._messages and channel not in self._opened:
+            return SlackError("channel_not_found")
+        # Thread replies stay in their thread unless broadcast to the channel.
+        messages = [
+            m
+            for m in reversed(self._messages.get(channel, []))
+            if "thread_ts" not in m or m.get("subtype") == "thread_broadcast"
+        ]
+        limit = int(args.get("limit", 100))
+        return {
+            "ok": True,
+            "messages": _shown(messages[:limit], args),
+            "has_more": len(messages) > limit,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    @_handles("conversations.replies")
+    def _conversations_replies(self, args: dict[str, Any]) -> Result:
+        channel = args.get("channel", "")
+        if channel not in self._messages:
+            return SlackError("channel_not_found")
+        thread = [
+            m for m in self._messages[channel] if args.get("ts") in (m["ts"], m.get("thread_ts"))
+        ]
+        if not thread:
+            return SlackError("thread_not_found")
+        return {"ok": True, "messages": _shown(thread, args), "has_more": False}
+
+    @_handles("views.open", "views.push")
+    def _views_open(self, args: dict[str, Any]) -> Result:
+        error = check_view(args["view"], view_type="modal") or self._exchange(args["trigger_id"])
+        if error:
+            return error
+        return {"ok": True, "view": self._store_view(args["view"])}
+
+    @_handles("views.update")
+    def _views_update(self, args: dict[str, Any]) -> Result:
+        error = check_view(args.get("view"), view_type=None)
+        if error:
+            return error
+        view_id = args.get("view_id") or next(
+            (
+                v["id"]
+                for v in self._views.values()
+                if v["external_id"] and v["external_id"] == args.get("external_id")
+            ),
+            None,
+        )
+        current = self._views.get(view_id or "")
+        if current is None:
+            return SlackError("not_found")
+        if "hash" in args and args["hash"] != current["hash"]:
+            return SlackError("hash_conflict")
+        return {"ok": True, "view": self._store_view(args["view"], view_id=current["id"])}
+
+    @_handles("views.publish")
+    def _views_publish(self, args: dict[str, Any]) -> Result:
+        error = check_view(args["view"], view_type="home")
+        if error:
+            return error
+        user_id = args["user_id"]
+        if user_id not in self._users:
+            return SlackError("invalid_arguments", ("[ERROR] invalid `user_id`",))
+        current = self._views.get(self._home_views.get(user_id, ""))
+        if current and "hash" in args and args["hash"] != current["hash"]:
+            return SlackError("hash_conflict")
+        view = self._store_view(args["view"], view_id=current["id"] if current else None)
+        self._home_views[user_id] = view["id"]
+        return {"ok": True, "view": view}
+
+    @_handles("files.getUploadURLExternal")
+    def _files_get_upload_url(self, args: dict[str, Any]) -> Result:
+        file_id = _new_id("F")
+        self._files[file_id] = {
+            "filename": args["filename"],
+            "length": int(args["length"]),
+            "bytes": None,
+            "title": None,
+            "channel_id": None,
+        }
+        return {"ok": True, "upload_url": f"{self._origin}/upload/{file_id}", "file_id": file_id}
+
+    @_handles("files.completeUploadExternal")
+    def _files_complete_upload(self, args: dict[str, Any]) -> Result:
+        entries = args["files"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return SlackError("invalid_arguments", ("[ERROR] files must be an array of objects",))
+        if not all(self._files.get(e.get("id", ""), {}).get("bytes") is not None for e in entries):
+            return SlackError("file_not_found")
+        completed = []
+        for entry in entries:
+            stored = self._files[entry["id"]]
+            stored["title"] = entry.get("title") or stored["filename"]
+            stored["channel_id"] = args.get("channel_id")
+            completed.append({"id": entry["id"], "title": stored["title"]})
+        return {"ok": True, "files": completed}
+
+    @_handles("files.info")
+    def _files_info(self, args: dict[str, Any]) -> Result:
+        stored = self._files.get(args.get("file", ""))
+        if stored is None:
+            return SlackError("file_not_found")
+        file = {
+            "id": args["file"],
+            "name": stored["filename"],
+            "title": stored["title"],
+            "size": stored["length"],
+            "channels": [stored["channel_id"]] if stored["channel_id"] else [],
+        }
+        return {"ok": True, "file": file}
+
+    # -- helpers for the methods above (called with the lock held)
+
+    def _members_error(self, user_ids: list[str]) -> SlackError | None:
+        if not user_ids:
+            return SlackError("users_list_not_supplied")
+        if len(user_ids) > MPIM_MAX_USERS:
+            return SlackError("too_many_users")
+        for user_id in user_ids:
+            user = self._users.get(user_id)
+            if user is None:
+                return SlackError("user_not_found")
+            if user["deleted"]:
+                return SlackError("user_disabled")
+            if user["is_bot"]:
+                return SlackError("cannot_dm_bot")
+        return None
+
+    def _resolve_channel(self, channel: str) -> str:
+        # Posting to a user id posts to the app's DM with that user.
+        return _conversation_id([channel]) if channel in self._users else channel
+
+    def _exchange(self, trigger_id: str) -> SlackError | None:
+        issued = self._triggers.get(trigger_id)
+        if issued is None:
+            return SlackError("invalid_trigger_id")
+        if trigger_id in self._exchanged:
+            return SlackError("exchanged_trigger_id")
+        if time.monotonic() - issued > TRIGGER_TTL:
+            return SlackError("expired_trigger_id")
+        self._exchanged.add(trigger_id)
+        return None
+
+    def _store_view(self, view: dict[str, Any], *, view_id: str | None = None) -> dict[str, Any]:
+        view_id = view_id or _new_id("V")
+        defaults = {
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "state": {"values": {}},
+            "previous_view_id": None,
+            "clear_on_close": False,
+            "notify_on_close": False,
+        }
+        stored = {
+            **defaults,
+            **view,
+            "id": view_id,
+            "team_id": self.team_id,
+            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "root_view_id": view_id,
+            "app_id": self.app_id,
+            "bot_id": self.bot_id,
+        }
+        self._views[view_id] = stored
+        return copy.deepcopy(stored)
+
+    def _next_ts(self) -> str:
+        self._last_ts_us = max(self._last_ts_us + 1, time.time_ns() // 1000)
+        seconds, micros = divmod(self._last_ts_us, 1_000_000)
+        return f"{seconds}.{micros:06d}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        self.fake = fake
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._send(self.server.fake._serve("GET", self.path, self.headers, b""))
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._send(self.server.fake._serve("POST", self.path, self.headers, body))
+
+    def _send(self, reply: _Reply) -> None:
+        if isinstance(reply.body, str):
+            payload, content_type = reply.body.encode(), "text/plain; charset=utf-8"
+        else:
+            payload, content_type = json.dumps(reply.body).encode(), "application/json"
+        self.send_response(reply.status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: tests read fake.calls, not access logs."""
+
+
+def _parse_args(
+    query: str, content_type: str, body: bytes
+) -> tuple[dict[str, Any], SlackError | None]:
+    """Query-string arguments plus the body's (form or JSON), and the error a bad body earns."""
+    args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    if not body:
+        return args, None
+    media_type = content_type.split(";", maxsplit=1)[0].strip().lower()
+    try:
+        if media_type == "application/json":
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
+                return args, SlackError("invalid_json")
+            args.update(payload)
+        elif media_type == "application/x-www-form-urlencoded":
+            args.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        else:  # multipart is only for the retired files.upload
+            return args, SlackError("invalid_post_type")
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return args, SlackError(
+            "invalid_json" if media_type == "application/json" else "invalid_form_data"
+        )
+    return args, None
+
+
+def _blocks_error(args: dict[str, Any]) -> SlackError | None:
+    return check_message_blocks(args["blocks"]) if "blocks" in args else None
+
+
+def _shown(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Copies of stored messages as history shows them: metadata only when asked for."""
+    shown = copy.deepcopy(messages)
+    if not _truthy(args.get("include_all_metadata")):
+        for message in shown:
+            message.pop("metadata", None)
+    return shown
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or value in ("true", "1")
+
+
+def _text_too_long(args: dict[str, Any]) -> SlackError | None:
+    return SlackError("msg_too_long") if len(args.get("text", "")) > TEXT_MAX else None
+
+
+def _conversation_id(user_ids: list[str]) -> str:
+    """A stable id per member set: D… for a DM, G… (as MPIMs historically were) for several."""
+    members = sorted(set(user_ids))
+    digest = hashlib.sha256(",".join(members).encode()).hexdigest()[:10].upper()
+    return ("D" if len(members) == 1 else "G") + digest
+
+
+def _new_id(prefix: str) -> str:
+    alphabet = string.ascii_uppercase + string.digits
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(10))
