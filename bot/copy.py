@@ -204,7 +204,7 @@ LEAD_ONLY = (
     "Sorry, `/mentor {command}` is for program leads. If you think you should be one, ask "
     "whoever runs the program to add you."
 )
-LEAD_NOT_YET = (
+NOT_YET = (
     "`/mentor {command}` isn't available in this version of Upward yet. Everything else is — "
     "see `/mentor help`."
 )

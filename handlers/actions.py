@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -45,3 +47,10 @@ def register(app: App, services: Services) -> None:
     def stay(ack: Ack, respond: Respond) -> None:
         ack()
         respond(text=copy.STAYED, replace_original=True)
+
+    # Registered last, so it only sees buttons nothing above handles: ones from an
+    # older version still sitting in someone's DMs. Ack them so Slack shows no error.
+    @app.action(re.compile(".*"))
+    def unknown_button(ack: Ack, action: dict[str, Any], logger: logging.Logger) -> None:
+        ack()
+        logger.info("ignored an unknown action_id %r", action.get("action_id"))

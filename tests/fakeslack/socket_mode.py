@@ -103,48 +103,64 @@ class _Conn:
 class FakeSocketModeServer:
     """A local stand-in for wss-primary.slack.com: hello on connect, envelopes out, acks back."""
 
-    def __init__(self, app_id: str = "A0FAKEAPP01") -> None:
+    def __init__(self, app_id: str = "A0FAKEAPP01", ping_interval: float | None = 0.25) -> None:
+        """ping_interval: seconds between our pings to each client (None: never ping).
+
+        Slack pings its clients too. Here it also keeps shutdown quick: slack_sdk's close() has
+        to wait for its reader's blocking recv(), which otherwise only gives up after 3 seconds.
+        """
         self.app_id = app_id
+        self.ping_interval = ping_interval
         self._ticket = uuid.uuid4().hex
-        self._cond = threading.Condition()  # guards everything below
+        self._stopped = threading.Event()
+        self._cond = threading.Condition()  # guards the lists below
         self._conns: list[_Conn] = []  # handshaken and greeted, latest last
         self._accepted: list[_Conn] = []  # every connection, for stop() to wind down
         self._received: list[dict[str, Any]] = []
         self._errors: list[str] = []
         self._count = itertools.count(1)
         self._listener: socket.socket | None = None
-        self._accept_thread: threading.Thread | None = None
-        self._stopping = False
+        self._port = 0
+        self._threads: list[threading.Thread] = []  # accept loop and pinger
 
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self) -> FakeSocketModeServer:
         self._listener = socket.create_server(("127.0.0.1", 0))
+        self._port = self._listener.getsockname()[1]  # .url must keep working after stop()
         # accept() polls so stop() can end the loop without platform-specific wakeups.
         self._listener.settimeout(0.1)
-        self._accept_thread = threading.Thread(
-            target=self._accept_loop, name="fake-socket-mode-accept", daemon=True
-        )
-        self._accept_thread.start()
+        self._threads.append(threading.Thread(target=self._accept_loop, name="accept"))
+        if self.ping_interval is not None:
+            self._threads.append(threading.Thread(target=self._ping_loop, name="ping"))
+        for thread in self._threads:
+            thread.name = f"fake-socket-mode-{thread.name}"
+            thread.daemon = True
+            thread.start()
         return self
 
     def stop(self) -> None:
-        """Say goodbye to every client with a close frame, then stop listening. Idempotent."""
+        """Stop listening, say goodbye to every client with a close frame, wait for them to hang
+        up (at most 2 s), then cut any connection still open. Idempotent."""
+        if self._listener is None or self._stopped.is_set():
+            return
+        self._stopped.set()
+        for thread in self._threads:
+            thread.join()
+        # Closing the listener first matters: slack_sdk, when auto-reconnect is on, answers a
+        # close frame by reconnecting and only then drops the old socket. Refused at once, it
+        # hangs up promptly; queued in a listen backlog, it would wait out its 3 s timeout.
+        self._listener.close()
         with self._cond:
-            if self._stopping or self._listener is None:
-                return
-            self._stopping = True  # from now on new connections are refused
             greeted = list(self._conns)
-        if self._accept_thread is not None:
-            self._accept_thread.join()  # no connection gets accepted after this
         for conn in greeted:
             conn.closing = True
             with contextlib.suppress(OSError):  # already gone
                 conn.send_close(1001, "server stopping")
-        # Give clients a moment to hang up, as slack_sdk does on a close frame.
         with self._cond:
             self._cond.wait_for(lambda: not self._conns, _CLOSE_WAIT)
-        for conn in self._accepted:
+            accepted = list(self._accepted)
+        for conn in accepted:
             if conn.thread is not None and conn.thread.is_alive():
                 # A client that ignored the close frame or never finished its handshake:
                 # shutdown() wakes its reader thread blocked in recv().
@@ -152,7 +168,6 @@ class FakeSocketModeServer:
                     conn.sock.shutdown(socket.SHUT_RDWR)
             if conn.thread is not None:
                 conn.thread.join()
-        self._listener.close()
 
     def __enter__(self) -> FakeSocketModeServer:
         return self.start()
@@ -165,10 +180,9 @@ class FakeSocketModeServer:
     @property
     def url(self) -> str:
         """The URL for apps.connections.open to hand out (Slack's is wss://…/link/?ticket=…)."""
-        if self._listener is None:
+        if not self._port:
             raise RuntimeError("start() the server first")
-        port = self._listener.getsockname()[1]
-        return f"ws://127.0.0.1:{port}/link/?ticket={self._ticket}&app_id={self.app_id}"
+        return f"ws://127.0.0.1:{self._port}/link/?ticket={self._ticket}&app_id={self.app_id}"
 
     @property
     def received(self) -> list[dict[str, Any]]:
@@ -222,7 +236,7 @@ class FakeSocketModeServer:
 
     def _accept_loop(self) -> None:
         assert self._listener is not None
-        while not self._stopping:
+        while not self._stopped.is_set():
             try:
                 sock, _ = self._listener.accept()
             except TimeoutError:
@@ -231,7 +245,7 @@ class FakeSocketModeServer:
                 return
             sock.settimeout(None)
             with self._cond:
-                if self._stopping:
+                if self._stopped.is_set():
                     sock.close()
                     return
                 conn = _Conn(sock, next(self._count))
@@ -243,6 +257,15 @@ class FakeSocketModeServer:
                 )
                 self._accepted.append(conn)
             conn.thread.start()
+
+    def _ping_loop(self) -> None:
+        assert self.ping_interval is not None
+        while not self._stopped.wait(self.ping_interval):
+            with self._cond:
+                conns = list(self._conns)
+            for conn in conns:
+                with contextlib.suppress(OSError):  # its reader thread notices and cleans up
+                    conn.send_frame(_PING, b"fake-socket-mode")
 
     def _error(self, message: str) -> None:
         with self._cond:
@@ -310,7 +333,7 @@ class FakeSocketModeServer:
         conn.send_frame(_TEXT, json.dumps(hello).encode())
         # Only a greeted client counts as connected, so envelopes always follow the hello.
         with self._cond:
-            if self._stopping:  # stop() already said goodbye to the others
+            if self._stopped.is_set():  # stop() already said goodbye to the others
                 return False
             self._conns.append(conn)
             self._cond.notify_all()
