@@ -71,31 +71,19 @@ def join_modal(skills: Sequence[SkillOption], profile: Profile | None) -> View:
                 initial_option=pick(role_options, profile.role.value) if editing else None,
             ),
         ),
-        InputBlock(
-            block_id=JoinField.TEACH,
-            label=copy.TEACH_LABEL_PLAIN,
-            hint=copy.TEACH_HINT_PLAIN,
-            optional=True,
-            element=StaticMultiSelectElement(
-                action_id=Action.FIELD,
-                placeholder=copy.SKILLS_PLACEHOLDER_PLAIN,
-                options=skill_options,
-                initial_options=chosen(profile.teach_slugs) if editing else None,
-                max_selected_items=MAX_SKILLS_PER_DIRECTION,
-            ),
+        _skills_input(
+            JoinField.TEACH,
+            copy.TEACH_LABEL_PLAIN,
+            copy.TEACH_HINT_PLAIN,
+            skill_options,
+            chosen(profile.teach_slugs) if editing else None,
         ),
-        InputBlock(
-            block_id=JoinField.LEARN,
-            label=copy.LEARN_LABEL_PLAIN,
-            hint=copy.LEARN_HINT_PLAIN,
-            optional=True,
-            element=StaticMultiSelectElement(
-                action_id=Action.FIELD,
-                placeholder=copy.SKILLS_PLACEHOLDER_PLAIN,
-                options=skill_options,
-                initial_options=chosen(profile.learn_slugs) if editing else None,
-                max_selected_items=MAX_SKILLS_PER_DIRECTION,
-            ),
+        _skills_input(
+            JoinField.LEARN,
+            copy.LEARN_LABEL_PLAIN,
+            copy.LEARN_HINT_PLAIN,
+            skill_options,
+            chosen(profile.learn_slugs) if editing else None,
         ),
         InputBlock(
             block_id=JoinField.DEPARTMENT,
@@ -166,6 +154,29 @@ def join_modal(skills: Sequence[SkillOption], profile: Profile | None) -> View:
         submit=PlainTextObject(text=copy.EDIT_SUBMIT_PLAIN if editing else copy.JOIN_SUBMIT_PLAIN),
         close=PlainTextObject(text=copy.CANCEL_PLAIN),
         blocks=blocks,
+    )
+
+
+def _skills_input(
+    field: JoinField,
+    label: str,
+    hint: str,
+    options: list[Option],
+    initial: list[Option] | None,
+) -> InputBlock:
+    # Optional for Slack: which list must be filled depends on the role, checked on submit.
+    return InputBlock(
+        block_id=field,
+        label=label,
+        hint=hint,
+        optional=True,
+        element=StaticMultiSelectElement(
+            action_id=Action.FIELD,
+            placeholder=copy.SKILLS_PLACEHOLDER_PLAIN,
+            options=options,
+            initial_options=initial,
+            max_selected_items=MAX_SKILLS_PER_DIRECTION,
+        ),
     )
 
 
