@@ -45,6 +45,9 @@ class UpwardServer(BaseApplication):
         self.cfg.set("timeout", 30)
         self.cfg.set("graceful_timeout", GRACEFUL_SECONDS)
         self.cfg.set("proc_name", "upward")
+        # gunicorn's runtime control socket lives in $HOME and would be shared by every
+        # instance on the machine; Upward is managed by signals only.
+        self.cfg.set("control_socket_disable", True)
         self.cfg.set("post_worker_init", self._post_worker_init)
         self.cfg.set("worker_exit", self._worker_exit)
 

@@ -168,8 +168,16 @@ class RunningApp:
         return self.process.wait(timeout=timeout)
 
 
+PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy"}
+
+
 def app_env(database_url: str, api_url: str, port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTOR_"))}
+    # No proxies: slack_sdk ignores NO_PROXY and would route 127.0.0.1 through them.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MENTOR_")) and k.lower() not in PROXY_VARIABLES
+    }
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,

@@ -79,9 +79,17 @@ class FakeSlack:
     bot_id = "B0FAKEBOT1"
     app_id = "A0FAKEAPP1"
 
-    def __init__(self, token: str = "xoxb-test-token", team_id: str = "T0TEST001") -> None:
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        team_id: str = "T0TEST001",
+        app_token: str = "xapp-1-A0FAKEAPP1-1-test",
+    ) -> None:
         self.token = token
         self.team_id = team_id
+        self.app_token = app_token
+        # Where apps.connections.open sends Socket Mode clients (a FakeSocketModeServer).
+        self.socket_mode_url: str | None = None
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -334,7 +342,15 @@ class FakeSlack:
         authorization = headers.get("Authorization")
         if not authorization:
             return _reply(SlackError("not_authed"))
-        if authorization != f"Bearer {self.token}":
+        # Socket Mode's connection method takes the app-level token, and only it does.
+        wanted, other = (
+            (self.app_token, self.token)
+            if method == "apps.connections.open"
+            else (self.token, self.app_token)
+        )
+        if authorization == f"Bearer {other}":
+            return _reply(SlackError("not_allowed_token_type"))
+        if authorization != f"Bearer {wanted}":
             return _reply(SlackError("invalid_auth"))
         error = body_error or spec.check(method, args)
         if error:
@@ -360,6 +376,12 @@ class FakeSlack:
         return _Reply(200, f"OK - {len(body)}")  # what files.slack.com answers
 
     # -- Web API methods with more to say than {"ok": true}
+
+    @_handles("apps.connections.open")
+    def _connections_open(self, _args: dict[str, Any]) -> Result:
+        if self.socket_mode_url is None:
+            return SlackError("internal_error")  # no Socket Mode server in this test
+        return {"ok": True, "url": self.socket_mode_url}
 
     @_handles("auth.test")
     def _auth_test(self, _args: dict[str, Any]) -> Result:

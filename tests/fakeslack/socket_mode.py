@@ -10,9 +10,10 @@
 A minimal RFC 6455 server using only the standard library, written against what slack_sdk's
 built-in client (slack_sdk.socket_mode.builtin) actually does: it connects without TLS to any
 port but 443 (so ws:// and wss:// URLs both work here), always masks its frames, pings right
-after the handshake and every ping_interval seconds, sends acks as text frames, never sends a
-close frame (it just closes the socket) and, on receiving one, reconnects by calling
-apps.connections.open again when auto-reconnect is on.
+after the handshake and every ping_interval seconds, sends acks as text frames, and never
+sends a close frame (it just closes the socket). On a close frame from us it drops the
+connection; with auto-reconnect on, its monitor thread then calls apps.connections.open and
+connects again within ping_interval seconds (10 s in Bolt's SocketModeHandler).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
-_TEXT, _BINARY, _CLOSE, _PING, _PONG = 0x1, 0x2, 0x8, 0x9, 0xA
+_TEXT, _CLOSE, _PING, _PONG = 0x1, 0x8, 0x9, 0xA
 _MAX_HANDSHAKE = 16 * 1024
 _CLOSE_WAIT = 2.0  # seconds stop() gives a client to hang up after our close frame
 
@@ -147,9 +148,8 @@ class FakeSocketModeServer:
         self._stopped.set()
         for thread in self._threads:
             thread.join()
-        # Closing the listener first matters: slack_sdk, when auto-reconnect is on, answers a
-        # close frame by reconnecting and only then drops the old socket. Refused at once, it
-        # hangs up promptly; queued in a listen backlog, it would wait out its 3 s timeout.
+        # Stop listening before the goodbyes: a client that reconnects after our close frame
+        # is then refused at once instead of hanging in the listen backlog.
         self._listener.close()
         with self._cond:
             greeted = list(self._conns)
