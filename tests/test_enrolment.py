@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.errors import NotJoinedError, UserFacingError
 from bot.ids import JoinField
-from bot.services.enrolment import EnrolmentService, FormErrors, JoinSubmission
+from bot.services.enrolment import (
+    MAX_DEPARTMENT_CHARS,
+    MAX_GOALS_CHARS,
+    EnrolmentService,
+    FormErrors,
+    JoinSubmission,
+)
 from models import Person, PersonSkill, PersonStatus, Role, Seniority
 
 TEAM = "T0SERVICE1"
@@ -205,3 +213,39 @@ def test_workspaces_do_not_share_people(enrolment, new_id):
     user = new_id()
     enrolment.save("T0AAAAAAA1", user, submission())
     assert enrolment.profile("T0BBBBBBB2", user) is None
+
+
+_values = st.one_of(st.none(), st.text(max_size=600), st.sampled_from(["1", "5", "any", "0"]))
+_skills = st.lists(
+    st.one_of(st.sampled_from(["ai-tools", "social-media", "data-analytics"]), st.text()),
+    max_size=7,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    role=st.one_of(st.sampled_from(["mentor", "mentee"]), st.none(), st.text(max_size=10)),
+    teach=_skills,
+    learn=_skills,
+    department=_values,
+    seniority=_values,
+    weekday=_values,
+    window=st.one_of(st.sampled_from(["any", "morning", "midday", "afternoon"]), _values),
+    goals=_values,
+)
+def test_any_submission_is_either_valid_or_refused_field_by_field(enrolment, **values):
+    refused: dict[JoinField, str] | None = None
+    try:
+        valid = enrolment.validate(TEAM, JoinSubmission(**values))
+    except FormErrors as error:
+        refused = error.errors
+    if refused is not None:
+        assert refused  # never refused without saying which field
+        assert all(isinstance(f, JoinField) and m for f, m in refused.items())
+        return
+    assert valid.role in (Role.MENTOR, Role.MENTEE)
+    assert valid.teach if valid.role is Role.MENTOR else valid.learn
+    assert len(valid.department or "") <= MAX_DEPARTMENT_CHARS
+    assert len(valid.goals or "") <= MAX_GOALS_CHARS
