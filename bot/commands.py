@@ -19,7 +19,7 @@ class Sub(StrEnum):
     PROGRAM = "program"
 
 
-LEAD_ONLY = frozenset({Sub.REPORT, Sub.MATCH, Sub.PROGRAM})
+LEAD_ONLY_SUBS = frozenset({Sub.REPORT, Sub.MATCH, Sub.PROGRAM})
 
 
 @dataclass(frozen=True)

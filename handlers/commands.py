@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import copy
-from bot.commands import LEAD_ONLY, Sub, parse_command
+from bot.commands import LEAD_ONLY_SUBS, Sub, parse_command
 from bot.container import Services
 from bot.views.join_modal import join_modal
 from bot.views.messages import help_message, leave_confirmation, status_message
@@ -61,7 +61,7 @@ def register(app: App, services: Services) -> None:
         if parsed.sub is None:
             message = help_message(leads.is_lead(user_id), unknown=parsed.word)
             ack(text=message.text, blocks=message.blocks)
-        elif parsed.sub in LEAD_ONLY and not leads.is_lead(user_id):
+        elif parsed.sub in LEAD_ONLY_SUBS and not leads.is_lead(user_id):
             ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
         elif parsed.sub in routes:
             routes[parsed.sub](ack, team_id, user_id, command)
