@@ -15,5 +15,3 @@ class NotJoinedError(UserFacingError):
     pass
 
 
-class NotALeadError(UserFacingError):
-    pass
