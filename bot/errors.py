@@ -13,5 +13,3 @@ class UserFacingError(Exception):
 
 class NotJoinedError(UserFacingError):
     pass
-
-
