@@ -1,20 +1,31 @@
 """SQLAlchemy models. Importing this package registers every table on Base.metadata."""
 
 from models.base import Base, UTCDateTime
-from models.enums import PersonStatus, Role, Seniority, SkillDirection
+from models.directory import DirectoryEntry
+from models.enums import PairStatus, PersonStatus, Role, RoundStatus, Seniority, SkillDirection
+from models.match_round import MatchProposal, MatchRound, MatchWaiting
+from models.pair import Pair
 from models.person import Person, PersonSkill
-from models.program import DEFAULT_PROGRAM_NAME, Program
+from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
 from models.skill import Skill
 from models.workspace import Workspace
 
 __all__ = [
     "DEFAULT_PROGRAM_NAME",
     "Base",
+    "DirectoryEntry",
+    "MatchProposal",
+    "MatchRound",
+    "MatchWaiting",
+    "Pair",
+    "PairStatus",
     "Person",
     "PersonSkill",
     "PersonStatus",
     "Program",
+    "ProgramFocusSkill",
     "Role",
+    "RoundStatus",
     "Seniority",
     "Skill",
     "SkillDirection",

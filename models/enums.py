@@ -29,3 +29,14 @@ class Seniority(IntEnum):
     SENIOR = 3
     DIRECTOR = 4
     EXECUTIVE = 5
+
+
+class RoundStatus(StrEnum):
+    PREVIEW = "preview"  # waiting for a lead
+    CONFIRMED = "confirmed"  # pairs created
+    DISCARDED = "discarded"  # replaced by a newer preview or cancelled
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"

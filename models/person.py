@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -23,6 +32,11 @@ class Person(Base):
     role: Mapped[Role] = mapped_column(String(16))
     status: Mapped[PersonStatus] = mapped_column(String(16), default=PersonStatus.ACTIVE)
     department: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str | None] = mapped_column(String(120))  # from the HR import
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Slack id of their manager when known (HR import); the chain is walked through
+    # directory_entry so managers who never joined still count.
+    manager_user_id: Mapped[str | None] = mapped_column(String(32))
     seniority: Mapped[int | None] = mapped_column(SmallInteger)  # models.enums.Seniority
     goals: Mapped[str | None] = mapped_column(Text)
     # Local time comes from Slack (users.info → tz); None until we have asked.
@@ -30,6 +44,10 @@ class Person(Base):
     preferred_weekday: Mapped[int | None] = mapped_column(SmallInteger)  # 0 = Monday; None = any
     window_start_hour: Mapped[int | None] = mapped_column(SmallInteger)  # local, inclusive
     window_end_hour: Mapped[int | None] = mapped_column(SmallInteger)  # local, exclusive
+    # "Any time, I prefer async": hours overlap with a partner then does not matter.
+    prefers_async: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     # Opened once with conversations.open and kept: that method is Tier 3.
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     welcomed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
+from models.skill import Skill
 
 DEFAULT_PROGRAM_NAME = "Reverse mentoring"
 
@@ -31,3 +41,34 @@ class Program(Base):
     name: Mapped[str] = mapped_column(String(80))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(32))  # Slack user id of the lead
+    # None: not scheduled yet; matching can still be run by hand.
+    start_date: Mapped[date | None] = mapped_column(Date)
+    length_weeks: Mapped[int] = mapped_column(SmallInteger, default=12, server_default="12")
+    prompt_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    session_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    checkin_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    review_matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # A preset name from bot.services.programs.EMPHASES: which preferences weigh most.
+    match_emphasis: Mapped[str] = mapped_column(
+        String(16), default="balanced", server_default="balanced"
+    )
+
+    focus_skills: Mapped[list[Skill]] = relationship(
+        secondary="program_focus_skill", order_by="Skill.position", lazy="selectin"
+    )
+
+
+class ProgramFocusSkill(Base):
+    """The needs assessment: skills leadership most wants to learn in this program."""
+
+    __tablename__ = "program_focus_skill"
+
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("program.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True
+    )
