@@ -5,12 +5,39 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
-from bot.config import DEFAULT_DATABASE_URL, SettingsError, normalize_database_url, redact_url
-from bot.db import migrate
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from bot.clock import SystemClock
+from bot.config import (
+    DEFAULT_DATABASE_URL,
+    SETUP_HELP,
+    SettingsError,
+    _api_url,
+    normalize_database_url,
+    redact_url,
+)
+from bot.db import make_engine, make_session_factory, migrate
+from bot.gateway import make_web_client
 from bot.logs import configure_logging
+from bot.people_csv import CsvFileError, ParsedFile, parse_people_csv
+from bot.services.directory import (
+    DirectoryImportService,
+    ImportReport,
+    ImportStoppedError,
+    SlackUserDirectory,
+)
 
 EXIT_CONFIG = 2
+EXIT_SOME_ROWS_BAD = 1
+
+
+class CommandError(Exception):
+    """The command cannot run (unreadable file, database not migrated): one line, exit 2."""
 
 
 def _database_url() -> str:
@@ -24,12 +51,106 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    token = (os.environ.get("SLACK_BOT_TOKEN") or "").strip()
+    if not token:
+        raise SettingsError(f"SLACK_BOT_TOKEN is not set. {SETUP_HELP}")
+    if not token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
+    api_url = _api_url((os.environ.get("SLACK_API_URL") or "").strip() or None)
+    parsed = _read_people(args.file)
+    url = _database_url()
+    engine = make_engine(url)
+    try:
+        try:
+            migrated = inspect(engine).has_table("directory_entry")
+        except OperationalError as error:
+            raise CommandError(
+                f"cannot reach the database at {redact_url(url)}: {str(error.orig).splitlines()[0]}"
+            ) from None
+        if not migrated:
+            raise CommandError(
+                f"the database at {redact_url(url)} is not migrated; "
+                "run `python -m bot migrate` first"
+            )
+        service = DirectoryImportService(
+            make_session_factory(engine),
+            SystemClock(),
+            SlackUserDirectory(make_web_client(token, api_url)),
+        )
+        # tqdm redraws in place on a terminal and writes occasional lines to a pipe or log;
+        # log lines (a retried 429, say) print above the bar instead of through it.
+        with (
+            logging_redirect_tqdm(),
+            tqdm(
+                total=len(parsed.rows),
+                desc="checking" if args.dry_run else "importing",
+                unit="row",
+                file=sys.stderr,
+                mininterval=0.5,
+            ) as bar,
+        ):
+            try:
+                report = service.import_people(parsed, args.dry_run, progress=bar.update)
+            except ImportStoppedError as error:
+                raise CommandError(str(error)) from error
+    finally:
+        engine.dispose()
+    print_report(report, args.dry_run)
+    return EXIT_SOME_ROWS_BAD if report.bad else 0
+
+
+def _read_people(path: str) -> ParsedFile:
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise CommandError(
+            f'{path} is not UTF-8 text (line {line}); save it as "CSV UTF-8" and try again'
+        ) from None
+    try:
+        return parse_people_csv(text)
+    except CsvFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+
+
+def print_report(report: ImportReport, dry_run: bool) -> None:
+    """Bad rows and warnings in line order, then one summary line, on stdout."""
+    issues = [(issue.line, issue.message) for issue in report.bad]
+    issues += [(issue.line, f"warning: {issue.message}") for issue in report.warnings]
+    for line, message in sorted(issues, key=lambda issue: issue[0]):
+        print(f"line {line}: {message}")
+    verb = "would import" if dry_run else "imported"
+    print(
+        f"{report.total} rows: {report.imported} {verb} "
+        f"({report.participants_updated} participants updated), {report.skipped} skipped"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Upward operations")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = commands.add_parser("migrate", help="upgrade the database schema (alembic upgrade)")
     p.add_argument("--revision", default="head", help="target revision (default: head)")
     p.set_defaults(run=cmd_migrate)
+    p = commands.add_parser(
+        "import",
+        help="enrich participants from an HR export (CSV)",
+        description=(
+            "Read people.csv (a header row, then one person per row: email and/or slack_id, "
+            "department, title, seniority, manager_email), find each person in Slack and "
+            "store what HR says about them. Bad rows are reported by line and skipped."
+        ),
+    )
+    p.add_argument("file", help="the CSV file, UTF-8")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and look everyone up in Slack, but write nothing",
+    )
+    p.set_defaults(run=cmd_import)
     return parser
 
 
@@ -38,6 +159,6 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     try:
         return args.run(args)
-    except SettingsError as error:
+    except (SettingsError, CommandError) as error:
         print(f"upward: {error}", file=sys.stderr)
         return EXIT_CONFIG
