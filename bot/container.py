@@ -8,8 +8,12 @@ from sqlalchemy import Engine
 
 from bot.gateway import SlackGateway
 from bot.services.enrolment import EnrolmentService
+from bot.services.goals import GoalsService
+from bot.services.introductions import IntroService
 from bot.services.leads import LeadPolicy
 from bot.services.onboarding import OnboardingService
+from bot.services.pairing import PairingService
+from bot.services.programs import ProgramService
 
 
 @dataclass(frozen=True)
@@ -19,3 +23,7 @@ class Services:
     enrolment: EnrolmentService
     leads: LeadPolicy
     onboarding: OnboardingService
+    programs: ProgramService
+    pairing: PairingService
+    intros: IntroService
+    goals: GoalsService

@@ -19,7 +19,8 @@ HELP_INTRO = (
 )
 HELP_COMMANDS = [
     ("/mentor join", "join the program, or edit your answers"),
-    ("/mentor status", "see your role, skills and partner"),
+    ("/mentor status", "see your role, skills, partner and goals"),
+    ("/mentor goals", "set or edit the goals you share with your partner"),
     ("/mentor pause", "take a break; no prompts or reminders until you resume"),
     ("/mentor resume", "pick up where you left off"),
     ("/mentor leave", "leave the program (your history is kept)"),
@@ -27,8 +28,8 @@ HELP_COMMANDS = [
 ]
 HELP_LEAD_COMMANDS = [
     ("/mentor report", "program numbers, a chart and a CSV"),
-    ("/mentor match", "preview and confirm a matching round"),
-    ("/mentor program", "set up or edit a program"),
+    ("/mentor match [program]", "preview and confirm a matching round"),
+    ("/mentor program [name | new]", "edit a program's settings, or set up a new one"),
 ]
 HELP_LEAD_HEADING = "*For program leads*"
 HELP_UNKNOWN = "I don't know `{command}`. Here's what I can do:"
@@ -80,6 +81,7 @@ WINDOW_LABELS_PLAIN = {
     "morning": "Morning (9:00–12:00)",
     "midday": "Around lunch (12:00–14:00)",
     "afternoon": "Afternoon (14:00–17:00)",
+    "async": "Any time — I prefer async",
 }
 GOALS_LABEL_PLAIN = "What do you hope to get out of it?"
 GOALS_PLACEHOLDER_PLAIN = "e.g. Feel at home with AI tools; understand how our leaders decide"
@@ -178,6 +180,10 @@ ROLE_NAMES = {Role.MENTOR: "Mentor (sharing what you know)", Role.MENTEE: "Mente
 NOTHING_CHOSEN = "_none chosen_"
 NOT_SAID = "_not given_"
 PARTNER_NONE = "Not matched yet — the program lead matches people in rounds, and I'll message you."
+PARTNER_LINE = "<@{partner}> in <#{channel}>"
+PARTNER_LINE_NO_CHANNEL = "<@{partner}> — your group DM is on its way"
+GOALS_HEADING = "*Shared goals*"
+GOALS_NONE = "_No goals yet — `/mentor goals` sets them together._"
 ALREADY_IN_STATUS = {
     PersonStatus.ACTIVE: "You're already active in the program.",
     PersonStatus.PAUSED: "You're already paused. `/mentor resume` when you're ready.",
@@ -225,7 +231,196 @@ HOME_LEAD_COUNTS = (
     "*People in the program:* {mentors} mentors and {mentees} mentees active, "
     "{paused} paused, {left} left."
 )
-HOME_LEAD_NEXT = "Matching, reports and the dashboard will appear here."
+HOME_LEAD_NEXT = (
+    "`/mentor program` sets up the program, `/mentor match` previews and confirms pairs. "
+    "Reports and the dashboard will appear here."
+)
+
+# --- programs (leads) ----------------------------------------------------------------
+
+PROGRAM_NEW_TITLE_PLAIN = "New program"
+PROGRAM_EDIT_TITLE_PLAIN = "Edit program"
+PROGRAM_SUBMIT_PLAIN = "Save"
+PROGRAM_INTRO_NEW = (
+    "A program is one cohort: who joins it, how long it runs and how pairs are matched. "
+    "Everyone who joins goes into the program marked for new joiners."
+)
+PROGRAM_INTRO_EDIT = "Changes apply from the next matching round and the next prompt."
+PROGRAM_NAME_LABEL_PLAIN = "Name"
+PROGRAM_NAME_PLACEHOLDER_PLAIN = "e.g. Spring 2027 cohort"
+PROGRAM_START_LABEL_PLAIN = "Start date"
+PROGRAM_START_HINT_PLAIN = "The first matching round is due on this day. Optional."
+PROGRAM_LENGTH_LABEL_PLAIN = "Length in weeks"
+PROGRAM_PROMPTS_LABEL_PLAIN = "Conversation prompts"
+PROGRAM_SESSIONS_LABEL_PLAIN = "Live sessions"
+PROGRAM_CHECKINS_LABEL_PLAIN = "Feedback check-ins"
+PROGRAM_FOCUS_LABEL_PLAIN = "Focus skills"
+PROGRAM_FOCUS_HINT_PLAIN = (
+    "What leadership most wants to learn. Pairs that cover these weigh more in matching."
+)
+PROGRAM_CAPACITY_LABEL_PLAIN = "Mentees per mentor"
+PROGRAM_CAPACITY_HINT_PLAIN = "How many mentees one mentor may take at a time."
+PROGRAM_REVIEW_LABEL_PLAIN = "Review"
+PROGRAM_REVIEW_OPTION_PLAIN = "A lead reviews matches before they go out"
+PROGRAM_EMPHASIS_LABEL_PLAIN = "When matching, care most about"
+PROGRAM_EMPHASIS_LABELS_PLAIN = {
+    "balanced": "A balance of everything",
+    "skills": "Skill fit above all",
+    "cross_team": "Pairs from different teams",
+    "same_hours": "Overlapping working hours",
+}
+PROGRAM_DEFAULT_LABEL_PLAIN = "New joiners"
+PROGRAM_DEFAULT_OPTION_PLAIN = "People who join from now on join this program"
+EVERY_WEEKS_PLAIN = {1: "Every week", 2: "Every 2 weeks", 3: "Every 3 weeks", 4: "Every 4 weeks"}
+PROGRAM_SAVED = "Saved *{name}*. {summary}"
+PROGRAM_SUMMARY = (
+    "{length} weeks{start}; prompts {prompts}, live sessions {sessions}, check-ins {checkins}; "
+    "up to {capacity} mentee(s) per mentor; matches {review}."
+)
+PROGRAM_REVIEWED = "reviewed by a lead"
+PROGRAM_NOT_REVIEWED = "go out without review"
+PROGRAM_STARTS = ", starting {date}"
+PROGRAM_NOT_FOUND = (
+    "There's no program called “{name}”. Programs: {names}. "
+    "`/mentor program new` sets up another one."
+)
+PROGRAM_GONE = "That program no longer exists. `/mentor program` shows the current one."
+ERR_PROGRAM_NAME_MISSING = "Give the program a name."
+ERR_PROGRAM_NAME_TAKEN = "Another program already has this name."
+ERR_DATE = "Please pick a date."
+ERR_NUMBER_RANGE = "Please enter a whole number from {low} to {high}."
+
+# --- matching (leads) ---------------------------------------------------------------
+
+MATCH_WORKING = "Working out the best pairs for the program…"
+MATCH_HEADER_PLAIN = "Matching preview: {program}"
+MATCH_SUMMARY = (
+    "*{pairs}* pair(s) proposed, *{waiting}* person/people left waiting{paused}{dropped}. "
+    "Nothing has been sent yet."
+)
+MATCH_SUMMARY_PAUSED = ", {n} paused and left out"
+MATCH_SUMMARY_DROPPED = ", {n} pair(s) dropped by you"
+MATCH_PAIR = "<@{mentor}> shares with <@{mentee}> · score {score:.0f}\n{reasons}"
+MATCH_MORE_PAIRS = "…and {n} more pair(s), not shown here."
+MATCH_WAITING_HEADING = "*Left waiting, and why*"
+MATCH_WAITING_LINE = "<@{user}> ({role}): {reason}"
+MATCH_MORE_WAITING = "…and {n} more."
+MATCH_NOBODY = (
+    "Nobody can be matched yet: a pair needs an active mentor and an active mentee who share "
+    "a skill. {waiting} person/people are waiting."
+)
+MATCH_DROP_PLAIN = "Drop"
+MATCH_CONFIRM_PLAIN = "Confirm and introduce"
+MATCH_RERUN_PLAIN = "Re-run"
+MATCH_CANCEL_PLAIN = "Cancel"
+MATCH_CONFIRM_TITLE_PLAIN = "Introduce these pairs?"
+MATCH_CONFIRM_TEXT_PLAIN = (
+    "Each pair gets a group DM with an intro; people left waiting get a note."
+)
+MATCH_CONFIRM_YES_PLAIN = "Introduce them"
+MATCH_CONFIRM_NO_PLAIN = "Not yet"
+MATCH_CONFIRMED = (
+    "Confirmed *{pairs}* pair(s) for *{program}*{skipped}. Sending intros and telling "
+    "{waiting} waiting person/people…"
+)
+MATCH_SKIPPED = " ({n} skipped: someone paused, left or was matched since the preview)"
+MATCH_AUTO_CONFIRMED = "This program doesn't ask for review, so the pairs were confirmed at once."
+MATCH_CANCELLED = "Cancelled — nothing was sent for *{program}*. `/mentor match` starts again."
+MATCH_DELIVERED = "Done: *{pairs}* pair(s) introduced, *{waiting}* waiting person/people told."
+MATCH_UNDELIVERED = "Couldn't reach {users}: `{error}`. I'll try again the next time you confirm."
+ROUND_ALREADY_CONFIRMED = (
+    "This round is already confirmed — its pairs exist and nothing was sent twice."
+)
+ROUND_STALE = (
+    "This preview is out of date: a newer one replaced it. `/mentor match` shows the latest."
+)
+ROUND_GONE = "I can't find that matching round. `/mentor match` starts a new one."
+
+REASON_FOCUS_SKILLS = "teaches {skills} (a program focus)"
+REASON_SKILLS = "teaches {skills}"
+REASON_SENIORITY = "{gap} career level(s) apart, junior teaching senior"
+REASON_CROSS_DEPARTMENT = "different teams"
+REASON_HOURS_OVERLAP = "{hours:g}h of working hours overlap"
+REASON_BOTH_ASYNC = "both prefer async"
+REASON_WAITED = "waited since the last round"
+
+UNMATCHED_FOR_LEAD = {
+    "no_skill_fit": "nobody on the other side shares their skills",
+    "only_blocked": "their only fits are in their management chain or a recent partner",
+    "no_capacity": "more people on their side than places",
+    "not_enough_people": "nobody on the other side yet",
+    "mentor_full": "already has as many mentees as allowed",
+    "paused": "paused",
+    "left": "left the program",
+}
+
+# --- intros and waiting -------------------------------------------------------------
+
+INTRO_HEADER_PLAIN = "Meet your reverse-mentoring partner 👋"
+INTRO_FALLBACK = "You've been matched for reverse mentoring: <@{mentor}> and <@{mentee}>."
+INTRO_WHO = (
+    "<@{mentor}>, meet <@{mentee}>. <@{mentor}> is your *mentor*: they'll share what they "
+    "know best. <@{mentee}> is the *mentee*: they bring curiosity, and leadership experience "
+    "to share in return."
+)
+INTRO_WHY = "*Why you two:* {reasons}."
+INTRO_HOW = (
+    "*How it works:* over {length} weeks a conversation prompt lands here {prompts}. Meet "
+    "live {sessions} for about 30 minutes, or answer in the prompt's thread whenever suits "
+    "you — async counts. I'll check in with each of you privately {checkins}."
+)
+INTRO_FIRST_STEP = (
+    "*First step:* agree up to three things <@{mentee}> wants to learn and up to three ways "
+    "<@{mentor}> wants to grow as a leader."
+)
+INTRO_GOALS_PLAIN = "Set our goals"
+EVERY_WEEKS_LOWER = {1: "every week", 2: "every 2 weeks", 3: "every 3 weeks", 4: "every 4 weeks"}
+
+WAITING_FALLBACK = "No partner for you this round, and you're first in line for the next."
+WAITING_INTRO = "*No partner for you this round* — and that's on us, not you."
+WAITING_REASONS = {
+    "no_skill_fit": (
+        "Nobody in this round shares the skills you picked. Adding a skill or two with "
+        "`/mentor join` widens your options."
+    ),
+    "only_blocked": (
+        "The people who fit you best are in your reporting line or were your partner "
+        "recently, and we keep those apart on purpose."
+    ),
+    "no_capacity": "There were more people on your side than places this round.",
+    "not_enough_people": "Nobody has joined on the other side yet.",
+    "mentor_full": "You already have as many mentees as the program allows.",
+    "paused": "You're paused.",
+    "left": "You've left the program.",
+}
+WAITING_NEXT = "You're first in line for the next round; there's nothing you need to do."
+
+# --- goals --------------------------------------------------------------------------
+
+GOALS_TITLE_PLAIN = "Our goals"
+GOALS_SUBMIT_PLAIN = "Save"
+GOALS_INTRO = "Goals you share with <@{partner}>. Either of you can edit them; both see them."
+GOALS_LEARNING_HEADING = "*What <@{mentee}> wants to learn*"
+GOALS_GROWTH_HEADING = "*How <@{mentor}> wants to grow as a leader*"
+GOALS_LEARNING_LABEL_PLAIN = "Learning goal {n}"
+GOALS_GROWTH_LABEL_PLAIN = "Leadership goal {n}"
+GOALS_LEARNING_PLACEHOLDER_PLAIN = "e.g. Use an AI assistant to draft my weekly update"
+GOALS_GROWTH_PLACEHOLDER_PLAIN = "e.g. Lead a meeting with senior stakeholders"
+GOALS_UPDATED = "🎯 <@{user}> updated your shared goals."
+GOALS_UPDATED_FALLBACK = "Your shared goals were updated."
+GOALS_NOT_MATCHED = (
+    "Goals are set with your partner, and you don't have one yet. I'll message you when "
+    "you're matched."
+)
+GOALS_PICK_PAIR = "You have more than one partner. Whose goals would you like to edit?"
+GOALS_WITH_PLAIN = "Goals with {name}"
+GOALS_NOT_YOUR_PAIR = "You can only see and edit the goals of your own pair."
+GOALS_PAIR_ENDED = "That pairing has ended, so its goals can't be changed any more."
+
+STALE_BUTTON = "That button is out of date. Please run the command again."
+PROGRAM_SAVED_TITLE_PLAIN = "Program saved"
+PROGRAM_SAVED_NEXT = "`/mentor match` previews pairs for it; `/mentor program` edits it again."
+CLOSE_PLAIN = "Close"
 
 # --- errors -------------------------------------------------------------------------
 

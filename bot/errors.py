@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class UserFacingError(Exception):
     """A service refused a request; ``message`` is safe to show the user as is."""
@@ -13,3 +15,18 @@ class UserFacingError(Exception):
 
 class NotJoinedError(UserFacingError):
     pass
+
+
+class FormErrors(UserFacingError):
+    """Field errors for a modal, keyed by the block_id of each field (a StrEnum value).
+
+    Handlers send them back as ``response_action: errors`` so Slack shows each message
+    under its own field and the person keeps everything they typed.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = dict(errors)
+
+    def for_slack(self) -> dict[str, str]:
+        return {str(field): message for field, message in self.errors.items()}

@@ -83,6 +83,10 @@ class SlackGateway:
         """conversations.open for one person; callers store the id (the method is Tier 3)."""
         return self._client.conversations_open(users=user_id)["channel"]["id"]
 
+    def open_conversation(self, user_ids: Sequence[str]) -> str:
+        """conversations.open for a group DM with these people and the bot."""
+        return self._client.conversations_open(users=",".join(user_ids))["channel"]["id"]
+
     def post_message(
         self,
         channel: str,

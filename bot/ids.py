@@ -7,6 +7,8 @@ from enum import StrEnum
 
 class Callback(StrEnum):
     JOIN_MODAL = "upward_join"
+    PROGRAM_MODAL = "upward_program"
+    GOALS_MODAL = "upward_goals"
 
 
 class Action(StrEnum):
@@ -15,6 +17,11 @@ class Action(StrEnum):
     LEAVE_CANCEL = "upward_leave_cancel"
     PAUSE = "upward_pause"
     RESUME = "upward_resume"
+    OPEN_GOALS = "upward_open_goals"  # value: the pair id
+    MATCH_CONFIRM = "upward_match_confirm"  # value: the round id
+    MATCH_DROP = "upward_match_drop"  # value: "round:mentor:mentee"
+    MATCH_RERUN = "upward_match_rerun"  # value: the round id
+    MATCH_CANCEL = "upward_match_cancel"  # value: the round id
     # Each input element also needs an action_id; one per join-modal field.
     FIELD = "value"
 
@@ -30,3 +37,26 @@ class JoinField(StrEnum):
     WEEKDAY = "weekday"
     WINDOW = "window"
     GOALS = "goals"
+
+
+class ProgramField(StrEnum):
+    """block_ids of the program modal."""
+
+    NAME = "program_name"
+    START = "program_start"
+    LENGTH = "program_length"
+    PROMPTS = "program_prompts"
+    SESSIONS = "program_sessions"
+    CHECKINS = "program_checkins"
+    FOCUS = "program_focus"
+    CAPACITY = "program_capacity"
+    REVIEW = "program_review"
+    EMPHASIS = "program_emphasis"
+    DEFAULT = "program_default"
+
+
+class GoalField(StrEnum):
+    """block_ids of the goals modal: three of each kind, numbered from 1."""
+
+    LEARNING = "goal_learning"
+    GROWTH = "goal_growth"

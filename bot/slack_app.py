@@ -14,8 +14,12 @@ from bot.container import Services
 from bot.db import make_engine, make_session_factory
 from bot.gateway import SlackGateway, make_web_client
 from bot.services.enrolment import EnrolmentService
+from bot.services.goals import GoalsService
+from bot.services.introductions import IntroService
 from bot.services.leads import LeadPolicy
 from bot.services.onboarding import OnboardingService
+from bot.services.pairing import PairingService
+from bot.services.programs import ProgramService
 
 
 def build_services(settings: Settings, client: WebClient, clock: Clock) -> Services:
@@ -24,12 +28,17 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
     gateway = SlackGateway(client)
     enrolment = EnrolmentService(sessions, clock)
     leads = LeadPolicy(settings.leads, gateway)
+    programs = ProgramService(sessions, clock)
     return Services(
         engine=engine,
         gateway=gateway,
         enrolment=enrolment,
         leads=leads,
         onboarding=OnboardingService(enrolment, gateway, leads),
+        programs=programs,
+        pairing=PairingService(sessions, clock, programs),
+        intros=IntroService(sessions, clock, gateway),
+        goals=GoalsService(sessions, clock),
     )
 
 

@@ -12,6 +12,8 @@ from bot import copy
 from bot.container import Services
 from bot.ids import Action
 from bot.views.join_modal import join_modal
+from bot.views.pairs import goals_modal
+from handlers.buttons import button_int
 
 
 def register(app: App, services: Services) -> None:
@@ -47,6 +49,15 @@ def register(app: App, services: Services) -> None:
     def stay(ack: Ack, respond: Respond) -> None:
         ack()
         respond(text=copy.STAYED, replace_original=True)
+
+    @app.action(Action.OPEN_GOALS)
+    def open_goals(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        ack()
+        pair_id = button_int(action.get("value"))
+        goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
+        services.gateway.open_modal(body["trigger_id"], goals_modal(goals, context["user_id"]))
 
     # Registered last, so it only sees buttons nothing above handles: ones from an
     # older version still sitting in someone's DMs. Ack them so Slack shows no error.

@@ -3,67 +3,137 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot import copy
-from bot.commands import LEAD_ONLY_SUBS, Sub, parse_command
+from bot.commands import LEAD_ONLY_SUBS, Command, Sub, parse_command
 from bot.container import Services
+from bot.services.programs import NEW_PROGRAM
 from bot.views.join_modal import join_modal
-from bot.views.messages import help_message, leave_confirmation, status_message
+from bot.views.matching import confirmed_message, delivered_message, match_preview
+from bot.views.messages import Message, help_message, leave_confirmation, status_message
+from bot.views.pairs import goals_modal, pick_pair_message
+from bot.views.program_modal import program_modal
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One /mentor request, as the sub-command handlers below need it."""
+
+    ack: Ack
+    respond: Respond
+    team_id: str
+    user_id: str
+    trigger_id: str
+    parsed: Command
+
+    def answer(self, message: Message) -> None:
+        self.ack(text=message.text, blocks=message.blocks)
+
+    def follow_up(self, message: Message, replace: bool = False) -> None:
+        self.respond(text=message.text, blocks=message.blocks, replace_original=replace)
+
+
+def show_help(services: Services, call: Invocation) -> None:
+    call.answer(help_message(services.leads.is_lead(call.user_id)))
+
+
+def join(services: Services, call: Invocation) -> None:
+    call.ack()
+    profile = services.enrolment.profile(call.team_id, call.user_id)
+    view = join_modal(services.enrolment.skill_catalogue(call.team_id), profile)
+    services.gateway.open_modal(call.trigger_id, view)
+
+
+def status(services: Services, call: Invocation) -> None:
+    call.answer(status_message(services.enrolment.require_profile(call.team_id, call.user_id)))
+
+
+def pause(services: Services, call: Invocation) -> None:
+    services.enrolment.pause(call.team_id, call.user_id)
+    call.ack(text=copy.PAUSED)
+    services.onboarding.refresh_home(call.team_id, call.user_id)
+
+
+def resume(services: Services, call: Invocation) -> None:
+    services.enrolment.resume(call.team_id, call.user_id)
+    call.ack(text=copy.RESUMED)
+    services.onboarding.refresh_home(call.team_id, call.user_id)
+
+
+def leave(services: Services, call: Invocation) -> None:
+    services.enrolment.ensure_can_leave(call.team_id, call.user_id)
+    call.answer(leave_confirmation())
+
+
+def goals(services: Services, call: Invocation) -> None:
+    pairs = services.goals.pairs_of(call.team_id, call.user_id)
+    if not pairs:
+        call.ack(text=copy.GOALS_NOT_MATCHED)
+    elif len(pairs) == 1:
+        call.ack()
+        services.gateway.open_modal(call.trigger_id, goals_modal(pairs[0], call.user_id))
+    else:
+        call.answer(pick_pair_message(pairs, call.user_id))
+
+
+def program(services: Services, call: Invocation) -> None:
+    name = call.parsed.args.strip()
+    creating = name.lower() == "new"
+    settings = NEW_PROGRAM if creating else services.programs.find(call.team_id, name)
+    call.ack()
+    view = program_modal(settings, services.enrolment.skill_catalogue(call.team_id))
+    services.gateway.open_modal(call.trigger_id, view)
+
+
+def match(services: Services, call: Invocation) -> None:
+    # Resolve the program first, so a typo gets its answer in the ack itself.
+    name = services.programs.find(call.team_id, call.parsed.args.strip()).name
+    call.ack(text=copy.MATCH_WORKING)
+    preview = services.pairing.preview(call.team_id, call.user_id, name)
+    call.follow_up(match_preview(preview, can_confirm=preview.review), replace=True)
+    if preview.review or not preview.pairs:
+        return
+    result = services.pairing.confirm(call.team_id, call.user_id, preview.round_id)
+    call.follow_up(confirmed_message(result, auto=True))
+    call.follow_up(delivered_message(services.intros.introduce_round(preview.round_id)))
+
+
+ROUTES: dict[Sub, Callable[[Services, Invocation], None]] = {
+    Sub.HELP: show_help,
+    Sub.JOIN: join,
+    Sub.STATUS: status,
+    Sub.PAUSE: pause,
+    Sub.RESUME: resume,
+    Sub.LEAVE: leave,
+    Sub.GOALS: goals,
+    Sub.PROGRAM: program,
+    Sub.MATCH: match,
+}
 
 
 def register(app: App, services: Services) -> None:
-    enrolment, onboarding, leads = services.enrolment, services.onboarding, services.leads
-
-    def show_help(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        message = help_message(leads.is_lead(user_id))
-        ack(text=message.text, blocks=message.blocks)
-
-    def join(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        ack()
-        view = join_modal(enrolment.skill_catalogue(team_id), enrolment.profile(team_id, user_id))
-        services.gateway.open_modal(command["trigger_id"], view)
-
-    def status(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        message = status_message(enrolment.require_profile(team_id, user_id))
-        ack(text=message.text, blocks=message.blocks)
-
-    def pause(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        enrolment.pause(team_id, user_id)
-        ack(text=copy.PAUSED)
-        onboarding.refresh_home(team_id, user_id)
-
-    def resume(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        enrolment.resume(team_id, user_id)
-        ack(text=copy.RESUMED)
-        onboarding.refresh_home(team_id, user_id)
-
-    def leave(ack: Ack, team_id: str, user_id: str, command: dict[str, Any]) -> None:
-        enrolment.ensure_can_leave(team_id, user_id)
-        message = leave_confirmation()
-        ack(text=message.text, blocks=message.blocks)
-
-    routes: dict[Sub, Callable[[Ack, str, str, dict[str, Any]], None]] = {
-        Sub.HELP: show_help,
-        Sub.JOIN: join,
-        Sub.STATUS: status,
-        Sub.PAUSE: pause,
-        Sub.RESUME: resume,
-        Sub.LEAVE: leave,
-    }
-
     @app.command("/mentor")
-    def mentor(ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
+    def mentor(
+        ack: Ack, respond: Respond, command: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         parsed = parse_command(command.get("text"))
-        team_id, user_id = context["team_id"], context["user_id"]
+        call = Invocation(
+            ack,
+            respond,
+            context["team_id"],
+            context["user_id"],
+            command.get("trigger_id", ""),
+            parsed,
+        )
         if parsed.sub is None:
-            message = help_message(leads.is_lead(user_id), unknown=parsed.word)
-            ack(text=message.text, blocks=message.blocks)
-        elif parsed.sub in LEAD_ONLY_SUBS and not leads.is_lead(user_id):
-            ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
-        elif parsed.sub in routes:
-            routes[parsed.sub](ack, team_id, user_id, command)
+            call.answer(help_message(services.leads.is_lead(call.user_id), unknown=parsed.word))
+        elif parsed.sub in LEAD_ONLY_SUBS and not services.leads.is_lead(call.user_id):
+            call.ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
+        elif parsed.sub in ROUTES:
+            ROUTES[parsed.sub](services, call)
         else:  # a sub-command DESIGN.md names that a later version brings
-            ack(text=copy.NOT_YET.format(command=parsed.sub.value))
+            call.ack(text=copy.NOT_YET.format(command=parsed.sub.value))

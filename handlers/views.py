@@ -6,10 +6,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot import copy
 from bot.container import Services
+from bot.errors import FormErrors, UserFacingError
 from bot.ids import Callback
-from bot.services.enrolment import FormErrors
 from bot.views.join_modal import read_submission
+from bot.views.pairs import read_goals
+from bot.views.program_modal import program_id_of, program_saved_view, read_program
 
 
 def register(app: App, services: Services) -> None:
@@ -20,10 +23,42 @@ def register(app: App, services: Services) -> None:
             # Saved and committed before the ack: once the modal closes, it is kept.
             result = services.enrolment.save(context["team_id"], context["user_id"], submission)
         except FormErrors as invalid:
-            ack(
-                response_action="errors",
-                errors={field.value: message for field, message in invalid.errors.items()},
-            )
+            ack(response_action="errors", errors=invalid.for_slack())
             return
         ack()
         services.onboarding.after_save(result)
+
+    @app.view(Callback.PROGRAM_MODAL)
+    def program_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
+        if not services.leads.is_lead(context["user_id"]):
+            raise UserFacingError(copy.LEAD_ONLY.format(command="program"))
+        try:
+            program_id = program_id_of(view.get("private_metadata"))
+        except ValueError:
+            raise UserFacingError(copy.PROGRAM_GONE) from None
+        submission = read_program(view.get("state", {}).get("values", {}))
+        try:
+            saved = services.programs.save(
+                context["team_id"], context["user_id"], program_id, submission
+            )
+        except FormErrors as invalid:
+            ack(response_action="errors", errors=invalid.for_slack())
+            return
+        ack(response_action="update", view=program_saved_view(saved))
+
+    @app.view(Callback.GOALS_MODAL)
+    def goals_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
+        team_id, user_id = context["team_id"], context["user_id"]
+        try:
+            pair_id = int(view.get("private_metadata") or "")
+        except ValueError:
+            raise UserFacingError(copy.GOALS_NOT_YOUR_PAIR) from None
+        learning, growth = read_goals(view.get("state", {}).get("values", {}))
+        try:
+            # Committed before the ack: once the modal closes, the goals are kept.
+            goals = services.goals.save(team_id, user_id, pair_id, learning, growth)
+        except FormErrors as invalid:
+            ack(response_action="errors", errors=invalid.for_slack())
+            return
+        ack()
+        services.onboarding.goals_changed(team_id, user_id, goals)

@@ -138,10 +138,11 @@ def fake_slack_server() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def fake_slack(fake_slack_server: FakeSlack) -> FakeSlack:
+def fake_slack(fake_slack_server: FakeSlack) -> Iterator[FakeSlack]:
     fake_slack_server.reset()
     fake_slack_server.add_user(LEAD_ID, team_id=TEAM_ID, tz="Europe/London")
-    return fake_slack_server
+    yield fake_slack_server
+    fake_slack_server.settle()
 
 
 # --- the app, as it runs in production ------------------------------------------------

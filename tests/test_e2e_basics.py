@@ -97,7 +97,7 @@ def test_lead_only_commands_refuse_non_leads_politely(slack, new_id, fake_slack)
     for sub in ("report", "match", "program"):
         assert "is for program leads" in reply_text(slack.command(user, sub))
     assert "isn't available" in reply_text(slack.command(LEAD_ID, "report"))
-    assert "isn't available" in reply_text(slack.command(user, "goals"))
+    assert "haven't joined" in reply_text(slack.command(user, "goals"))
 
 
 def test_lead_check_fails_closed_when_slack_is_down(slack, new_id, fake_slack):

@@ -14,10 +14,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot import copy
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.errors import NotJoinedError, UserFacingError
+from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import JoinField
+from bot.services.directory import enrich_from_directory
+from bot.services.goals import PairGoals, pair_goals
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import (
+    Pair,
+    PairStatus,
     Person,
     PersonSkill,
     PersonStatus,
@@ -41,6 +45,8 @@ TIME_WINDOWS: dict[str, tuple[int, int]] = {
     "midday": (12, 14),
     "afternoon": (14, 17),
     "any": (9, 17),
+    # Prompts still land in working hours; matching then ignores hours overlap.
+    "async": (9, 17),
 }
 WEEKDAYS = range(5)  # Monday to Friday; None means any weekday
 
@@ -85,6 +91,7 @@ class Profile:
     dm_channel_id: str | None
     program_name: str
     joined_at: datetime
+    pairs: tuple[PairGoals, ...] = ()  # active pairs, newest first
 
 
 @dataclass(frozen=True)
@@ -102,14 +109,6 @@ class ProgramCounts:
     left: int
 
 
-class FormErrors(UserFacingError):
-    """Field errors for the join modal, keyed by JoinField."""
-
-    def __init__(self, errors: dict[JoinField, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class _Valid:
     role: Role
@@ -119,6 +118,7 @@ class _Valid:
     seniority: Seniority | None
     weekday: int | None
     window: tuple[int, int]
+    prefers_async: bool
     goals: str | None
 
 
@@ -212,7 +212,10 @@ class EnrolmentService:
 
         if errors or role is None or window is None:
             raise FormErrors(errors)
-        return _Valid(role, teach, learn, department, seniority, weekday, window, goals)
+        prefers_async = submission.window == "async"
+        return _Valid(
+            role, teach, learn, department, seniority, weekday, window, prefers_async, goals
+        )
 
     def save(self, team_id: str, user_id: str, submission: JoinSubmission) -> SaveResult:
         """Create or edit the person's record; one row per person, whatever happens."""
@@ -244,12 +247,16 @@ class EnrolmentService:
             person.seniority = valid.seniority
             person.preferred_weekday = valid.weekday
             person.window_start_hour, person.window_end_hour = valid.window
+            person.prefers_async = valid.prefers_async
             person.goals = valid.goals
             person.updated_at = now
             if person.status != PersonStatus.ACTIVE or first_join:
                 person.status = PersonStatus.ACTIVE
                 person.paused_at = person.left_at = None
             _set_skills(session, person, workspace, valid.teach, valid.learn)
+            if first_join:
+                # The HR import may know their title and manager (for matching) already.
+                enrich_from_directory(session, person)
             session.flush()
             return SaveResult(_to_profile(session, person, team_id), first_join, rejoined)
 
@@ -391,14 +398,26 @@ def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
     program_name = session.get_one(Program, person.program_id).name
     teach = [ps.skill for ps in person.skills if ps.direction == SkillDirection.TEACH]
     learn = [ps.skill for ps in person.skills if ps.direction == SkillDirection.LEARN]
-    window = next(
-        (
-            k
-            for k, v in TIME_WINDOWS.items()
-            if v == (person.window_start_hour, person.window_end_hour)
-        ),
-        "any",
+    window = (
+        "async"
+        if person.prefers_async
+        else next(
+            (
+                k
+                for k, v in TIME_WINDOWS.items()
+                if v == (person.window_start_hour, person.window_end_hour)
+            ),
+            "any",
+        )
     )
+    pairs = session.scalars(
+        select(Pair)
+        .where(
+            Pair.status == PairStatus.ACTIVE,
+            or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id),
+        )
+        .order_by(Pair.created_at.desc(), Pair.id.desc())
+    ).all()
     return Profile(
         person_id=person.id,
         team_id=team_id,
@@ -418,4 +437,5 @@ def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
         dm_channel_id=person.dm_channel_id,
         program_name=program_name,
         joined_at=person.joined_at,
+        pairs=tuple(pair_goals(p) for p in pairs),
     )

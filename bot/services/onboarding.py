@@ -9,9 +9,11 @@ from slack_sdk.errors import SlackApiError
 from bot import copy
 from bot.gateway import SlackGateway
 from bot.services.enrolment import EnrolmentService, Profile, SaveResult
+from bot.services.goals import PairGoals
 from bot.services.leads import LeadPolicy
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
+from bot.views.pairs import goals_updated_message
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,18 @@ class OnboardingService:
             text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
             self._send_dm(profile, text_message(text))
         self.refresh_home(profile.team_id, profile.user_id)
+
+    def goals_changed(self, team_id: str, user_id: str, goals: PairGoals) -> None:
+        """Tell the pair in their group DM and refresh both App Homes. Runs after the ack;
+        the goals are already stored, so Slack failures are logged, not raised."""
+        if goals.channel_id:
+            message = goals_updated_message(goals, user_id)
+            try:
+                self._gateway.post_message(goals.channel_id, message.text, message.blocks)
+            except SlackApiError as error:
+                log.warning("could not post a goals update: %s", error.response.get("error"))
+        for member in (goals.mentor_user, goals.mentee_user):
+            self.refresh_home(team_id, member)
 
     def refresh_home(self, team_id: str, user_id: str) -> None:
         profile = self._enrolment.profile(team_id, user_id)

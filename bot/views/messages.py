@@ -19,6 +19,7 @@ from bot import copy
 from bot.ids import Action
 from bot.mrkdwn import escape
 from bot.services.enrolment import Profile
+from bot.views.goals_text import goals_blocks
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,20 @@ def profile_blocks(profile: Profile) -> list[Block]:
     blocks: list[Block] = [SectionBlock(fields=profile_fields(profile))]
     if profile.goals:
         blocks.append(SectionBlock(text=f"*Hoping to get out of it*\n{escape(profile.goals)}"))
-    blocks.append(SectionBlock(text=f"*Partner*\n{copy.PARTNER_NONE}"))
+    if not profile.pairs:
+        blocks.append(SectionBlock(text=f"*Partner*\n{copy.PARTNER_NONE}"))
+    for pair in profile.pairs:
+        partner = pair.mentee_user if profile.user_id == pair.mentor_user else pair.mentor_user
+        line = (
+            copy.PARTNER_LINE.format(partner=partner, channel=pair.channel_id)
+            if pair.channel_id
+            else copy.PARTNER_LINE_NO_CHANNEL.format(partner=partner)
+        )
+        blocks.append(SectionBlock(text=f"*Partner*\n{line}"))
+        if pair.learning or pair.growth:
+            blocks += goals_blocks(pair)
+        else:
+            blocks.append(SectionBlock(text=copy.GOALS_NONE))
     return blocks
 
 

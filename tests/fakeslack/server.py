@@ -219,6 +219,18 @@ class FakeSlack:
         with self._lock:
             return list(self._calls)
 
+    def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
+        """Wait until no call has arrived for `quiet` seconds: work an app does after its
+        ack (a welcome DM, an App Home refresh) then lands before the next test resets."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                last = self._calls[-1].at if self._calls else 0.0
+            idle = time.time() - last
+            if idle >= quiet:
+                return
+            time.sleep(quiet - idle)
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 

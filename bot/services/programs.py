@@ -1,0 +1,251 @@
+"""Programs (cohorts): leads create and edit them; everyone else just joins the default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import copy
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.errors import FormErrors, UserFacingError
+from bot.ids import ProgramField
+from bot.services.matching import Weights
+from bot.services.workspaces import ensure_default_program, ensure_workspace
+from models import Program, Skill, Workspace
+
+MAX_NAME_CHARS = 80
+LENGTH_WEEKS = range(1, 53)
+MENTOR_CAPACITY = range(1, 6)
+PROMPT_EVERY_WEEKS = (1, 2)
+SESSION_EVERY_WEEKS = (1, 2, 3, 4)
+CHECKIN_EVERY_WEEKS = (1, 2, 3, 4)
+
+# What a lead can ask the matcher to care about most. Skill fit always counts: the
+# junior must be able to teach what the senior wants to learn.
+EMPHASES: dict[str, Weights] = {
+    "balanced": Weights(),
+    "skills": Weights(skill=16.0, focus_skill=8.0, cross_department=2.0, hours_overlap=2.0),
+    "cross_team": Weights(cross_department=12.0),
+    "same_hours": Weights(hours_overlap=12.0),
+}
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    id: int | None  # None: a program not created yet (the "new program" form)
+    name: str
+    is_default: bool
+    start_date: date | None
+    length_weeks: int
+    prompt_every_weeks: int
+    session_every_weeks: int
+    checkin_every_weeks: int
+    mentor_capacity: int
+    review_matches: bool
+    focus_skills: tuple[str, ...]  # slugs
+    match_emphasis: str
+
+    @property
+    def weights(self) -> Weights:
+        return EMPHASES.get(self.match_emphasis, EMPHASES["balanced"])
+
+
+NEW_PROGRAM = ProgramSettings(
+    id=None,
+    name="",
+    is_default=False,
+    start_date=None,
+    length_weeks=12,
+    prompt_every_weeks=1,
+    session_every_weeks=2,
+    checkin_every_weeks=2,
+    mentor_capacity=1,
+    review_matches=True,
+    focus_skills=(),
+    match_emphasis="balanced",
+)
+
+
+@dataclass(frozen=True)
+class ProgramSubmission:
+    """What the program modal sent, as plain strings; nothing checked yet."""
+
+    name: str | None
+    start_date: str | None  # YYYY-MM-DD from the date picker
+    length_weeks: str | None
+    prompt_every_weeks: str | None
+    session_every_weeks: str | None
+    checkin_every_weeks: str | None
+    focus_skills: Sequence[str]
+    mentor_capacity: str | None
+    review_matches: bool
+    match_emphasis: str | None
+    make_default: bool
+
+
+class ProgramService:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def find(self, team_id: str, name: str | None) -> ProgramSettings:
+        """The named program (any case), or the default one when no name is given."""
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            workspace = ensure_workspace(session, team_id, now)
+            if not name:
+                return settings_of(ensure_default_program(session, workspace, now))
+            program = _by_name(session, workspace.id, name)
+            if program is None:
+                names = session.scalars(
+                    select(Program.name)
+                    .where(Program.workspace_id == workspace.id)
+                    .order_by(Program.name)
+                ).all()
+                raise UserFacingError(
+                    copy.PROGRAM_NOT_FOUND.format(
+                        name=name[:MAX_NAME_CHARS], names=", ".join(names) or "none"
+                    )
+                )
+            return settings_of(program)
+
+    def save(
+        self, team_id: str, lead_id: str, program_id: int | None, submission: ProgramSubmission
+    ) -> ProgramSettings:
+        """Create (program_id None) or edit a program. Raises FormErrors field by field."""
+        now = self._clock.now()
+        try:
+            with unit_of_work(self._sessions) as session:
+                workspace = ensure_workspace(session, team_id, now)
+                program = (
+                    Program(workspace_id=workspace.id, created_at=now, is_default=False)
+                    if program_id is None
+                    else session.get(Program, program_id)
+                )
+                if program is None or program.workspace_id != workspace.id:
+                    raise UserFacingError(copy.PROGRAM_GONE)
+                self._apply(session, workspace, program, submission)
+                program.updated_at = now
+                program.updated_by = lead_id
+                if program.id is None:
+                    session.add(program)
+                if submission.make_default and not program.is_default:
+                    _make_default(session, workspace.id, program)
+                session.flush()
+                return settings_of(program)
+        except IntegrityError as clash:  # another lead took the name a moment ago
+            raise FormErrors({ProgramField.NAME: copy.ERR_PROGRAM_NAME_TAKEN}) from clash
+
+    def _apply(
+        self, session: Session, workspace: Workspace, program: Program, sub: ProgramSubmission
+    ) -> None:
+        errors: dict[ProgramField, str] = {}
+        name = (sub.name or "").strip()
+        if not name:
+            errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_MISSING
+        elif len(name) > MAX_NAME_CHARS:
+            errors[ProgramField.NAME] = copy.ERR_TOO_LONG.format(n=MAX_NAME_CHARS)
+        else:
+            clash = _by_name(session, workspace.id, name)
+            if clash is not None and clash is not program:
+                errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_TAKEN
+        start = None
+        if sub.start_date:
+            try:
+                start = date.fromisoformat(sub.start_date)
+            except ValueError:
+                errors[ProgramField.START] = copy.ERR_DATE
+        length = _choice(sub.length_weeks, LENGTH_WEEKS, ProgramField.LENGTH, errors)
+        prompts = _choice(sub.prompt_every_weeks, PROMPT_EVERY_WEEKS, ProgramField.PROMPTS, errors)
+        sessions = _choice(
+            sub.session_every_weeks, SESSION_EVERY_WEEKS, ProgramField.SESSIONS, errors
+        )
+        checkins = _choice(
+            sub.checkin_every_weeks, CHECKIN_EVERY_WEEKS, ProgramField.CHECKINS, errors
+        )
+        capacity = _choice(sub.mentor_capacity, MENTOR_CAPACITY, ProgramField.CAPACITY, errors)
+        emphasis = sub.match_emphasis or "balanced"
+        if emphasis not in EMPHASES:
+            errors[ProgramField.EMPHASIS] = copy.ERR_CHOOSE_FROM_LIST
+        slugs = list(dict.fromkeys(sub.focus_skills))
+        skills = session.scalars(
+            select(Skill).where(
+                Skill.slug.in_(slugs),
+                or_(Skill.workspace_id.is_(None), Skill.workspace_id == workspace.id),
+            )
+        ).all()
+        if len(skills) != len(slugs):
+            errors[ProgramField.FOCUS] = copy.ERR_UNKNOWN_SKILL
+        if errors:
+            raise FormErrors(errors)
+        # All checked above; the asserts narrow the types.
+        assert length is not None
+        assert prompts is not None
+        assert sessions is not None
+        assert checkins is not None
+        assert capacity is not None
+        program.name = name
+        program.start_date = start
+        program.length_weeks = length
+        program.prompt_every_weeks = prompts
+        program.session_every_weeks = sessions
+        program.checkin_every_weeks = checkins
+        program.mentor_capacity = capacity
+        program.review_matches = sub.review_matches
+        program.match_emphasis = emphasis
+        program.focus_skills = sorted(skills, key=lambda s: (s.position, s.id))
+
+
+def _choice(
+    value: str | None, allowed: Sequence[int], field: ProgramField, errors: dict[ProgramField, str]
+) -> int | None:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        number = None
+    if number is None or number not in allowed:
+        errors[field] = copy.ERR_NUMBER_RANGE.format(low=min(allowed), high=max(allowed))
+        return None
+    return number
+
+
+def _by_name(session: Session, workspace_id: int, name: str) -> Program | None:
+    return session.scalars(
+        select(Program).where(
+            Program.workspace_id == workspace_id,
+            func.lower(Program.name) == name.strip().lower(),
+        )
+    ).first()
+
+
+def _make_default(session: Session, workspace_id: int, program: Program) -> None:
+    # Clear the old default first: the partial unique index allows one at a time.
+    for other in session.scalars(
+        select(Program).where(Program.workspace_id == workspace_id, Program.is_default.is_(True))
+    ):
+        other.is_default = False
+    session.flush()
+    program.is_default = True
+
+
+def settings_of(program: Program) -> ProgramSettings:
+    return ProgramSettings(
+        id=program.id,
+        name=program.name,
+        is_default=program.is_default,
+        start_date=program.start_date,
+        length_weeks=program.length_weeks,
+        prompt_every_weeks=program.prompt_every_weeks,
+        session_every_weeks=program.session_every_weeks,
+        checkin_every_weeks=program.checkin_every_weeks,
+        mentor_capacity=program.mentor_capacity,
+        review_matches=program.review_matches,
+        focus_skills=tuple(s.slug for s in program.focus_skills),
+        match_emphasis=program.match_emphasis,
+    )
