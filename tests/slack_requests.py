@@ -108,7 +108,7 @@ class SlackSender:
         return self._interactive(payload)
 
     def view_submission(
-        self, user_id: str, callback_id: str, values: dict[str, Any]
+        self, user_id: str, callback_id: str, values: dict[str, Any], private_metadata: str = ""
     ) -> requests.Response:
         payload = {
             "type": "view_submission",
@@ -122,7 +122,7 @@ class SlackSender:
                 "team_id": self.team_id,
                 "type": "modal",
                 "callback_id": callback_id,
-                "private_metadata": "",
+                "private_metadata": private_metadata,
                 "blocks": [],
                 "state": {"values": values},
                 "hash": "1700000000.abcdef",

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.gateway import SlackGateway
 from bot.services.matching import UnmatchedReason
-from bot.services.pairing import reason_from_json
+from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
 from models import MatchWaiting, Pair, PairStatus, Person, Program, Skill
@@ -95,13 +95,12 @@ class IntroService:
         with self._sessions() as session:
             pair = session.get_one(Pair, pair_id)
             program = session.get_one(Program, pair.program_id)
-            names = dict(session.execute(select(Skill.slug, Skill.name)).tuples().all())
             details = IntroDetails(
                 pair_id=pair.id,
                 mentor_user=pair.mentor.slack_user_id,
                 mentee_user=pair.mentee.slack_user_id,
                 reasons=tuple(reason_from_json(r) for r in pair.reasons),
-                skill_names=names,
+                skill_names=skill_names(session),
                 program=settings_of(program),
             )
             return details, pair.channel_id

@@ -492,7 +492,7 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
     ids |= {w.person_id for w in waiting}
     people = _people(session, ids)
     review = program.review_matches
-    skill_names = dict(session.execute(select(Skill.slug, Skill.name)).tuples().all())
+    names = skill_names(session)
     return RoundPreview(
         round_id=round_.id,
         program_name=program.name,
@@ -521,9 +521,14 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
         paused=paused,
         dropped=len(round_.dropped),
         total_score=round_.total_score,
-        skill_names=skill_names,
+        skill_names=names,
         review=review,
     )
+
+
+def skill_names(session: Session) -> dict[str, str]:
+    """slug -> name for every skill, to render reasons."""
+    return {slug: name for slug, name in session.execute(select(Skill.slug, Skill.name))}
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, Role]]:

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import ProgramField
+from bot.mrkdwn import escape
 from bot.services.matching import Weights
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import Program, Skill, Workspace
@@ -99,8 +100,9 @@ class ProgramService:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             workspace = ensure_workspace(session, team_id, now)
+            default = ensure_default_program(session, workspace, now)
             if not name:
-                return settings_of(ensure_default_program(session, workspace, now))
+                return settings_of(default)
             program = _by_name(session, workspace.id, name)
             if program is None:
                 names = session.scalars(
@@ -110,7 +112,8 @@ class ProgramService:
                 ).all()
                 raise UserFacingError(
                     copy.PROGRAM_NOT_FOUND.format(
-                        name=name[:MAX_NAME_CHARS], names=", ".join(names) or "none"
+                        name=escape(name[:MAX_NAME_CHARS]),
+                        names=", ".join(escape(n) for n in names),
                     )
                 )
             return settings_of(program)
