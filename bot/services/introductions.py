@@ -21,7 +21,7 @@ from bot.services.matching import UnmatchedReason
 from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
-from models import MatchWaiting, Pair, PairStatus, Person, Program, Skill
+from models import MatchWaiting, Pair, PairStatus, Person, Program
 
 log = logging.getLogger(__name__)
 

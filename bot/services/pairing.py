@@ -528,7 +528,7 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
 
 def skill_names(session: Session) -> dict[str, str]:
     """slug -> name for every skill, to render reasons."""
-    return {slug: name for slug, name in session.execute(select(Skill.slug, Skill.name))}
+    return dict(session.execute(select(Skill.slug, Skill.name)))
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, Role]]:
