@@ -528,7 +528,7 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
 
 def skill_names(session: Session) -> dict[str, str]:
     """slug -> name for every skill, to render reasons."""
-    return dict(session.execute(select(Skill.slug, Skill.name)))
+    return dict(session.execute(select(Skill.slug, Skill.name)).all())
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, Role]]:
