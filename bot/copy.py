@@ -203,6 +203,11 @@ LEAVE_CONFIRM_PLAIN = "Leave the program"
 LEAVE_CANCEL_PLAIN = "Stay"
 LEFT = "You've left the program. Thank you for taking part — `/mentor join` any time to return."
 STAYED = "Great — you're still in the program."
+PARTNER_LEFT = (
+    "<@{user}> has left the reverse-mentoring program, so this pairing has ended. Thank you "
+    "both for the time you spent. <@{partner}>, you'll be matched with someone new in the "
+    "next round."
+)
 
 # --- leads --------------------------------------------------------------------------
 

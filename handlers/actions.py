@@ -41,9 +41,9 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.LEAVE_CONFIRM)
     def leave(ack: Ack, respond: Respond, context: dict[str, Any]) -> None:
         ack()
-        enrolment.leave(context["team_id"], context["user_id"])
+        result = enrolment.leave(context["team_id"], context["user_id"])
         respond(text=copy.LEFT, replace_original=True)
-        onboarding.refresh_home(context["team_id"], context["user_id"])
+        onboarding.after_leave(result)
 
     @app.action(Action.LEAVE_CANCEL)
     def stay(ack: Ack, respond: Respond) -> None:

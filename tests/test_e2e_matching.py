@@ -256,3 +256,24 @@ def test_a_program_without_review_is_confirmed_at_once(lead, fake_slack, new_id)
     replies = fake_slack.wait_for("response_url", count=3)
     assert "confirmed at once" in replies[1].args["text"]
     assert "*1* pair(s) introduced" in replies[2].args["text"]
+
+
+def test_a_partner_is_told_kindly_when_the_other_leaves(lead, fake_slack, new_id):
+    mentor, mentee = new_id(), new_id()
+    enrol(lead, fake_slack, mentor)
+    enrol(lead, fake_slack, mentee, role="mentee", teach=(), learn=("ai-tools",))
+    fake_slack.settle()
+    lead.command(LEAD_ID, "match")
+    (round_id,) = buttons(latest_reply(fake_slack, 1)["blocks"])["upward_match_confirm"]
+    lead.block_action(LEAD_ID, "upward_match_confirm", round_id)
+    fake_slack.wait_for("response_url", count=3)
+    (channel,) = [c for c, m in fake_slack.conversations_opened.items() if len(m) == 2]
+    lead.block_action(mentor, "upward_leave_confirm", "leave")
+    notes = [
+        c.args
+        for c in fake_slack.wait_for("chat.postMessage", count=4)
+        if c.args["channel"] == channel
+    ]
+    assert "has left the reverse-mentoring program" in notes[-1]["text"]
+    assert f"<@{mentee}>" in notes[-1]["text"]
+    assert "Not matched yet" in reply_text(lead.command(mentee, "status"))

@@ -156,7 +156,7 @@ def test_pause_resume_and_leave_keep_history(enrolment, sessions, new_id, clock)
     assert enrolment.resume(TEAM, user).status == PersonStatus.ACTIVE
     with pytest.raises(UserFacingError, match="already active"):
         enrolment.resume(TEAM, user)
-    left = enrolment.leave(TEAM, user)
+    left = enrolment.leave(TEAM, user).profile
     assert left.status == PersonStatus.LEFT
     assert left.teach == ("AI and new tools", "Social media")  # history kept
     with sessions() as s:

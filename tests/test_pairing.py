@@ -340,6 +340,21 @@ def test_someone_left_waiting_is_told_why_and_has_priority_next_round(
     assert ReasonCode.WAITED in {r.code for r in pair.reasons}
 
 
+def test_leaving_ends_the_pair_and_frees_the_partner(enrolment, pairing, sessions, team, new_id):
+    mentor_user, mentee_user = new_id(), new_id()
+    join(enrolment, team, mentor_user)
+    mentee_id = mentee(enrolment, team, mentee_user)
+    pairing.confirm(team, None, pairing.preview(team, None).round_id)
+    result = enrolment.leave(team, mentor_user)
+    assert [p.mentee_user for p in result.ended_pairs] == [mentee_user]
+    (pair,) = pairs_in(sessions, team)
+    assert pair.status == PairStatus.ENDED
+    assert enrolment.require_profile(team, mentee_user).pairs == ()
+    join(enrolment, team, new_id())
+    (again,) = pairing.preview(team, None).pairs
+    assert again.mentee_id == mentee_id
+
+
 def test_a_round_from_another_workspace_cannot_be_touched(enrolment, pairing, team, new_id):
     join(enrolment, team, new_id())
     mentee(enrolment, team, new_id())

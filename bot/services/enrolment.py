@@ -102,6 +102,12 @@ class SaveResult:
 
 
 @dataclass(frozen=True)
+class LeaveResult:
+    profile: Profile
+    ended_pairs: tuple[PairGoals, ...]  # their partners are told, in the pair's group DM
+
+
+@dataclass(frozen=True)
 class ProgramCounts:
     mentors: int
     mentees: int
@@ -297,11 +303,20 @@ class EnrolmentService:
     def resume(self, team_id: str, user_id: str) -> Profile:
         return self._change_status(team_id, user_id, PersonStatus.ACTIVE)
 
-    def leave(self, team_id: str, user_id: str) -> Profile:
-        """Mark the person as left. Their history stays; joining again restores them."""
-        return self._change_status(team_id, user_id, PersonStatus.LEFT)
+    def leave(self, team_id: str, user_id: str) -> LeaveResult:
+        """Mark the person as left and end their pairs. Their history stays; joining again
+        restores them, and their former partners are matched again next round."""
+        ended: list[PairGoals] = []
+        profile = self._change_status(team_id, user_id, PersonStatus.LEFT, ended)
+        return LeaveResult(profile, tuple(ended))
 
-    def _change_status(self, team_id: str, user_id: str, target: PersonStatus) -> Profile:
+    def _change_status(
+        self,
+        team_id: str,
+        user_id: str,
+        target: PersonStatus,
+        ended: list[PairGoals] | None = None,
+    ) -> Profile:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             person = _find_person(session, team_id, user_id)
@@ -316,6 +331,12 @@ class EnrolmentService:
             person.paused_at = now if target == PersonStatus.PAUSED else None
             if target == PersonStatus.LEFT:
                 person.left_at = now
+                for pair in _active_pairs(session, person.id):
+                    pair.status = PairStatus.ENDED
+                    pair.ended_at = now
+                    if ended is not None:
+                        ended.append(pair_goals(pair))
+                session.flush()
             return _to_profile(session, person, team_id)
 
 
@@ -394,6 +415,17 @@ def _set_skills(
             person.skills.append(PersonSkill(skill=skill, direction=direction))
 
 
+def _active_pairs(session: Session, person_id: int) -> Sequence[Pair]:
+    return session.scalars(
+        select(Pair)
+        .where(
+            Pair.status == PairStatus.ACTIVE,
+            or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+        )
+        .order_by(Pair.created_at.desc(), Pair.id.desc())
+    ).all()
+
+
 def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
     program_name = session.get_one(Program, person.program_id).name
     teach = [ps.skill for ps in person.skills if ps.direction == SkillDirection.TEACH]
@@ -410,14 +442,7 @@ def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
             "any",
         )
     )
-    pairs = session.scalars(
-        select(Pair)
-        .where(
-            Pair.status == PairStatus.ACTIVE,
-            or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id),
-        )
-        .order_by(Pair.created_at.desc(), Pair.id.desc())
-    ).all()
+    pairs = _active_pairs(session, person.id)
     return Profile(
         person_id=person.id,
         team_id=team_id,

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import copy
 from bot.gateway import SlackGateway
-from bot.services.enrolment import EnrolmentService, Profile, SaveResult
+from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
 from bot.services.goals import PairGoals
 from bot.services.leads import LeadPolicy
 from bot.views.home import home_view
@@ -38,6 +38,20 @@ class OnboardingService:
         else:
             text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
             self._send_dm(profile, text_message(text))
+        self.refresh_home(profile.team_id, profile.user_id)
+
+    def after_leave(self, result: LeaveResult) -> None:
+        """Tell each former partner kindly, in the pair's group DM; refresh App Homes."""
+        profile = result.profile
+        for pair in result.ended_pairs:
+            partner = pair.mentee_user if profile.user_id == pair.mentor_user else pair.mentor_user
+            if pair.channel_id:
+                text = copy.PARTNER_LEFT.format(user=profile.user_id, partner=partner)
+                try:
+                    self._gateway.post_message(pair.channel_id, text, text_message(text).blocks)
+                except SlackApiError as error:
+                    log.warning("could not tell a partner: %s", error.response.get("error"))
+            self.refresh_home(profile.team_id, partner)
         self.refresh_home(profile.team_id, profile.user_id)
 
     def goals_changed(self, team_id: str, user_id: str, goals: PairGoals) -> None:
