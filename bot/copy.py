@@ -234,7 +234,7 @@ HOME_RESUME_PLAIN = "Resume"
 HOME_LEAD_HEADER_PLAIN = "For program leads"
 HOME_LEAD_COUNTS = (
     "*People in the program:* {mentors} mentors and {mentees} mentees active, "
-    "{paused} paused, {left} left."
+    "{paused} paused, {left} left. *Active pairs:* {pairs}."
 )
 HOME_LEAD_NEXT = (
     "`/mentor program` sets up the program, `/mentor match` previews and confirms pairs. "

@@ -128,7 +128,8 @@ def test_home_for_newcomer_member_and_lead():
     member = json.dumps(home_view(profile(status=PersonStatus.PAUSED), None).to_dict())
     assert "upward_resume" in member
     assert "For program leads" not in member
-    lead = json.dumps(home_view(profile(), ProgramCounts(3, 2, 1, 0)).to_dict())
+    lead = json.dumps(home_view(profile(), ProgramCounts(3, 2, 1, 0, 2)).to_dict())
     assert "For program leads" in lead
+    assert "*Active pairs:* 2" in lead
     assert "3 mentors and 2 mentees active" in lead
     assert "<!channel>" not in member + lead

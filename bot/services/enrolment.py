@@ -113,6 +113,7 @@ class ProgramCounts:
     mentees: int
     paused: int
     left: int
+    active_pairs: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,20 @@ class EnrolmentService:
                 .where(Workspace.slack_team_id == team_id)
                 .group_by(Person.role, Person.status)
             ).all()
+            pairs = session.scalar(
+                select(func.count())
+                .select_from(Pair)
+                .join(Person, Pair.mentee_id == Person.id)
+                .join(Workspace, Person.workspace_id == Workspace.id)
+                .where(Workspace.slack_team_id == team_id, Pair.status == PairStatus.ACTIVE)
+            )
         by = {(role, status): n for role, status, n in rows}
         return ProgramCounts(
             mentors=by.get((Role.MENTOR, PersonStatus.ACTIVE), 0),
             mentees=by.get((Role.MENTEE, PersonStatus.ACTIVE), 0),
             paused=sum(n for (_, s), n in by.items() if s == PersonStatus.PAUSED),
             left=sum(n for (_, s), n in by.items() if s == PersonStatus.LEFT),
+            active_pairs=pairs or 0,
         )
 
     # --- joining ---------------------------------------------------------------

@@ -64,6 +64,7 @@ def home_view(profile: Profile | None, lead_counts: ProgramCounts | None) -> Vie
                     mentees=lead_counts.mentees,
                     paused=lead_counts.paused,
                     left=lead_counts.left,
+                    pairs=lead_counts.active_pairs,
                 )
             ),
             SectionBlock(text=copy.HOME_LEAD_NEXT),
