@@ -166,7 +166,15 @@ class RunningApp:
     def stop(self, timeout: float = 30) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=timeout)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Never leave a server (and its gunicorn worker) running after the tests.
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            raise AssertionError(
+                f"app did not stop within {timeout} s of SIGTERM:\n{self.log()}"
+            ) from None
 
 
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy"}
@@ -203,6 +211,7 @@ def start_app(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() can kill it all
         )
     running = RunningApp(process, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + 30
