@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
 from bot.clock import Clock
@@ -18,6 +18,7 @@ from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import JoinField
 from bot.services.directory import enrich_from_directory
 from bot.services.goals import PairGoals, pair_goals
+from bot.services.people import find_person
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import (
     Pair,
@@ -149,7 +150,7 @@ class EnrolmentService:
 
     def profile(self, team_id: str, user_id: str) -> Profile | None:
         with self._sessions() as session:
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             return None if person is None else _to_profile(session, person, team_id)
 
     def require_profile(self, team_id: str, user_id: str) -> Profile:
@@ -245,7 +246,7 @@ class EnrolmentService:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             workspace = ensure_workspace(session, team_id, now)
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             first_join = person is None
             rejoined = person is not None and person.status == PersonStatus.LEFT
             if person is None:
@@ -280,7 +281,7 @@ class EnrolmentService:
     ) -> None:
         """Keep what Slack told us (time zone, the DM channel) so we never ask twice."""
         with unit_of_work(self._sessions) as session:
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             if person is None:
                 return
             if tz:
@@ -291,7 +292,7 @@ class EnrolmentService:
     def claim_welcome(self, team_id: str, user_id: str) -> bool:
         """True once per person: the caller then sends the welcome DM."""
         with unit_of_work(self._sessions) as session:
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             if person is None or person.welcomed_at is not None:
                 return False
             person.welcomed_at = self._clock.now()
@@ -300,7 +301,7 @@ class EnrolmentService:
     def release_welcome(self, team_id: str, user_id: str) -> None:
         """The welcome could not be sent; allow the next attempt."""
         with unit_of_work(self._sessions) as session:
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             if person is not None:
                 person.welcomed_at = None
 
@@ -328,7 +329,7 @@ class EnrolmentService:
     ) -> Profile:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
-            person = _find_person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             if person is None or (
                 person.status == PersonStatus.LEFT and target != PersonStatus.LEFT
             ):
@@ -387,15 +388,6 @@ def _check_text(
     if text is not None and len(text) > limit:
         errors[field] = copy.ERR_TOO_LONG.format(n=limit)
     return text
-
-
-def _find_person(session: Session, team_id: str, user_id: str) -> Person | None:
-    return session.scalars(
-        select(Person)
-        .join(Workspace, Person.workspace_id == Workspace.id)
-        .where(Workspace.slack_team_id == team_id, Person.slack_user_id == user_id)
-        .options(selectinload(Person.skills))
-    ).one_or_none()
 
 
 def _set_skills(

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import GoalField
+from bot.services.people import find_person
 from models import Pair, PairStatus, Person, Workspace
 
 MAX_GOALS_EACH = 3
@@ -40,7 +41,7 @@ class GoalsService:
     def pairs_of(self, team_id: str, user_id: str) -> list[PairGoals]:
         """The person's active pairs (a mentor may have more than one), newest first."""
         with self._sessions() as session:
-            person = _person(session, team_id, user_id)
+            person = find_person(session, team_id, user_id)
             if person is None:
                 raise NotJoinedError(copy.NOT_JOINED)
             pairs = session.scalars(
@@ -96,14 +97,6 @@ def _check(kind: GoalField, values: Sequence[str | None], errors: dict[str, str]
         elif text:
             kept.append(text)
     return kept
-
-
-def _person(session: Session, team_id: str, user_id: str) -> Person | None:
-    return session.scalars(
-        select(Person)
-        .join(Workspace, Person.workspace_id == Workspace.id)
-        .where(Workspace.slack_team_id == team_id, Person.slack_user_id == user_id)
-    ).one_or_none()
 
 
 def _own_pair(session: Session, team_id: str, user_id: str, pair_id: int) -> Pair:

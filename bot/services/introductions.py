@@ -20,6 +20,7 @@ from bot.gateway import SlackGateway
 from bot.services.matching import UnmatchedReason
 from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
+from bot.views.messages import Message
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
 from models import MatchWaiting, Pair, PairStatus, Person, Program
 
@@ -76,14 +77,8 @@ class IntroService:
                 channel = self._gateway.open_conversation(users)
                 with unit_of_work(self._sessions) as session:
                     session.get_one(Pair, pair_id).channel_id = channel
-            if not self._claim(Pair, pair_id, Pair.intro_sent_at):
+            if not self._send_once(Pair, pair_id, channel, intro_message(details)):
                 return
-            message = intro_message(details)
-            try:
-                self._gateway.post_message(channel, message.text, message.blocks)
-            except SlackApiError:
-                self._release(Pair, pair_id, Pair.intro_sent_at)
-                raise
         except SlackApiError as error:
             code = str(error.response.get("error"))
             log.warning("could not introduce pair %s: %s", pair_id, code)
@@ -115,14 +110,9 @@ class IntroService:
                 channel = self._gateway.open_dm(user_id)
                 with unit_of_work(self._sessions) as session:
                     session.get_one(Person, waiting.person_id).dm_channel_id = channel
-            if not self._claim(MatchWaiting, waiting_id, MatchWaiting.notified_at):
-                return
             message = waiting_message(UnmatchedReason(reason))
-            try:
-                self._gateway.post_message(channel, message.text, message.blocks)
-            except SlackApiError:
-                self._release(MatchWaiting, waiting_id, MatchWaiting.notified_at)
-                raise
+            if not self._send_once(MatchWaiting, waiting_id, channel, message):
+                return
         except SlackApiError as error:
             code = str(error.response.get("error"))
             log.warning("could not tell a waiting person: %s", code)
@@ -130,21 +120,30 @@ class IntroService:
             return
         report.people_told_to_wait += 1
 
-    def _claim(self, model: type[Pair] | type[MatchWaiting], row_id: int, column) -> bool:
+    def _send_once(
+        self, model: type[Pair] | type[MatchWaiting], row_id: int, channel: str, message: Message
+    ) -> bool:
+        """Post unless another run already did: claim the row's sent-at column first and
+        release it if Slack refuses, so a later run tries again. False: already sent."""
+        column = Pair.intro_sent_at if model is Pair else MatchWaiting.notified_at
         with unit_of_work(self._sessions) as session:
-            result = session.execute(
+            claimed = session.execute(
                 update(model)
                 .where(model.id == row_id, column.is_(None))
                 .values({column.key: self._clock.now()})
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
-
-    def _release(self, model: type[Pair] | type[MatchWaiting], row_id: int, column) -> None:
-        with unit_of_work(self._sessions) as session:
-            session.execute(
-                update(model)
-                .where(model.id == row_id)
-                .values({column.key: None})
-                .execution_options(synchronize_session=False)
-            )
+        if claimed.rowcount != 1:
+            return False
+        try:
+            self._gateway.post_message(channel, message.text, message.blocks)
+        except SlackApiError:
+            with unit_of_work(self._sessions) as session:
+                session.execute(
+                    update(model)
+                    .where(model.id == row_id)
+                    .values({column.key: None})
+                    .execution_options(synchronize_session=False)
+                )
+            raise
+        return True
