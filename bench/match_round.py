@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from bench.matching import DEPARTMENTS
 from bot.db import make_engine, make_session_factory, migrate
 from bot.services.matching import MatchConfig, match
 from bot.services.pairing import PairingService, _eligible, _participant
@@ -50,18 +51,6 @@ ZONES = (
     "Europe/Berlin",
     "Asia/Kolkata",
     "Asia/Singapore",
-)
-DEPARTMENTS = (
-    "Engineering",
-    "Sales",
-    "Marketing",
-    "Finance",
-    "People",
-    "Legal",
-    "Operations",
-    "Design",
-    "Support",
-    "Product",
 )
 
 
