@@ -2,9 +2,19 @@
 
 from models.base import Base, UTCDateTime
 from models.directory import DirectoryEntry
-from models.enums import PairStatus, PersonStatus, Role, RoundStatus, Seniority, SkillDirection
+from models.enums import (
+    OutboxStatus,
+    PairStatus,
+    PersonStatus,
+    Role,
+    RoundStatus,
+    Seniority,
+    SkillDirection,
+)
 from models.match_round import MatchProposal, MatchRound, MatchWaiting
+from models.outbox import OutboundMessage
 from models.pair import Pair
+from models.pair_week import PairWeek
 from models.person import Person, PersonSkill
 from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
 from models.skill import Skill
@@ -17,8 +27,11 @@ __all__ = [
     "MatchProposal",
     "MatchRound",
     "MatchWaiting",
+    "OutboundMessage",
+    "OutboxStatus",
     "Pair",
     "PairStatus",
+    "PairWeek",
     "Person",
     "PersonSkill",
     "PersonStatus",

@@ -40,3 +40,11 @@ class RoundStatus(StrEnum):
 class PairStatus(StrEnum):
     ACTIVE = "active"
     ENDED = "ended"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for due_at / next_attempt_at
+    SENDING = "sending"  # claimed by a sender; Slack may or may not have it yet
+    SENT = "sent"
+    FAILED = "failed"  # a permanent error; the lead was told
+    CANCELLED = "cancelled"  # no longer wanted (pair ended, person paused)

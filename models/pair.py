@@ -47,6 +47,9 @@ class Pair(Base):
     growth_goals: Mapped[list[str]] = mapped_column(JSON, default=list)
     goals_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     goals_updated_by: Mapped[str | None] = mapped_column(String(32))
+    # Why the lead should look at this pair (senior_skipping, undeliverable, ...).
+    at_risk_reason: Mapped[str | None] = mapped_column(String(64))
+    at_risk_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

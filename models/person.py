@@ -51,6 +51,8 @@ class Person(Base):
     # Opened once with conversations.open and kept: that method is Tier 3.
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     welcomed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when Slack refuses to deliver to them for good (account_inactive, ...).
+    unreachable_reason: Mapped[str | None] = mapped_column(String(64))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -49,6 +49,9 @@ class Program(Base):
     prompt_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     session_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     checkin_every_weeks: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    # Working hours, local to each person, unless they chose a narrower window.
+    workday_start_hour: Mapped[int] = mapped_column(SmallInteger, default=9, server_default="9")
+    workday_end_hour: Mapped[int] = mapped_column(SmallInteger, default=17, server_default="17")
     mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     review_matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     # A preset name from bot.services.programs.EMPHASES: which preferences weigh most.
