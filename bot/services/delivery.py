@@ -1,0 +1,410 @@
+"""The outbox: every outbound message is a row, sent exactly once.
+
+Planning inserts rows with a unique key (what, for whom, which period). Senders claim
+due rows (``FOR UPDATE SKIP LOCKED`` on Postgres; on SQLite the conditional update
+below is the lock), mark them ``sending``, post with the key in the message metadata,
+and record the answer. A row that may already have reached Slack (the sender died, or
+Slack answered 5xx or not at all) is marked ``uncertain``; before posting it again the
+sender looks for its key in the channel's recent history. So neither a crash, a second
+replica nor a retry sends a message twice, and nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import unit_of_work
+from bot.services.pacing import PostPacer
+from models import OutboundMessage, OutboxStatus, Person
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "upward_outbox"
+# Slack will never accept these for this recipient; retrying only adds noise.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "users_not_found",
+        "user_disabled",
+        "channel_not_found",
+        "is_archived",
+        "cannot_dm_bot",
+        "not_in_channel",
+        "restricted_action",
+    }
+)
+LEASE = timedelta(minutes=2)  # a sender that holds a row longer is presumed dead
+MAX_ATTEMPTS = 10
+HISTORY_PAGES = 5  # 1,000 recent messages; an outbox row is never older than that
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to plan. Exactly one of channel_id / user_id says where it goes."""
+
+    key: str
+    kind: str
+    text: str
+    due_at: datetime
+    blocks: Sequence[dict[str, Any]] | None = None
+    channel_id: str | None = None
+    user_id: str | None = None
+    pair_id: int | None = None
+    person_id: int | None = None
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    found_already_sent: int = 0  # an uncertain row whose key was in the history
+    rescheduled: int = 0  # 429, 5xx, timeouts: tried again later
+    failed: int = 0
+    cancelled: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.found_already_sent += other.found_already_sent
+        self.rescheduled += other.rescheduled
+        self.failed += other.failed
+        self.cancelled += other.cancelled
+        for code, n in other.errors.items():
+            self.errors[code] = self.errors.get(code, 0) + n
+
+
+def enqueue(session: Session, workspace_id: int, message: Outgoing, now: datetime) -> bool:
+    """Plan a message; False when one with this key exists already (planned twice)."""
+    if (message.channel_id is None) == (message.user_id is None):
+        raise ValueError("give exactly one of channel_id and user_id")
+    values = {
+        "workspace_id": workspace_id,
+        "key": message.key,
+        "kind": message.kind,
+        "channel_id": message.channel_id,
+        "user_id": message.user_id,
+        "pair_id": message.pair_id,
+        "person_id": message.person_id,
+        "text": message.text,
+        "blocks": list(message.blocks) if message.blocks is not None else None,
+        "due_at": message.due_at,
+        "next_attempt_at": message.due_at,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "uncertain": False,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(OutboundMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    key: str
+    kind: str
+    channel_id: str | None
+    user_id: str | None
+    pair_id: int | None
+    person_id: int | None
+    text: str
+    blocks: list[dict[str, Any]] | None
+    attempts: int
+    uncertain: bool
+    created_at: datetime
+
+
+# Says why a claimed message should no longer go out (a pair ended, someone paused),
+# or None to send it.
+Guard = Callable[[Session, _Claimed], str | None]
+# Called in the same transaction that marks a message failed for good.
+OnFailure = Callable[[Session, _Claimed, str, datetime], None]
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        client: WebClient,
+        pacer: PostPacer,
+        *,
+        guard: Guard | None = None,
+        on_failure: OnFailure | None = None,
+        batch_size: int = 200,
+        workers: int = 4,
+    ) -> None:
+        # The client must not retry posts by itself (no ServerErrorRetryHandler): a
+        # blind retry after a 5xx could post twice. This class retries, after a look
+        # at the history.
+        self._sessions = sessions
+        self._client = client
+        self._pacer = pacer
+        self._guard = guard
+        self._on_failure = on_failure
+        self._batch_size = batch_size
+        self._workers = workers
+
+    def deliver_due(self, now: datetime, max_batches: int | None = None) -> DeliveryReport:
+        """Send every message due at ``now``, batch by batch, until none is left."""
+        report = DeliveryReport()
+        batches = 0
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="outbox") as pool:
+            while max_batches is None or batches < max_batches:
+                claimed = self._claim(now)
+                if not claimed:
+                    break
+                batches += 1
+                for part in pool.map(lambda row: self._deliver(row, now), claimed):
+                    report.add(part)
+        return report
+
+    # --- claiming ----------------------------------------------------------------
+
+    def _claim(self, now: datetime) -> list[_Claimed]:
+        token = uuid.uuid4().hex
+        stale = now - LEASE
+        claimable = or_(
+            and_(
+                OutboundMessage.status == OutboxStatus.PENDING,
+                OutboundMessage.next_attempt_at <= now,
+            ),
+            and_(
+                OutboundMessage.status == OutboxStatus.SENDING,
+                OutboundMessage.claimed_at < stale,
+            ),
+        )
+        with unit_of_work(self._sessions) as session:
+            ids = session.scalars(
+                select(OutboundMessage.id)
+                .where(claimable)
+                .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not ids:
+                return []
+            # The condition is checked again: on SQLite (no row locks) a concurrent
+            # sender may have claimed some of these since the select; it keeps them.
+            session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(ids), claimable)
+                .values(
+                    status=OutboxStatus.SENDING,
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=OutboundMessage.attempts + 1,
+                    # Found in "sending": its sender died mid-call, Slack may have it.
+                    uncertain=case(
+                        (OutboundMessage.status == OutboxStatus.SENDING, True),
+                        else_=OutboundMessage.uncertain,
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            rows = session.scalars(
+                select(OutboundMessage).where(OutboundMessage.claim_token == token)
+            ).all()
+            return [
+                _Claimed(
+                    id=r.id,
+                    key=r.key,
+                    kind=r.kind,
+                    channel_id=r.channel_id,
+                    user_id=r.user_id,
+                    pair_id=r.pair_id,
+                    person_id=r.person_id,
+                    text=r.text,
+                    blocks=r.blocks,
+                    attempts=r.attempts,
+                    uncertain=r.uncertain,
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
+
+    # --- sending -----------------------------------------------------------------
+
+    def _deliver(self, row: _Claimed, now: datetime) -> DeliveryReport:
+        report = DeliveryReport()
+        try:
+            if self._guard is not None:
+                with self._sessions() as session:
+                    reason = self._guard(session, row)
+                if reason is not None:
+                    self._finish(row, OutboxStatus.CANCELLED, error=reason)
+                    report.cancelled += 1
+                    return report
+            channel = row.channel_id or self._dm_channel(row)
+            if row.uncertain:
+                ts = self._find_in_history(channel, row)
+                if ts is not None:
+                    self._finish(row, OutboxStatus.SENT, ts=ts, channel=channel, now=now)
+                    report.found_already_sent += 1
+                    return report
+            self._pacer.acquire(channel)
+            response = self._client.chat_postMessage(
+                channel=channel,
+                text=row.text,
+                blocks=row.blocks,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+            )
+        except SlackApiError as error:
+            self._failed_call(row, error, now, report)
+            return report
+        except OSError as error:  # connection refused or reset, timeouts (URLError too)
+            log.warning("outbox %s: %s; will check history and retry", row.key, error)
+            self._retry_later(row, now, uncertain=True)
+            report.rescheduled += 1
+            report.errors["connection"] = report.errors.get("connection", 0) + 1
+            return report
+        self._finish(row, OutboxStatus.SENT, ts=response["ts"], channel=channel, now=now)
+        report.sent += 1
+        return report
+
+    def _failed_call(
+        self, row: _Claimed, error: SlackApiError, now: datetime, report: DeliveryReport
+    ) -> None:
+        status = error.response.status_code
+        code = str(error.response.get("error") or status)
+        report.errors[code] = report.errors.get(code, 0) + 1
+        if status == 429:
+            retry_after = int(error.response.headers.get("Retry-After", "1") or 1)
+            # Not accepted: no need to look in the history next time. The row waits
+            # for next_attempt_at; the pacer keeps the rest of the batch under the limit.
+            self._retry_later(row, now, delay=timedelta(seconds=retry_after))
+            report.rescheduled += 1
+        elif status >= 500:
+            self._retry_later(row, now, uncertain=True)
+            report.rescheduled += 1
+        elif code in PERMANENT_ERRORS or row.attempts >= MAX_ATTEMPTS:
+            log.warning("outbox %s failed for good: %s", row.key, code)
+            with unit_of_work(self._sessions) as session:
+                self._mark(session, row, OutboxStatus.FAILED, error=code)
+                if self._on_failure is not None:
+                    self._on_failure(session, row, code, now)
+            report.failed += 1
+        else:
+            # Anything else (invalid_blocks, ...) is a bug of ours: keep the row,
+            # back off, and let the attempts run out rather than lose it silently.
+            log.error("outbox %s: unexpected Slack error %s", row.key, code)
+            self._retry_later(row, now)
+            report.rescheduled += 1
+
+    def _dm_channel(self, row: _Claimed) -> str:
+        """The person's DM with the bot, opened once and kept on their row."""
+        assert row.user_id is not None
+        with self._sessions() as session:
+            person = session.get(Person, row.person_id) if row.person_id else None
+            if person is not None and person.dm_channel_id:
+                return person.dm_channel_id
+        channel = self._client.conversations_open(users=row.user_id)["channel"]["id"]
+        if row.person_id is not None:
+            with unit_of_work(self._sessions) as session:
+                found = session.get(Person, row.person_id)
+                if found is not None:
+                    found.dm_channel_id = channel
+        return channel
+
+    def _find_in_history(self, channel: str, row: _Claimed) -> str | None:
+        """The ts of this row's message if an earlier attempt did reach Slack."""
+        # No `oldest`: `run-due --at` may run on a clock other than Slack's, and a
+        # pair's channel holds about one message a week, so recent pages suffice.
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = self._client.conversations_history(
+                channel=channel,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in page.get("messages", []):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
+                    return message["ts"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    # --- recording -----------------------------------------------------------------
+
+    def _retry_later(
+        self,
+        row: _Claimed,
+        now: datetime,
+        *,
+        delay: timedelta | None = None,
+        uncertain: bool = False,
+    ) -> None:
+        if delay is None:  # 30 s, 1 min, 2 min, ... at most an hour
+            delay = min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), timedelta(hours=1))
+        with unit_of_work(self._sessions) as session:
+            values: dict[str, Any] = {
+                "status": OutboxStatus.PENDING,
+                "next_attempt_at": now + delay,
+                "claim_token": None,
+            }
+            if uncertain:
+                values["uncertain"] = True
+            session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == row.id, OutboundMessage.claim_token.is_not(None))
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _finish(
+        self,
+        row: _Claimed,
+        status: OutboxStatus,
+        *,
+        ts: str | None = None,
+        channel: str | None = None,
+        now: datetime | None = None,
+        error: str | None = None,
+    ) -> None:
+        with unit_of_work(self._sessions) as session:
+            self._mark(session, row, status, ts=ts, channel=channel, now=now, error=error)
+
+    @staticmethod
+    def _mark(
+        session: Session,
+        row: _Claimed,
+        status: OutboxStatus,
+        *,
+        ts: str | None = None,
+        channel: str | None = None,
+        now: datetime | None = None,
+        error: str | None = None,
+    ) -> None:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == row.id)
+            .values(
+                status=status,
+                ts=ts,
+                posted_channel_id=channel,
+                sent_at=now if status == OutboxStatus.SENT else None,
+                last_error=error,
+                claim_token=None,
+            )
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,290 @@
+"""The outbox: exactly-once delivery against a real database and the fake Slack."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.services.delivery import LEASE, DeliveryService, Outgoing, enqueue
+from bot.services.pacing import PostPacer
+from bot.services.workspaces import ensure_workspace
+from models import OutboundMessage, OutboxStatus, Person
+from tests.conftest import BOT_TOKEN
+
+
+@pytest.fixture
+def workspace_id(sessions, new_id, clock) -> int:
+    with sessions.begin() as s:
+        return ensure_workspace(s, new_id("T"), clock.now()).id
+
+
+@pytest.fixture
+def client(fake_slack) -> WebClient:
+    # What the app gives the outbox: no retry handlers, it retries itself.
+    return WebClient(token=BOT_TOKEN, base_url=fake_slack.url, timeout=5)
+
+
+def group_dm(fake_slack, client, new_id) -> str:
+    """A real group DM on the fake, as a pair has."""
+    users = [new_id(), new_id()]
+    for user in users:
+        fake_slack.add_user(user)
+    return client.conversations_open(users=",".join(users))["channel"]["id"]
+
+
+@pytest.fixture
+def channel(fake_slack, client, new_id) -> str:
+    return group_dm(fake_slack, client, new_id)
+
+
+def service(sessions, client, **kwargs) -> DeliveryService:
+    return DeliveryService(sessions, client, PostPacer(workspace_per_second=1000), **kwargs)
+
+
+def plan(sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> bool:
+    with sessions.begin() as s:
+        return enqueue(
+            s,
+            workspace_id,
+            Outgoing(
+                key=key,
+                kind="test",
+                text=f"hello {key}",
+                due_at=kwargs.pop("due_at", clock.now()),
+                channel_id=channel,
+                **kwargs,
+            ),
+            clock.now(),
+        )
+
+
+def row(sessions, key: str) -> OutboundMessage:
+    with sessions() as s:
+        return s.scalars(select(OutboundMessage).where(OutboundMessage.key == key)).one()
+
+
+def posts_with_key(fake_slack, key: str) -> list[dict]:
+    """Messages Slack accepted (not attempts) that carry this outbox key."""
+    return [
+        m
+        for messages in fake_slack.all_messages().values()
+        for m in messages
+        if m.get("metadata", {}).get("event_payload", {}).get("key") == key
+    ]
+
+
+def test_planning_the_same_message_twice_keeps_one_row(sessions, workspace_id, clock, new_id):
+    key = f"k-{new_id()}"
+    assert plan(sessions, workspace_id, clock, key, "C1")
+    assert not plan(sessions, workspace_id, clock, key, "C1")
+
+
+def test_only_due_messages_go_out_with_their_key_in_the_metadata(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    now_key, later_key = f"now-{new_id()}", f"later-{new_id()}"
+    plan(sessions, workspace_id, clock, now_key, channel)
+    plan(sessions, workspace_id, clock, later_key, channel, due_at=clock.now() + timedelta(days=1))
+    report = service(sessions, client).deliver_due(clock.now())
+    assert report.sent >= 1
+    (post,) = posts_with_key(fake_slack, now_key)
+    assert post["metadata"]["event_type"] == "upward_outbox"
+    assert posts_with_key(fake_slack, later_key) == []
+    sent = row(sessions, now_key)
+    assert sent.status == OutboxStatus.SENT
+    assert sent.ts
+    assert row(sessions, later_key).status == OutboxStatus.PENDING
+
+
+def test_a_429_is_retried_after_retry_after(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
+    delivery = service(sessions, client)
+    first = delivery.deliver_due(clock.now())
+    assert first.rescheduled == 1
+    waiting = row(sessions, key)
+    assert waiting.status == OutboxStatus.PENDING
+    assert waiting.next_attempt_at == clock.now() + timedelta(seconds=30)
+    assert not waiting.uncertain  # a 429 was not accepted: no history check needed
+    assert delivery.deliver_due(clock.now() + timedelta(seconds=10)).sent == 0
+    assert delivery.deliver_due(clock.now() + timedelta(seconds=30)).sent == 1
+    assert len(posts_with_key(fake_slack, key)) == 1
+
+
+def test_a_server_error_is_retried_after_checking_history(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    fake_slack.server_error_next("chat.postMessage", status=500)
+    delivery = service(sessions, client)
+    assert delivery.deliver_due(clock.now()).rescheduled == 1
+    assert row(sessions, key).uncertain
+    later = clock.now() + timedelta(minutes=5)
+    assert delivery.deliver_due(later).sent == 1
+    assert fake_slack.calls_to("conversations.history")
+    assert row(sessions, key).status == OutboxStatus.SENT
+
+
+def test_a_crash_after_slack_accepted_never_posts_twice(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    delivery = service(sessions, client)
+    # A sender claims the row, posts, and dies before recording the answer.
+    (claimed,) = [c for c in delivery._claim(clock.now()) if c.key == key]
+    client.chat_postMessage(
+        channel=channel,
+        text=claimed.text,
+        metadata={"event_type": "upward_outbox", "event_payload": {"key": key}},
+    )
+    assert row(sessions, key).status == OutboxStatus.SENDING
+    # Within the lease nobody touches it; after, the next sender finds it in history.
+    assert delivery.deliver_due(clock.now() + LEASE / 2).found_already_sent == 0
+    report = delivery.deliver_due(clock.now() + LEASE + timedelta(seconds=1))
+    assert report.found_already_sent == 1
+    assert len(posts_with_key(fake_slack, key)) == 1
+    assert row(sessions, key).status == OutboxStatus.SENT
+
+
+def test_a_crash_before_slack_saw_it_sends_it_once(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    delivery = service(sessions, client)
+    assert [c.key for c in delivery._claim(clock.now()) if c.key == key] == [key]
+    report = delivery.deliver_due(clock.now() + LEASE + timedelta(seconds=1))
+    assert report.sent >= 1
+    assert len(posts_with_key(fake_slack, key)) == 1
+
+
+def test_a_permanent_error_fails_the_message_and_reports_it(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    fake_slack.fail_next("chat.postMessage", "is_archived")
+    failures = []
+    delivery = service(
+        sessions, client, on_failure=lambda s, r, code, now: failures.append((r.key, code))
+    )
+    assert delivery.deliver_due(clock.now()).failed == 1
+    assert failures == [(key, "is_archived")]
+    failed = row(sessions, key)
+    assert (failed.status, failed.last_error) == (OutboxStatus.FAILED, "is_archived")
+    assert delivery.deliver_due(clock.now() + timedelta(hours=2)).sent == 0
+
+
+def test_a_guard_cancels_what_is_no_longer_wanted(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    delivery = service(sessions, client, guard=lambda s, r: "paused" if r.key == key else None)
+    delivery.deliver_due(clock.now())
+    assert row(sessions, key).status == OutboxStatus.CANCELLED
+    assert posts_with_key(fake_slack, key) == []
+
+
+def test_a_dm_is_opened_once_and_kept_on_the_person(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    user = new_id()
+    fake_slack.add_user(user)
+    with sessions.begin() as s:
+        from bot.services.workspaces import ensure_default_program
+        from models import Workspace
+
+        workspace = s.get(Workspace, workspace_id)
+        program = ensure_default_program(s, workspace, clock.now())
+        person = Person(
+            workspace_id=workspace_id,
+            program_id=program.id,
+            slack_user_id=user,
+            role="mentor",
+            joined_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        s.add(person)
+        s.flush()
+        person_id = person.id
+        for n in range(2):
+            enqueue(
+                s,
+                workspace_id,
+                Outgoing(
+                    key=f"dm-{user}-{n}",
+                    kind="test",
+                    text="hi",
+                    due_at=clock.now(),
+                    user_id=user,
+                    person_id=person_id,
+                ),
+                clock.now(),
+            )
+    service(sessions, client, workers=1).deliver_due(clock.now())
+    dm_opens = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == user]
+    assert len(dm_opens) == 1
+    with sessions() as s:
+        assert s.get(Person, person_id).dm_channel_id is not None
+
+
+def test_two_senders_at_once_post_each_message_once(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+):
+    keys = [f"many-{new_id()}-{n}" for n in range(60)]
+    for key in keys:
+        plan(sessions, workspace_id, clock, key, group_dm(fake_slack, client, new_id))
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        service(sessions, client).deliver_due(clock.now())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for key in keys:
+        assert len(posts_with_key(fake_slack, key)) == 1, key
+        assert row(sessions, key).status == OutboxStatus.SENT
+
+
+def test_the_pacer_keeps_one_message_per_second_per_channel():
+    clock = [0.0]
+    slept = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    pacer = PostPacer(workspace_per_second=100, monotonic=lambda: clock[0], sleep=sleep)
+    for _ in range(3):
+        pacer.acquire("C1")
+    assert clock[0] == pytest.approx(2.0)
+    before = clock[0]
+    pacer.acquire("C2")  # another channel is not held up
+    assert clock[0] == before
+
+
+def test_the_pacer_keeps_the_workspace_under_its_ceiling():
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    pacer = PostPacer(workspace_per_second=10, monotonic=lambda: clock[0], sleep=sleep)
+    for n in range(52):
+        pacer.acquire(f"C{n}")
+    # 2 in the initial burst, then 10 a second.
+    assert clock[0] == pytest.approx(5.0, abs=0.01)
