@@ -109,10 +109,13 @@ def enqueue(session: Session, workspace_id: int, message: Outgoing, now: datetim
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(OutboundMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
-    )
-    return result.rowcount == 1
+    inserted = session.execute(
+        insert(OutboundMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboundMessage.id)  # rowcount is not reliable here on psycopg
+    ).first()
+    return inserted is not None
 
 
 @dataclass(frozen=True)
