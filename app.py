@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -35,6 +36,7 @@ class UpwardServer(BaseApplication):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.socket_handler: Any = None
+        self.scheduler: Any = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -57,6 +59,7 @@ class UpwardServer(BaseApplication):
 
         bolt, services = build_app(self.settings)
         self._bolt = bolt
+        self._services = services
         if self.settings.socket_mode:
             slack = None
         else:
@@ -66,6 +69,13 @@ class UpwardServer(BaseApplication):
         return make_wsgi_app(slack, lambda: database_is_up(services.engine))
 
     def _post_worker_init(self, worker: Any) -> None:
+        if self.settings.tick_seconds:
+            from bot.scheduler import start_scheduler  # noqa: PLC0415
+
+            due = self._services.due
+            self.scheduler = start_scheduler(
+                lambda: due.run_due(datetime.now(UTC)), self.settings.tick_seconds
+            )
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
@@ -74,6 +84,8 @@ class UpwardServer(BaseApplication):
             log.info("connected to Slack in Socket Mode")
 
     def _worker_exit(self, server: Any, worker: Any) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)  # an unfinished fan-out resumes next start
         if self.socket_handler is not None:
             self.socket_handler.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -18,6 +19,7 @@ from bot.config import (
     SETUP_HELP,
     SettingsError,
     _api_url,
+    load_settings,
     normalize_database_url,
     redact_url,
 )
@@ -129,6 +131,39 @@ def print_report(report: ImportReport, dry_run: bool) -> None:
     )
 
 
+def cmd_run_due(args: argparse.Namespace) -> int:
+    """Everything due at an instant, with the scheduler tick's own code, then exit."""
+    settings = load_settings(serving=False)
+    now = _instant(args.at) if args.at else datetime.now(UTC)
+    engine = make_engine(settings.database_url)
+    try:
+        from bot.slack_app import build_due_service  # noqa: PLC0415 - Bolt only when needed
+
+        report = build_due_service(settings, make_session_factory(engine)).run_due(now)
+    finally:
+        engine.dispose()
+    delivery = report.delivery
+    print(
+        f"run-due at {now.isoformat()}: {report.prompts.planned} prompts planned; "
+        f"{delivery.sent} sent, {delivery.found_already_sent} already sent, "
+        f"{delivery.rescheduled} to retry, {delivery.failed} failed, "
+        f"{delivery.cancelled} cancelled"
+    )
+    return 0
+
+
+def _instant(value: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f"--at must be an ISO-8601 instant such as 2027-03-01T09:00:00+00:00 (got {value!r})"
+        ) from None
+    if instant.tzinfo is None:
+        raise CommandError(f"--at needs a time zone, e.g. {value}+00:00 or {value}Z")
+    return instant.astimezone(UTC)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Upward operations")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -151,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the file and look everyone up in Slack, but write nothing",
     )
     p.set_defaults(run=cmd_import)
+    p = commands.add_parser(
+        "run-due",
+        help="do everything due now (or --at an instant): prompts, deliveries; then exit",
+    )
+    p.add_argument("--at", help="the instant, ISO-8601 with a zone (default: now)")
+    p.set_defaults(run=cmd_run_due)
     return parser
 
 

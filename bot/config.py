@@ -19,6 +19,8 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///upward.db"
 DEFAULT_PORT = 3000
+DEFAULT_POST_RATE = 10.0
+DEFAULT_TICK_SECONDS = 60
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SETUP_HELP = (
@@ -41,6 +43,12 @@ class Settings:
     database_url: str
     port: int
     leads: frozenset[str] = field(default_factory=frozenset)
+    # Workspace-wide ceiling for chat.postMessage, messages per second (Slack allows
+    # about one per second per channel, and more across channels).
+    post_rate: float = DEFAULT_POST_RATE
+    # How often the scheduler runs run_due; 0 turns the in-process clock off (then run
+    # `python -m bot run-due` from cron or a separate process instead).
+    tick_seconds: int = DEFAULT_TICK_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -54,8 +62,12 @@ class Settings:
         )
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read and check every variable; raise SettingsError on the first bad one."""
+def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) -> Settings:
+    """Read and check every variable; raise SettingsError on the first bad one.
+
+    ``serving=False`` is for the CLI, which talks to Slack but never receives its
+    requests, so it needs no signing secret.
+    """
     env = os.environ if env is None else env
 
     def get(name: str) -> str | None:
@@ -80,7 +92,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
 
     signing_secret = get("SLACK_SIGNING_SECRET")
-    if app_token is None and signing_secret is None:
+    if serving and app_token is None and signing_secret is None:
         raise SettingsError(
             "SLACK_SIGNING_SECRET is required in HTTP mode: copy it from Basic Information → "
             "App Credentials (or set SLACK_APP_TOKEN to use Socket Mode)."
@@ -99,6 +111,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         port=_port(get("PORT")),
         leads=_leads(get("MENTOR_LEADS")),
+        post_rate=_post_rate(get("SLACK_POST_RATE")),
+        tick_seconds=_tick_seconds(get("SCHEDULER_TICK_SECONDS")),
     )
 
 
@@ -121,6 +135,30 @@ def _port(value: str | None) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535 (got {value!r}).")
     return int(value)
+
+
+def _tick_seconds(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_TICK_SECONDS
+    if not value.isdigit() or not (int(value) == 0 or 10 <= int(value) <= 3600):
+        raise SettingsError(
+            f"SCHEDULER_TICK_SECONDS must be 0 (off) or 10 to 3600 seconds (got {value!r})."
+        )
+    return int(value)
+
+
+def _post_rate(value: str | None) -> float:
+    if not value:
+        return DEFAULT_POST_RATE
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0.1 <= rate <= 1000:
+        raise SettingsError(
+            f"SLACK_POST_RATE must be messages per second, from 0.1 to 1000 (got {value!r})."
+        )
+    return rate
 
 
 def _leads(value: str | None) -> frozenset[str]:

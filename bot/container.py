@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.gateway import SlackGateway
+from bot.services.due import DueService
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
@@ -18,6 +19,7 @@ from bot.services.programs import ProgramService
 
 @dataclass(frozen=True)
 class Services:
+    due: DueService
     engine: Engine
     gateway: SlackGateway
     enrolment: EnrolmentService

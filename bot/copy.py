@@ -427,6 +427,35 @@ PROGRAM_SAVED_TITLE_PLAIN = "Program saved"
 PROGRAM_SAVED_NEXT = "`/mentor match` previews pairs for it; `/mentor program` edits it again."
 CLOSE_PLAIN = "Close"
 
+# --- weekly prompts ---------------------------------------------------------------
+
+PROMPT_HEADER_PLAIN = "Week {week} of {weeks} 💬"
+PROMPT_FALLBACK = "Week {week}: {title}"
+PROMPT_PREP = "*Prep tip for <@{mentor}>*\n{tip}"
+PROMPT_TRY = "*Try it, <@{mentee}>*\n{task}"
+PROMPT_ASYNC = (
+    "No time to meet? Reply in this thread whenever suits you — that counts as a session."
+)
+PROMPT_MET_PLAIN = "We met"
+PROMPT_ASYNC_PLAIN = "We did it async"
+PROMPT_SKIP_PLAIN = "Skip this week"
+PROMPT_SNOOZE_PLAIN = "Snooze 2 days"
+PROMPT_DIFFERENT_PLAIN = "Different prompt"
+PROMPT_LOGGED = {
+    "met": "Logged: you met this week. 🎉",
+    "async": "Logged: you did this week's prompt async. 🎉",
+    "skipped": "Skipped this week — no reminders about it. See you next week.",
+    "snoozed": "Snoozed: I'll bring this prompt back in two days.",
+}
+PROMPT_NO_MORE = "You've had every prompt in the library — ask your lead for fresh ones!"
+PROMPT_NOT_YOURS = "Only the two people in this pair can use these buttons."
+
+DELIVERY_FAILED_ALERT = (
+    "Heads-up from Upward: Slack would not deliver a {kind} message to {who} (`{error}`). "
+    "I've stopped trying; the pair is flagged for you. If someone left the company, "
+    "`/mentor match` can pair their partner again."
+)
+
 # --- errors -------------------------------------------------------------------------
 
 SOMETHING_WENT_WRONG = (

@@ -22,6 +22,12 @@ class Action(StrEnum):
     MATCH_DROP = "upward_match_drop"  # value: "round:mentor:mentee"
     MATCH_RERUN = "upward_match_rerun"  # value: the round id
     MATCH_CANCEL = "upward_match_cancel"  # value: the round id
+    # Weekly prompt buttons; value: the pair_week id.
+    PROMPT_MET = "upward_prompt_met"
+    PROMPT_ASYNC = "upward_prompt_async"
+    PROMPT_SKIP = "upward_prompt_skip"
+    PROMPT_SNOOZE = "upward_prompt_snooze"
+    PROMPT_DIFFERENT = "upward_prompt_different"
     # Each input element also needs an action_id; one per join-modal field.
     FIELD = "value"
 

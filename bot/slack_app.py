@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
 from bot.clock import Clock, SystemClock
@@ -13,13 +14,17 @@ from bot.config import Settings
 from bot.container import Services
 from bot.db import make_engine, make_session_factory
 from bot.gateway import SlackGateway, make_web_client
+from bot.services.delivery import DeliveryService
+from bot.services.due import DueService, FailureAlerts, still_wanted
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.leads import LeadPolicy
 from bot.services.onboarding import OnboardingService
+from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
+from bot.services.weekly import WeeklyPrompts
 
 
 def build_services(settings: Settings, client: WebClient, clock: Clock) -> Services:
@@ -30,6 +35,7 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
     leads = LeadPolicy(settings.leads, gateway)
     programs = ProgramService(sessions, clock)
     return Services(
+        due=build_due_service(settings, sessions),
         engine=engine,
         gateway=gateway,
         enrolment=enrolment,
@@ -40,6 +46,21 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         intros=IntroService(sessions, clock, gateway),
         goals=GoalsService(sessions, clock),
     )
+
+
+def build_due_service(settings: Settings, sessions: sessionmaker[Session]) -> DueService:
+    """run_due and what it needs; the scheduler tick and `python -m bot run-due` share it."""
+    # The outbox retries posts itself, after looking at the history, so this client has
+    # no retry handlers: a blind retry after a 5xx could post a message twice.
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+    delivery = DeliveryService(
+        sessions,
+        client,
+        PostPacer(settings.post_rate),
+        guard=still_wanted,
+        on_failure=FailureAlerts(settings.leads),
+    )
+    return DueService(WeeklyPrompts(sessions), delivery)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> tuple[App, Services]:

@@ -185,7 +185,8 @@ def app_env(database_url: str, api_url: str, port: int, **extra: str) -> dict[st
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "MENTOR_")) and k.lower() not in PROXY_VARIABLES
+        if not k.startswith(("SLACK_", "MENTOR_", "SCHEDULER_"))
+        and k.lower() not in PROXY_VARIABLES
     }
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -195,6 +196,8 @@ def app_env(database_url: str, api_url: str, port: int, **extra: str) -> dict[st
         PORT=str(port),
         MENTOR_LEADS=LEAD_ID,
         PYTHONUNBUFFERED="1",
+        # Tests move the clock themselves with `python -m bot run-due --at`.
+        SCHEDULER_TICK_SECONDS="0",
     )
     env.update(extra)
     return env

@@ -1,0 +1,112 @@
+"""run_due(now): everything that is due at an instant, as the scheduler tick and
+`python -m bot run-due --at` both run it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import copy
+from bot.services.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
+from bot.services.weekly import PlanReport, WeeklyPrompts
+from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
+
+log = logging.getLogger(__name__)
+
+# Messages for leads go out whatever the state of the pair they are about.
+LEAD_KINDS = frozenset({"alert"})
+
+
+@dataclass(frozen=True)
+class DueReport:
+    prompts: PlanReport
+    delivery: DeliveryReport
+
+
+class DueService:
+    def __init__(self, weekly: WeeklyPrompts, delivery: DeliveryService) -> None:
+        self._weekly = weekly
+        self._delivery = delivery
+
+    def run_due(self, now: datetime) -> DueReport:
+        """Plan what has become due, then deliver every due message."""
+        prompts = self._weekly.plan(now)
+        delivery = self._delivery.deliver_due(now)
+        log.info(
+            "run_due %s: %d prompts planned, %d sent, %d found sent, %d retrying, "
+            "%d failed, %d cancelled",
+            now.isoformat(),
+            prompts.planned,
+            delivery.sent,
+            delivery.found_already_sent,
+            delivery.rescheduled,
+            delivery.failed,
+            delivery.cancelled,
+        )
+        return DueReport(prompts, delivery)
+
+
+def still_wanted(session: Session, row: object) -> str | None:
+    """The delivery guard: nothing goes to a paused person or an ended pair."""
+    kind = getattr(row, "kind", "")
+    if kind in LEAD_KINDS:
+        return None
+    pair_id = getattr(row, "pair_id", None)
+    if pair_id is not None:
+        pair = session.get(Pair, pair_id)
+        if pair is None or pair.status != PairStatus.ACTIVE:
+            return "pair_ended"
+        statuses = {pair.mentor.status, pair.mentee.status}
+        if PersonStatus.PAUSED in statuses or PersonStatus.LEFT in statuses:
+            return "paused"
+    person_id = getattr(row, "person_id", None)
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None or person.status != PersonStatus.ACTIVE:
+            return "paused"
+    return None
+
+
+class FailureAlerts:
+    """What happens when Slack refuses a message for good: mark who could not be
+    reached, flag the pair for the lead, and tell the leads (once per message)."""
+
+    def __init__(self, lead_ids: frozenset[str]) -> None:
+        self._leads = sorted(lead_ids)
+
+    def __call__(self, session: Session, row: object, code: str, now: datetime) -> None:
+        kind = getattr(row, "kind", "")
+        if kind in LEAD_KINDS:
+            return  # never alert about an alert
+        pair_id = getattr(row, "pair_id", None)
+        person_id = getattr(row, "person_id", None)
+        who = ""
+        if person_id is not None:
+            person = session.get(Person, person_id)
+            if person is not None:
+                person.unreachable_reason = code
+                who = f"<@{person.slack_user_id}>"
+        if pair_id is not None:
+            pair = session.get(Pair, pair_id)
+            if pair is not None:
+                pair.at_risk_reason = f"undeliverable:{code}"
+                pair.at_risk_since = pair.at_risk_since or now
+                who = who or f"<@{pair.mentor.slack_user_id}> and <@{pair.mentee.slack_user_id}>"
+        key = getattr(row, "key", "?")
+        record = session.get(OutboundMessage, getattr(row, "id", 0))
+        workspace_id = record.workspace_id if record is not None else None
+        if workspace_id is None:
+            return
+        text = copy.DELIVERY_FAILED_ALERT.format(kind=kind, who=who or "someone", error=code)
+        for lead in self._leads:
+            enqueue(
+                session,
+                workspace_id,
+                Outgoing(
+                    key=f"alert:{key}:{lead}", kind="alert", text=text, due_at=now, user_id=lead
+                ),
+                now,
+            )

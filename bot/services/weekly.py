@@ -1,0 +1,192 @@
+"""Weekly prompts: which program week each pair is in, and its prompt, planned as an
+outbox row that lands on the pair's day inside both people's working hours."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot.db import unit_of_work
+from bot.services.delivery import Outgoing, enqueue
+from bot.services.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.timing import WorkingHours, next_working_time, prompt_slot
+from bot.views.prompts import prompt_blocks
+from models import (
+    Pair,
+    PairStatus,
+    PairWeek,
+    Person,
+    PersonSkill,
+    PersonStatus,
+    Program,
+    Skill,
+    SkillDirection,
+)
+
+log = logging.getLogger(__name__)
+
+# Plan a week's prompt a day ahead of its slot, so one missed tick never makes it late.
+HORIZON = timedelta(days=1)
+
+
+def prompt_key(pair_id: int, week: int, variant: str = "") -> str:
+    return f"prompt:{pair_id}:{week}{':' + variant if variant else ''}"
+
+
+def first_monday(created_at: datetime, tz: str | None) -> date:
+    """Week 1 of a pair starts on the Monday after their intro (in the mentor's calendar),
+    so the intro has a few days to land before the first prompt."""
+    local = created_at.astimezone(WorkingHours(tz).zone).date()
+    return local + timedelta(days=7 - local.weekday())
+
+
+def working_hours(person: Person, program: Program) -> WorkingHours:
+    """A person's hours: their chosen window if narrower, else the program's workday."""
+    start = max(person.window_start_hour or 0, program.workday_start_hour)
+    end = min(person.window_end_hour or 24, program.workday_end_hour)
+    if start >= end:  # a window outside the program's day: trust the person
+        start, end = program.workday_start_hour, program.workday_end_hour
+    return WorkingHours(person.tz, start, end)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    pair: Pair
+    program: Program
+    mentor: Person
+    mentee: Person
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    planned: int
+    skipped_paused: int
+
+
+class WeeklyPrompts:
+    def __init__(self, sessions: sessionmaker[Session], library: PromptLibrary | None = None):
+        self._sessions = sessions
+        self._library = library or load_library()
+
+    def plan(self, now: datetime) -> PlanReport:
+        """Plan every active pair's prompt whose slot is within a day of ``now``."""
+        planned = paused = 0
+        for pair_id in self._active_pairs():
+            try:
+                with unit_of_work(self._sessions) as session:
+                    outcome = self._plan_pair(session, pair_id, now)
+            except IntegrityError:
+                # Another run-due planned this week a moment ago: nothing to do.
+                continue
+            planned += outcome == "planned"
+            paused += outcome == "paused"
+        return PlanReport(planned, paused)
+
+    def _active_pairs(self) -> list[int]:
+        with self._sessions() as session:
+            return list(session.scalars(select(Pair.id).where(Pair.status == PairStatus.ACTIVE)))
+
+    def _plan_pair(self, session: Session, pair_id: int, now: datetime) -> str:
+        mentor, mentee = aliased(Person), aliased(Person)
+        pair, program, mentor_row, mentee_row = session.execute(
+            select(Pair, Program, mentor, mentee)
+            .join(Program, Pair.program_id == Program.id)
+            .join(mentor, Pair.mentor_id == mentor.id)
+            .join(mentee, Pair.mentee_id == mentee.id)
+            .where(Pair.id == pair_id)
+        ).one()
+        if pair.channel_id is None or pair.intro_sent_at is None:
+            return "waiting"  # not introduced yet: no prompt before the intro
+        mentor_hours = working_hours(mentor_row, program)
+        mentee_hours = working_hours(mentee_row, program)
+        monday = first_monday(pair.created_at, mentor_row.tz)
+        today = now.astimezone(mentor_hours.zone).date()
+        current = (today - monday).days // 7 + 1
+        planned_weeks = set(
+            session.scalars(select(PairWeek.week).where(PairWeek.pair_id == pair.id))
+        )
+        outcome = "nothing"
+        for week in (current, current + 1):
+            if not 1 <= week <= program.length_weeks or week in planned_weeks:
+                continue
+            if (week - 1) % program.prompt_every_weeks:
+                continue
+            week_monday = monday + timedelta(weeks=week - 1)
+            weekday = mentor_row.preferred_weekday
+            if weekday is None:
+                weekday = mentee_row.preferred_weekday
+            slot = prompt_slot(week_monday, weekday, mentor_hours, mentee_hours)
+            if slot - HORIZON > now:
+                continue
+            if PersonStatus.PAUSED in (mentor_row.status, mentee_row.status):
+                outcome = "paused"  # nothing is sent to someone paused; the week passes
+                continue
+            due = slot if slot >= now else next_working_time(now, mentor_hours)
+            self._plan_week(session, _Pair(pair, program, mentor_row, mentee_row), week, due, now)
+            outcome = "planned"
+        return outcome
+
+    def _plan_week(
+        self, session: Session, found: _Pair, week: int, due: datetime, now: datetime
+    ) -> None:
+        pair, program, mentor, mentee = found.pair, found.program, found.mentor, found.mentee
+        used = set(session.scalars(select(PairWeek.prompt_id).where(PairWeek.pair_id == pair.id)))
+        try:
+            prompt = choose_prompt(
+                self._library,
+                week,
+                program.length_weeks,
+                shared_skills(session, pair),
+                used,
+                pair.id,
+            )
+        except LookupError:
+            log.info("pair %s has had every prompt; week %s passes without one", pair.id, week)
+            return
+        key = prompt_key(pair.id, week)
+        row = PairWeek(pair_id=pair.id, week=week, prompt_id=prompt.id, slot_at=due, outbox_key=key)
+        session.add(row)
+        session.flush()  # the id goes on the buttons
+        text, blocks = prompt_blocks(
+            prompt,
+            week=week,
+            length_weeks=program.length_weeks,
+            pair_week_id=row.id,
+            mentor=mentor.slack_user_id,
+            mentee=mentee.slack_user_id,
+        )
+        enqueue(
+            session,
+            mentor.workspace_id,
+            Outgoing(
+                key=key,
+                kind="prompt",
+                text=text,
+                blocks=blocks,
+                due_at=due,
+                channel_id=pair.channel_id,
+                pair_id=pair.id,
+            ),
+            now,
+        )
+
+
+def shared_skills(session: Session, pair: Pair) -> list[str]:
+    """What the mentor teaches that the mentee wants, in catalogue order."""
+    rows = session.execute(
+        select(PersonSkill.person_id, PersonSkill.direction, Skill.slug, Skill.position)
+        .join(Skill, PersonSkill.skill_id == Skill.id)
+        .where(PersonSkill.person_id.in_((pair.mentor_id, pair.mentee_id)))
+    ).all()
+    by: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for person_id, direction, slug, position in rows:
+        by[(person_id, direction)][slug] = position
+    teaches = by[(pair.mentor_id, SkillDirection.TEACH)]
+    learns = by[(pair.mentee_id, SkillDirection.LEARN)]
+    return sorted(set(teaches) & set(learns), key=lambda s: (teaches[s], s))
