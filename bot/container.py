@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from bot.gateway import SlackGateway
 from bot.services.due import DueService
+from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
@@ -29,3 +30,4 @@ class Services:
     pairing: PairingService
     intros: IntroService
     goals: GoalsService
+    engagement: EngagementService

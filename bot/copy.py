@@ -447,6 +447,9 @@ PROMPT_LOGGED = {
     "skipped": "Skipped this week — no reminders about it. See you next week.",
     "snoozed": "Snoozed: I'll bring this prompt back in two days.",
 }
+PROMPT_DIFFERENT_COMING = (
+    "Here's a different prompt — it'll appear in this conversation in a moment."
+)
 PROMPT_NO_MORE = "You've had every prompt in the library — ask your lead for fresh ones!"
 PROMPT_NOT_YOURS = "Only the two people in this pair can use these buttons."
 

@@ -16,6 +16,7 @@ from bot.db import make_engine, make_session_factory
 from bot.gateway import SlackGateway, make_web_client
 from bot.services.delivery import DeliveryService
 from bot.services.due import DueService, FailureAlerts, still_wanted
+from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
@@ -45,6 +46,7 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         pairing=PairingService(sessions, clock, programs),
         intros=IntroService(sessions, clock, gateway),
         goals=GoalsService(sessions, clock),
+        engagement=EngagementService(sessions, clock),
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -26,3 +26,5 @@ class PairWeek(Base):
     engaged_by: Mapped[str | None] = mapped_column(String(32))
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prompt_changes: Mapped[int] = mapped_column(Integer, default=0)
+    # Prompts swapped away with "Different prompt": never offered to the pair again.
+    replaced_prompts: Mapped[list[str]] = mapped_column(JSON, default=list)

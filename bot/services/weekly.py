@@ -136,7 +136,11 @@ class WeeklyPrompts:
         self, session: Session, found: _Pair, week: int, due: datetime, now: datetime
     ) -> None:
         pair, program, mentor, mentee = found.pair, found.program, found.mentor, found.mentee
-        used = set(session.scalars(select(PairWeek.prompt_id).where(PairWeek.pair_id == pair.id)))
+        used: set[str] = set()
+        for prompt_id, replaced in session.execute(
+            select(PairWeek.prompt_id, PairWeek.replaced_prompts).where(PairWeek.pair_id == pair.id)
+        ):
+            used |= {prompt_id, *(replaced or ())}
         try:
             prompt = choose_prompt(
                 self._library,
@@ -150,7 +154,15 @@ class WeeklyPrompts:
             log.info("pair %s has had every prompt; week %s passes without one", pair.id, week)
             return
         key = prompt_key(pair.id, week)
-        row = PairWeek(pair_id=pair.id, week=week, prompt_id=prompt.id, slot_at=due, outbox_key=key)
+        row = PairWeek(
+            pair_id=pair.id,
+            week=week,
+            prompt_id=prompt.id,
+            slot_at=due,
+            outbox_key=key,
+            prompt_changes=0,
+            replaced_prompts=[],
+        )
         session.add(row)
         session.flush()  # the id goes on the buttons
         text, blocks = prompt_blocks(

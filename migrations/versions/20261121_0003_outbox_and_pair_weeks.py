@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('engaged_by', sa.String(length=32), nullable=True),
     sa.Column('snoozed_until', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('prompt_changes', sa.Integer(), nullable=False),
+    sa.Column('replaced_prompts', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], name=op.f('fk_pair_week_pair_id_pair'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pair_week')),
     sa.UniqueConstraint('pair_id', 'week', name=op.f('uq_pair_week_pair_id_week'))

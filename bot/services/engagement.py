@@ -1,0 +1,190 @@
+"""What a pair does with its weekly prompt: the buttons, and replies in its thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot import copy
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.errors import UserFacingError
+from bot.services.delivery import Outgoing, enqueue
+from bot.services.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.timing import next_working_time
+from bot.services.weekly import prompt_key, shared_skills, working_hours
+from bot.views.prompts import prompt_blocks
+from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
+
+SNOOZE = timedelta(days=2)
+OUTCOMES = ("met", "async", "skipped")
+
+
+@dataclass(frozen=True)
+class Engagement:
+    pair_week_id: int
+    outcome: str
+    message: str  # what to tell the person who clicked
+
+
+class EngagementService:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, library: PromptLibrary | None = None
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._library = library or load_library()
+
+    def record(self, team_id: str, user_id: str, pair_week_id: int, outcome: str) -> Engagement:
+        """We met / we did it async / skip this week. The latest click wins."""
+        if outcome not in OUTCOMES:
+            raise ValueError(outcome)
+        with unit_of_work(self._sessions) as session:
+            week, _, _ = _own_week(session, team_id, user_id, pair_week_id)
+            week.outcome = outcome
+            week.engaged_at = self._clock.now()
+            week.engaged_by = user_id
+            week.snoozed_until = None
+        return Engagement(pair_week_id, outcome, copy.PROMPT_LOGGED[outcome])
+
+    def snooze(self, team_id: str, user_id: str, pair_week_id: int) -> Engagement:
+        """Bring the prompt back in two days, in working hours."""
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            week, pair, program = _own_week(session, team_id, user_id, pair_week_id)
+            week.outcome = "snoozed"
+            week.engaged_at = now
+            week.engaged_by = user_id
+            back = next_working_time(now + SNOOZE, working_hours(pair.mentor, program))
+            week.snoozed_until = back
+            snoozes = session.scalars(
+                select(OutboundMessage.key).where(
+                    OutboundMessage.key.like(prompt_key(pair.id, week.week, "snooze%"))
+                )
+            ).all()
+            self._repost(
+                session, pair, program, week, variant=f"snooze{len(snoozes) + 1}", due=back, now=now
+            )
+        return Engagement(pair_week_id, "snoozed", copy.PROMPT_LOGGED["snoozed"])
+
+    def different(self, team_id: str, user_id: str, pair_week_id: int) -> Engagement:
+        """Swap this week's prompt for one the pair has not had."""
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            week, pair, program = _own_week(session, team_id, user_id, pair_week_id)
+            used = set(
+                session.scalars(select(PairWeek.prompt_id).where(PairWeek.pair_id == pair.id))
+            )
+            for earlier in session.scalars(
+                select(PairWeek.replaced_prompts).where(PairWeek.pair_id == pair.id)
+            ):
+                used |= set(earlier or ())
+            try:
+                prompt = choose_prompt(
+                    self._library,
+                    week.week,
+                    program.length_weeks,
+                    shared_skills(session, pair),
+                    used,
+                    pair.id,
+                )
+            except LookupError:
+                raise UserFacingError(copy.PROMPT_NO_MORE) from None
+            week.prompt_changes += 1
+            week.replaced_prompts = [*(week.replaced_prompts or []), week.prompt_id]
+            week.prompt_id = prompt.id
+            self._repost(
+                session, pair, program, week, variant=f"alt{week.prompt_changes}", due=now, now=now
+            )
+        return Engagement(pair_week_id, "different", copy.PROMPT_DIFFERENT_COMING)
+
+    def thread_reply(self, channel_id: str, thread_ts: str, user_id: str) -> bool:
+        """A reply in a prompt's thread counts as an async session (unless already logged)."""
+        with unit_of_work(self._sessions) as session:
+            key = session.scalar(
+                select(OutboundMessage.key).where(
+                    OutboundMessage.posted_channel_id == channel_id,
+                    OutboundMessage.ts == thread_ts,
+                    OutboundMessage.kind == "prompt",
+                )
+            )
+            if key is None:
+                return False
+            _, pair_id, week_number = key.split(":")[:3]
+            week = session.scalars(
+                select(PairWeek).where(
+                    PairWeek.pair_id == int(pair_id), PairWeek.week == int(week_number)
+                )
+            ).one_or_none()
+            pair = session.get(Pair, int(pair_id))
+            if week is None or pair is None:
+                return False
+            members = {pair.mentor.slack_user_id, pair.mentee.slack_user_id}
+            if user_id not in members:
+                return False
+            if week.outcome in (None, "snoozed"):
+                week.outcome = "async"
+                week.engaged_at = self._clock.now()
+                week.engaged_by = user_id
+            return True
+
+    def _repost(
+        self,
+        session: Session,
+        pair: Pair,
+        program: Program,
+        week: PairWeek,
+        *,
+        variant: str,
+        due: datetime,
+        now: datetime,
+    ) -> None:
+        prompt = self._library.by_id(week.prompt_id)
+        text, blocks = prompt_blocks(
+            prompt,
+            week=week.week,
+            length_weeks=program.length_weeks,
+            pair_week_id=week.id,
+            mentor=pair.mentor.slack_user_id,
+            mentee=pair.mentee.slack_user_id,
+        )
+        assert pair.channel_id is not None
+        enqueue(
+            session,
+            pair.mentor.workspace_id,
+            Outgoing(
+                key=prompt_key(pair.id, week.week, variant),
+                kind="prompt",
+                text=text,
+                blocks=blocks,
+                due_at=due,
+                channel_id=pair.channel_id,
+                pair_id=pair.id,
+            ),
+            now,
+        )
+
+
+def _own_week(
+    session: Session, team_id: str, user_id: str, pair_week_id: int
+) -> tuple[PairWeek, Pair, Program]:
+    mentor, mentee = aliased(Person), aliased(Person)
+    found = session.execute(
+        select(PairWeek, Pair, Program)
+        .join(Pair, PairWeek.pair_id == Pair.id)
+        .join(Program, Pair.program_id == Program.id)
+        .join(mentor, Pair.mentor_id == mentor.id)
+        .join(mentee, Pair.mentee_id == mentee.id)
+        .join(Workspace, mentor.workspace_id == Workspace.id)
+        .where(
+            PairWeek.id == pair_week_id,
+            Workspace.slack_team_id == team_id,
+            (mentor.slack_user_id == user_id) | (mentee.slack_user_id == user_id),
+        )
+    ).one_or_none()
+    if found is None:
+        raise UserFacingError(copy.PROMPT_NOT_YOURS)
+    return found.tuple()
