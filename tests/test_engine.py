@@ -1,0 +1,217 @@
+"""The program engine over simulated weeks: run_due moved along a clock, as the
+scheduler tick and `python -m bot run-due --at` run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.gateway import SlackGateway, make_web_client
+from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.introductions import IntroService
+from bot.services.pairing import PairingService
+from bot.services.programs import ProgramService
+from bot.slack_app import build_due_service
+from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
+from tests.conftest import BOT_TOKEN, ROOT, FixedClock, app_env
+
+# A Monday. The first prompt week starts a week later; 12 weeks then cross the US (14 Mar),
+# European (28 Mar) and Australian (4 Apr) daylight-saving changes.
+START = datetime(2027, 2, 22, 12, 0, tzinfo=UTC)
+
+
+def enrol(enrolment, team, user, role: str, skills: list[str], tz: str, sessions) -> None:
+    enrolment.save(
+        team,
+        user,
+        JoinSubmission(
+            role=role,
+            teach=skills if role == "mentor" else [],
+            learn=skills if role == "mentee" else [],
+            department="Sales" if role == "mentor" else "Finance",
+            seniority="1" if role == "mentor" else "4",
+            weekday="any",
+            window="any",
+            goals=None,
+        ),
+    )
+    enrolment.record_slack_details(team, user, tz=tz)
+
+
+@pytest.fixture
+def program(sessions, fake_slack, new_id, migrated_url):
+    """Three introduced pairs across time zones; returns what the tests need."""
+    clock = FixedClock(START)
+    team = new_id("T")
+    enrolment = EnrolmentService(sessions, clock)
+    zones = [
+        ("Europe/London", "Europe/Berlin"),
+        ("America/New_York", "Asia/Kolkata"),
+        ("Australia/Sydney", "Europe/London"),
+    ]
+    skills = ["ai-tools", "data-analytics", "social-media"]
+    users = {}
+    for (mentor_tz, mentee_tz), skill in zip(zones, skills, strict=True):
+        mentor, mentee = new_id(), new_id()
+        for user, tz in ((mentor, mentor_tz), (mentee, mentee_tz)):
+            fake_slack.add_user(user, tz=tz)
+        enrol(enrolment, team, mentor, "mentor", [skill], mentor_tz, sessions)
+        enrol(enrolment, team, mentee, "mentee", [skill], mentee_tz, sessions)
+        users[mentor] = mentor_tz
+        users[mentee] = mentee_tz
+    programs = ProgramService(sessions, clock)
+    pairing = PairingService(sessions, clock, programs, new_seed=lambda: 7)
+    preview = pairing.preview(team, None)
+    assert len(preview.pairs) == 3
+    pairing.confirm(team, None, preview.round_id)
+    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
+    IntroService(sessions, clock, gateway).introduce_round(preview.round_id)
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=None,
+        app_token=None,
+        api_url=fake_slack.url,
+        database_url=migrated_url,
+        port=0,
+        post_rate=100,
+    )
+    due = build_due_service(settings, sessions)
+    with sessions() as s:
+        pair_ids = list(
+            s.scalars(select(Pair.id).where(Pair.round_id == preview.round_id).order_by(Pair.id))
+        )
+    return {"team": team, "due": due, "pairs": pair_ids, "zones": users, "settings": settings}
+
+
+def prompts_sent(sessions, pair_ids) -> list[OutboundMessage]:
+    with sessions() as s:
+        return list(
+            s.scalars(
+                select(OutboundMessage)
+                .where(
+                    OutboundMessage.pair_id.in_(pair_ids),
+                    OutboundMessage.kind == "prompt",
+                    OutboundMessage.status == OutboxStatus.SENT,
+                )
+                .order_by(OutboundMessage.id)
+            )
+        )
+
+
+def in_working_hours(instant: datetime, tz: str) -> bool:
+    local = instant.astimezone(ZoneInfo(tz))
+    return local.weekday() < 5 and 9 <= local.hour < 17
+
+
+def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, sessions, fake_slack):
+    due, pair_ids = program["due"], program["pairs"]
+    now = START
+    while now < START + timedelta(weeks=14):
+        due.run_due(now)
+        now += timedelta(hours=2)  # a slow clock: prompts are still due on their day
+    sent = prompts_sent(sessions, pair_ids)
+    with sessions() as s:
+        weeks = {
+            (w.pair_id, w.week): w
+            for w in s.scalars(select(PairWeek).where(PairWeek.pair_id.in_(pair_ids)))
+        }
+        pairs = {p.id: p for p in s.scalars(select(Pair).where(Pair.id.in_(pair_ids)))}
+        people = {p.id: p for p in s.scalars(select(Person))}
+    # Exactly one prompt per pair per program week, weeks 1..12, and no more.
+    assert sorted(weeks) == [(p, w) for p in pair_ids for w in range(1, 13)]
+    assert len(sent) == 36
+    assert len({m.key for m in sent}) == 36
+    # Each lands inside the mentor's working hours, and inside both people's when their
+    # hours overlap (London/Berlin always do; New York/Kolkata never do).
+    for message in sent:
+        pair = pairs[message.pair_id]
+        mentor = people[pair.mentor_id]
+        mentee = people[pair.mentee_id]
+        assert in_working_hours(message.due_at, mentor.tz), (message.key, message.due_at)
+        if {mentor.tz, mentee.tz} == {"Europe/London", "Europe/Berlin"}:
+            assert in_working_hours(message.due_at, mentee.tz), (message.key, message.due_at)
+    # Across the DST changes, the London/Berlin pair's prompt stays at 09:00 London time.
+    london = sorted(
+        m.due_at.astimezone(ZoneInfo("Europe/London")).time()
+        for m in sent
+        if people[pairs[m.pair_id].mentor_id].tz == "Europe/London"
+    )
+    assert {t.hour for t in london} == {9}
+    # Every prompt went to its pair's group DM, once.
+    for message in sent:
+        posted = [
+            m
+            for m in fake_slack.messages(message.posted_channel_id)
+            if m.get("metadata", {}).get("event_payload", {}).get("key") == message.key
+        ]
+        assert len(posted) == 1, message.key
+
+
+def test_nothing_is_sent_to_a_paused_pair(program, sessions):
+    due, pair_ids = program["due"], program["pairs"]
+    with sessions.begin() as s:
+        pair = s.get(Pair, pair_ids[0])
+        s.get(Person, pair.mentee_id).status = PersonStatus.PAUSED
+    now = START
+    while now < START + timedelta(weeks=3):
+        due.run_due(now)
+        now += timedelta(hours=2)
+    sent = prompts_sent(sessions, pair_ids)
+    assert not [m for m in sent if m.pair_id == pair_ids[0]]
+    assert len([m for m in sent if m.pair_id == pair_ids[1]]) == 2
+
+
+def run_due_cli(
+    settings: Settings, at: datetime, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    env = app_env(settings.database_url, settings.api_url, 3000)  # PORT is unused here
+    env.pop("SLACK_SIGNING_SECRET", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run-due", "--at", at.isoformat()],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_run_due_from_the_command_line_moves_the_clock(program, sessions):
+    first_prompt_day = START + timedelta(days=7)  # Monday of week 1, 12:00 UTC
+    done = run_due_cli(program["settings"], first_prompt_day)
+    assert done.returncode == 0, done.stderr
+    assert "prompts planned" in done.stdout
+    sent = prompts_sent(sessions, program["pairs"])
+    assert len(sent) >= 1
+    again = run_due_cli(program["settings"], first_prompt_day)
+    assert again.returncode == 0, again.stderr
+    assert len(prompts_sent(sessions, program["pairs"])) == len(sent)
+    bad = run_due_cli(program["settings"], first_prompt_day.replace(tzinfo=None))
+    assert bad.returncode == 2
+    assert "time zone" in bad.stderr
+
+
+def test_the_scheduler_tick_runs_run_due(tmp_path, fake_slack):
+    from tests.conftest import free_port, start_app
+
+    env = app_env(
+        f"sqlite:///{tmp_path / 'tick.db'}",
+        fake_slack.url,
+        free_port(),
+        SCHEDULER_TICK_SECONDS="10",
+    )
+    app = start_app(env, tmp_path / "app.log")
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while "run_due" not in app.log() and datetime.now(UTC) < deadline:
+            subprocess.run(["sleep", "0.5"], check=False)
+        assert "run_due" in app.log()
+    finally:
+        assert app.stop() == 0
