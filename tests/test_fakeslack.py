@@ -4,6 +4,7 @@ A call that succeeds here proves the allowlists cover what slack_sdk really send
 fails proves the fake is as strict as Slack where the app could get it wrong.
 """
 
+import base64
 import json
 import re
 import time
@@ -21,7 +22,7 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakeslack import FakeSlack, server
+from tests.fakeslack import FakeSlack, Stats, server
 
 TS = re.compile(r"^\d{10}\.\d{6}$")
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"
@@ -40,6 +41,12 @@ def fake():
 def client(fake):
     # Bolt builds each listener's client with team_id, so every call carries it.
     return WebClient(token=fake.token, base_url=fake.url, team_id=fake.team_id)
+
+
+@pytest.fixture
+def bare_client(fake):
+    """A client without slack_sdk's default ConnectionErrorRetryHandler: every reply shows."""
+    return WebClient(token=fake.token, base_url=fake.url, team_id=fake.team_id, retry_handlers=[])
 
 
 def slack_error(call, *args, **kwargs) -> SlackApiError:
@@ -457,3 +464,403 @@ def test_reset_forgets_everything(fake, client):
     assert fake.conversations_opened == {}
     assert client.auth_test()["ok"]
     assert slack_error(client.users_info, user=ALICE).response["error"] == "user_not_found"
+
+
+# -- chat.postMessage rate limits (opt-in)
+
+
+def post(client, channel, text="hi", **extra):
+    return client.chat_postMessage(channel=channel, text=text, **extra)
+
+
+def test_posts_are_unlimited_by_default(fake, bare_client):
+    for i in range(5):
+        post(bare_client, "C0GENERAL1", str(i))
+
+    assert fake.stats == Stats(
+        posts_accepted=5, rate_limited_channel=0, rate_limited_workspace=0, replies_lost=0
+    )
+
+
+def test_second_post_in_a_channel_within_a_second_is_rate_limited(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0)
+    post(bare_client, "C0GENERAL1", "first")
+
+    error = slack_error(post, bare_client, "C0GENERAL1", "second")
+    other_channel = post(bare_client, "C0RANDOM01", "elsewhere")
+
+    assert error.response.status_code == 429
+    assert int(error.response.headers["Retry-After"]) >= 1
+    assert error.response["error"] == "ratelimited"
+    assert other_channel["ok"]
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["first"]
+    assert len(fake.calls_to("chat.postMessage")) == 3
+    assert fake.stats.posts_accepted == 2
+    assert (fake.stats.rate_limited_channel, fake.stats.rate_limited_workspace) == (1, 0)
+
+
+def test_posts_to_a_user_and_to_their_dm_share_a_channel_limit(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0)
+    dm = bare_client.conversations_open(users=ALICE)["channel"]["id"]
+    post(bare_client, ALICE)
+
+    assert slack_error(post, bare_client, dm).response.status_code == 429
+
+
+def test_retry_after_is_the_wait_for_a_token_rounded_up(fake, bare_client):
+    fake.set_post_limits(per_channel=0.25)  # a token every 4 seconds
+    post(bare_client, "C0GENERAL1")
+
+    error = slack_error(post, bare_client, "C0GENERAL1")
+
+    assert error.response.headers["Retry-After"] == "4"
+
+
+def test_a_channel_bucket_refills_at_its_rate(fake, bare_client):
+    fake.set_post_limits(per_channel=20.0)  # a token every 50 ms
+    post(bare_client, "C0GENERAL1")
+    assert slack_error(post, bare_client, "C0GENERAL1").response.headers["Retry-After"] == "1"
+
+    time.sleep(0.06)
+
+    assert post(bare_client, "C0GENERAL1")["ok"]
+
+
+def test_burst_allows_that_many_posts_at_once(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0, burst=3)
+
+    for i in range(3):
+        post(bare_client, "C0GENERAL1", str(i))
+    error = slack_error(post, bare_client, "C0GENERAL1")
+
+    assert error.response.status_code == 429
+    assert len(fake.messages("C0GENERAL1")) == 3
+
+
+def test_workspace_limit_applies_across_channels(fake, bare_client):
+    fake.set_post_limits(per_channel=None, workspace=1.0, burst=2)
+    post(bare_client, "C0ONE00001")
+    post(bare_client, "C0ONE00001")  # no channel limit
+
+    error = slack_error(post, bare_client, "C0TWO00001")
+
+    assert error.response.status_code == 429
+    assert error.response.headers["Retry-After"] == "1"
+    assert fake.messages("C0TWO00001") == []
+    assert (fake.stats.rate_limited_channel, fake.stats.rate_limited_workspace) == (0, 1)
+    assert fake.stats.rate_limited == 1
+
+
+def test_workspace_burst_can_differ_from_the_channels(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0, workspace=1.0, burst=1, workspace_burst=3)
+
+    for channel in ("C0ONE00001", "C0TWO00001", "C0THREE001"):
+        post(bare_client, channel)
+    error = slack_error(post, bare_client, "C0FOUR0001")
+
+    assert error.response.status_code == 429
+    assert fake.stats.rate_limited_workspace == 1
+
+
+def test_a_refused_post_spends_no_token(fake, bare_client):
+    fake.set_post_limits(per_channel=None, workspace=20.0, burst=1)
+    post(bare_client, "C0ONE00001")
+    slack_error(post, bare_client, "C0TWO00001")  # over the workspace limit: nothing spent
+
+    time.sleep(0.06)
+
+    assert post(bare_client, "C0TWO00001")["ok"]
+
+
+def test_only_post_message_is_limited(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0, workspace=1.0)
+    posted = post(bare_client, "C0GENERAL1")
+
+    bare_client.chat_update(channel="C0GENERAL1", ts=posted["ts"], text="edited")
+    bare_client.chat_postEphemeral(channel="C0GENERAL1", user=ALICE, text="only you")
+    bare_client.conversations_history(channel="C0GENERAL1")
+
+    assert fake.stats.rate_limited == 0
+
+
+def test_limits_are_thread_safe(fake):
+    fake.set_post_limits(per_channel=None, workspace=20.0, burst=5)
+    client = WebClient(token=fake.token, base_url=fake.url, retry_handlers=[])
+    statuses = []
+
+    def attempt(i):
+        try:
+            statuses.append(post(client, f"C0CHAN{i:04d}").status_code)
+        except SlackApiError as error:
+            statuses.append(error.response.status_code)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(attempt, range(40)))
+    elapsed = time.monotonic() - started
+
+    stats = fake.stats
+    assert sorted(set(statuses)) == [200, 429]
+    assert stats.posts_accepted == statuses.count(200) == len(fake.all_messages())
+    assert stats.rate_limited_workspace == statuses.count(429)
+    assert stats.posts_accepted <= 5 + 20.0 * elapsed + 1
+
+
+def test_limits_can_be_turned_off(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0, workspace=1.0)
+    post(bare_client, "C0GENERAL1")
+
+    fake.set_post_limits(None, None)
+
+    assert post(bare_client, "C0GENERAL1")["ok"]
+
+
+def test_reset_lifts_the_limits_and_zeroes_the_stats(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0)
+    post(bare_client, "C0GENERAL1")
+    slack_error(post, bare_client, "C0GENERAL1")
+
+    fake.reset()
+    post(bare_client, "C0GENERAL1")
+    post(bare_client, "C0GENERAL1")
+
+    assert fake.stats == Stats(
+        posts_accepted=2, rate_limited_channel=0, rate_limited_workspace=0, replies_lost=0
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"per_channel": 0}, "rate"), ({"workspace": -1.0}, "rate"), ({"burst": 0}, "burst")],
+)
+def test_post_limits_must_make_sense(fake, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fake.set_post_limits(**kwargs)
+
+
+# -- the message was stored, the reply was lost
+
+
+def test_accept_then_fail_stores_the_message_and_answers_500(fake, bare_client):
+    channel = bare_client.conversations_open(users=ALICE)["channel"]["id"]
+    metadata = Metadata(event_type="outbox_message", event_payload={"key": "intro-42"})
+    fake.accept_then_fail_next("chat.postMessage")
+
+    error = slack_error(post, bare_client, channel, "Meet Bob", metadata=metadata)
+    history = bare_client.conversations_history(channel=channel, include_all_metadata=True)
+
+    assert error.response.status_code == 500
+    assert error.response["error"] == "internal_error"
+    assert [m["text"] for m in fake.messages(channel)] == ["Meet Bob"]
+    assert fake.messages(channel)[0]["metadata"] == metadata.to_dict()
+    assert history["messages"][0]["metadata"] == metadata.to_dict()
+    assert fake.calls_to("chat.postMessage")[0].args["metadata"] == metadata.to_dict()
+    assert (fake.stats.posts_accepted, fake.stats.replies_lost) == (1, 1)
+    assert post(bare_client, channel, "next")["ok"]  # times=1
+
+
+@pytest.mark.parametrize(("status", "error"), [(503, "internal_error"), (502, "502 Server Error")])
+def test_accept_then_fail_with_other_statuses(fake, bare_client, status, error):
+    fake.accept_then_fail_next("chat.postMessage", status=status)
+
+    raised = slack_error(post, bare_client, "C0GENERAL1")
+
+    assert raised.response.status_code == status
+    assert error in raised.response["error"]
+    assert len(fake.messages("C0GENERAL1")) == 1
+
+
+def test_accept_then_fail_waits_for_a_call_the_fake_accepts(fake, bare_client):
+    fake.set_post_limits(per_channel=20.0)
+    post(bare_client, "C0GENERAL1", "first")
+    fake.accept_then_fail_next("chat.postMessage", times=2)
+
+    no_text = slack_error(bare_client.api_call, "chat.postMessage", json={"channel": "C0GENERAL1"})
+    limited = slack_error(post, bare_client, "C0GENERAL1", "too soon")
+    time.sleep(0.06)
+    lost = slack_error(post, bare_client, "C0GENERAL1", "second")
+    time.sleep(0.06)
+    lost_again = slack_error(post, bare_client, "C0GENERAL1", "third")
+    time.sleep(0.06)
+
+    assert no_text.response["error"] == "no_text"
+    assert limited.response.status_code == 429
+    assert lost.response.status_code == lost_again.response.status_code == 500
+    assert post(bare_client, "C0GENERAL1", "fourth")["ok"]
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == [
+        "first",
+        "second",
+        "third",
+        "fourth",
+    ]
+
+
+def test_accept_then_drop_stores_the_message_and_never_answers(fake, bare_client):
+    fake.accept_then_drop_next("chat.postMessage")
+
+    with pytest.raises(ConnectionError):
+        post(bare_client, "C0GENERAL1", "lost in transit")
+
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["lost in transit"]
+    assert [c.args["text"] for c in fake.calls_to("chat.postMessage")] == ["lost in transit"]
+    assert fake.stats.replies_lost == 1
+    assert post(bare_client, "C0GENERAL1", "next")["ok"]
+
+
+def test_slack_sdk_default_retry_resends_a_dropped_post(fake, client):
+    # WebClient's default ConnectionErrorRetryHandler posts again: a duplicate in the channel.
+    fake.accept_then_drop_next("chat.postMessage")
+
+    assert post(client, "C0GENERAL1", "twice")["ok"]
+
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["twice", "twice"]
+
+
+# -- what the fake holds, and what people add to it
+
+
+def test_messages_are_copies_oldest_first_with_metadata_and_replies(fake, bare_client):
+    metadata = Metadata(event_type="outbox_message", event_payload={"key": "k1"})
+    parent = post(bare_client, "C0GENERAL1", "parent", metadata=metadata)
+    post(bare_client, "C0GENERAL1", "in thread", thread_ts=parent["ts"])
+    post(bare_client, "C0RANDOM01", "elsewhere")
+
+    messages = fake.messages("C0GENERAL1")
+    messages[0]["text"] = "changed"
+
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["parent", "in thread"]
+    assert messages[0]["metadata"] == metadata.to_dict()
+    assert messages[1]["thread_ts"] == parent["ts"]
+    assert fake.messages("C0NOWHERE1") == []
+    assert {channel: len(ms) for channel, ms in fake.all_messages().items()} == {
+        "C0GENERAL1": 2,
+        "C0RANDOM01": 1,
+    }
+
+
+def test_messages_of_a_user_are_their_dm(fake, bare_client):
+    post(bare_client, ALICE, "hello Alice")
+
+    assert [m["text"] for m in fake.messages(ALICE)] == ["hello Alice"]
+
+
+def test_add_reply_stores_a_thread_reply_and_returns_its_event(fake, bare_client):
+    group = bare_client.conversations_open(users=[ALICE, BOB])["channel"]["id"]
+    intro = post(bare_client, group, "Meet each other")
+
+    event = fake.add_reply(group, intro["ts"], BOB, "Coffee Tuesday?")
+
+    assert event["type"] == "message"
+    assert event["channel"] == group
+    assert event["channel_type"] == "mpim"
+    assert (event["user"], event["text"]) == (BOB, "Coffee Tuesday?")
+    assert event["thread_ts"] == intro["ts"]
+    assert event["event_ts"] == event["ts"]
+    assert float(event["ts"]) > float(intro["ts"])
+    replies = bare_client.conversations_replies(channel=group, ts=intro["ts"])["messages"]
+    assert [m["text"] for m in replies] == ["Meet each other", "Coffee Tuesday?"]
+    history = bare_client.conversations_history(channel=group)["messages"]
+    assert [m["text"] for m in history] == ["Meet each other"]  # replies stay in the thread
+    assert fake.messages(group)[-1]["user"] == BOB
+
+
+def test_add_reply_needs_an_existing_thread(fake, bare_client):
+    posted = post(bare_client, "C0GENERAL1")
+
+    with pytest.raises(ValueError, match="no thread"):
+        fake.add_reply("C0GENERAL1", "1.000001", BOB, "hi")
+    with pytest.raises(ValueError, match="no thread"):
+        fake.add_reply("C0NOWHERE1", posted["ts"], BOB, "hi")
+    assert fake.add_reply("C0GENERAL1", posted["ts"], BOB, "hi")["channel_type"] == "channel"
+
+
+# -- conversations.history paging
+
+
+@pytest.fixture
+def five_posts(bare_client):
+    return [post(bare_client, "C0GENERAL1", str(i))["ts"] for i in range(5)]
+
+
+def history(client, **args):
+    return client.conversations_history(channel="C0GENERAL1", **args)
+
+
+def test_history_pages_by_cursor(bare_client, five_posts):
+    pages, cursor = [], None
+    while True:
+        page = history(bare_client, limit=2, **({"cursor": cursor} if cursor else {}))
+        pages.append([m["text"] for m in page["messages"]])
+        cursor = page["response_metadata"]["next_cursor"]
+        assert page["has_more"] == bool(cursor)
+        if not cursor:
+            break
+
+    assert pages == [["4", "3"], ["2", "1"], ["0"]]
+
+
+def test_history_cursor_looks_like_slacks(bare_client, five_posts):
+    cursor = history(bare_client, limit=4)["response_metadata"]["next_cursor"]
+
+    assert base64.b64decode(cursor).decode() == "next_ts:" + five_posts[0].replace(".", "")
+
+
+def test_history_oldest_and_latest_are_exclusive_unless_inclusive(bare_client, five_posts):
+    def texts(**args):
+        return [m["text"] for m in history(bare_client, **args)["messages"]]
+
+    assert texts(oldest=five_posts[1]) == ["4", "3", "2"]
+    assert texts(oldest=five_posts[1], inclusive=True) == ["4", "3", "2", "1"]
+    assert texts(latest=five_posts[3]) == ["2", "1", "0"]
+    assert texts(oldest=five_posts[1], latest=five_posts[3]) == ["2"]
+    assert texts(oldest=five_posts[1], latest=five_posts[3], inclusive=True) == ["3", "2", "1"]
+    # The documented way to fetch one message by its ts.
+    assert texts(latest=five_posts[2], inclusive=True, limit=1) == ["2"]
+
+
+def test_history_pages_within_a_time_range(bare_client, five_posts):
+    first = history(bare_client, oldest=five_posts[0], limit=2)
+    second = history(
+        bare_client,
+        oldest=five_posts[0],
+        limit=2,
+        cursor=first["response_metadata"]["next_cursor"],
+    )
+
+    assert [m["text"] for m in first["messages"]] == ["4", "3"]
+    assert [m["text"] for m in second["messages"]] == ["2", "1"]
+    assert not second["has_more"]
+
+
+def test_history_refuses_a_cursor_it_did_not_give(bare_client, five_posts):
+    error = slack_error(history, bare_client, cursor="not-a-cursor")
+
+    assert error.response["error"] == "invalid_cursor"
+
+
+def test_history_finds_a_key_among_recent_posts(bare_client):
+    # What the outbox does after a crash: look for its key in recent history.
+    started = f"{time.time() - 1:.6f}"
+    for i in range(3):
+        key = Metadata(event_type="outbox_message", event_payload={"key": f"k{i}"})
+        post(bare_client, "C0GENERAL1", str(i), metadata=key)
+
+    found = [
+        m["metadata"]["event_payload"]["key"]
+        for m in history(bare_client, oldest=started, include_all_metadata=True)["messages"]
+    ]
+
+    assert found == ["k2", "k1", "k0"]
+
+
+def test_message_ts_can_follow_the_apps_clock(fake, bare_client):
+    fake.clock = lambda: 1_900_000_000.0
+
+    first = post(bare_client, "C0GENERAL1", "first")["ts"]
+    second = post(bare_client, "C0GENERAL1", "second")["ts"]
+    found = history(bare_client, oldest="1899999940")["messages"]
+
+    assert (first, second) == ("1900000000.000000", "1900000000.000001")
+    assert [m["text"] for m in found] == ["second", "first"]
+    fake.reset()
+    assert fake.clock is time.time

@@ -4,6 +4,6 @@ with FakeSlack() as slack:
     client = WebClient(token=slack.token, base_url=slack.url)
 """
 
-from tests.fakeslack.server import Call, FakeSlack
+from tests.fakeslack.server import Call, FakeSlack, Stats
 
-__all__ = ["Call", "FakeSlack"]
+__all__ = ["Call", "FakeSlack", "Stats"]

@@ -7,17 +7,22 @@ slack_sdk's WebClient(base_url=fake.url), so tests exercise the real client code
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import hashlib
 import json
+import math
+import re
 import secrets
 import string
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from decimal import Decimal
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,8 +36,22 @@ from tests.fakeslack.spec import SlackError
 TEXT_MAX = 40_000  # Slack truncates longer chat.postMessage text; other chat.* answer msg_too_long
 TRIGGER_TTL = 3.0  # seconds a trigger_id can be exchanged for a view
 MPIM_MAX_USERS = 8
+HISTORY_LIMIT_MAX = 999  # conversations.history serves at most this many messages per page
+_CURSOR = re.compile(r"next_ts:([0-9]+)([0-9]{6})")  # history's next_cursor, base64-decoded
 
-Result = dict[str, Any] | SlackError
+
+@dataclass(frozen=True)
+class Stats:
+    """What the fake did with chat.postMessage since the last reset."""
+
+    posts_accepted: int  # messages stored, including those whose reply was then lost
+    rate_limited_channel: int  # 429s from a channel's bucket (set_post_limits)
+    rate_limited_workspace: int  # 429s from the workspace's bucket
+    replies_lost: int  # calls (any method) stored, then answered by accept_then_fail/drop_next
+
+    @property
+    def rate_limited(self) -> int:
+        return self.rate_limited_channel + self.rate_limited_workspace
 
 
 @dataclass(frozen=True)
@@ -50,12 +69,81 @@ class _Reply:
     status: int
     body: dict[str, Any] | str  # a str goes out as text/plain
     headers: Mapping[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without answering at all
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200 and isinstance(self.body, dict) and self.body.get("ok") is True
+
+
+@dataclass(frozen=True)
+class _AfterAccepting:
+    """A scripted reply that replaces the answer of the next call the fake accepts (and stores)."""
+
+    reply: _Reply
+
+
+_NO_ANSWER = _Reply(0, "", drop=True)
+
+Result = dict[str, Any] | SlackError | _Reply
 
 
 def _reply(result: Result) -> _Reply:
+    if isinstance(result, _Reply):
+        return result
     if isinstance(result, SlackError):
         return _Reply(result.status, result.body())
     return _Reply(200, result)
+
+
+class _Bucket:
+    """A token bucket: rate tokens a second, at most size of them, one per message."""
+
+    __slots__ = ("at", "rate", "size", "tokens")
+
+    def __init__(self, rate: float, size: int, now: float) -> None:
+        self.rate, self.size, self.tokens, self.at = rate, size, float(size), now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is free; 0 if one is now."""
+        self.tokens = min(self.size, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+class _PostLimits:
+    """chat.postMessage's limits: a bucket per channel and one for the workspace."""
+
+    def __init__(
+        self, per_channel: float | None, workspace: float | None, burst: int, workspace_burst: int
+    ) -> None:
+        self.per_channel, self.burst = per_channel, burst
+        self.channels: dict[str, _Bucket] = {}
+        self.workspace = (
+            _Bucket(workspace, workspace_burst, time.monotonic()) if workspace else None
+        )
+
+    def take(self, channel: str) -> tuple[str, float] | None:
+        """Spends a token from both buckets, or says which one is empty and for how long.
+
+        Both must have a token: a refused message spends nothing, as Slack did not post it.
+        """
+        now = time.monotonic()
+        buckets: list[tuple[str, _Bucket]] = []
+        if self.per_channel:
+            bucket = self.channels.get(channel)
+            if bucket is None:
+                bucket = self.channels[channel] = _Bucket(self.per_channel, self.burst, now)
+            buckets.append(("channel", bucket))
+        if self.workspace:
+            buckets.append(("workspace", self.workspace))
+        waits = [(bucket.wait(now), reason) for reason, bucket in buckets]
+        wait, reason = max(waits, default=(0.0, ""))
+        if wait > 0:
+            return reason, wait
+        for _, bucket in buckets:
+            bucket.tokens -= 1
+        return None
 
 
 _HANDLERS: dict[str, Callable[[FakeSlack, dict[str, Any]], Result]] = {}
@@ -139,10 +227,14 @@ class FakeSlack:
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def reset(self) -> None:
-        """Forgets calls, faults, delays, users, conversations, messages, views, triggers, files."""
+        """Forgets calls, faults, delays, post limits, stats, users, conversations, messages,
+        views, triggers and files; message ts follow the real clock again."""
         with self._lock:
+            # What message ts are stamped with, in epoch seconds: a test whose app runs on a
+            # fixed clock points this at it, so history's oldest and latest mean the same to both.
+            self.clock: Callable[[], float] = time.time
             self._calls: list[Call] = []
-            self._faults: dict[str, deque[_Reply]] = {}
+            self._faults: dict[str, deque[_Reply | _AfterAccepting]] = {}
             self._delays: dict[str, float] = {}
             self._users: dict[str, dict[str, Any]] = {}
             self._opened: dict[str, tuple[str, ...]] = {}  # channel id -> member user ids
@@ -153,6 +245,8 @@ class FakeSlack:
             self._exchanged: set[str] = set()
             self._response_ids: set[str] = set()
             self._files: dict[str, dict[str, Any]] = {}
+            self._post_limits: _PostLimits | None = None
+            self._stats = dict.fromkeys((f.name for f in fields(Stats)), 0)
 
     # -- directory
 
@@ -266,6 +360,22 @@ class FakeSlack:
                 if stored["bytes"] is not None
             }
 
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Copies of the messages stored in channel (or a user's DM), oldest first: thread
+        replies and metadata included, whatever history would show."""
+        with self._lock:
+            return copy.deepcopy(self._messages.get(self._resolve_channel(channel), []))
+
+    def all_messages(self) -> dict[str, list[dict[str, Any]]]:
+        """messages() for every channel that has any: channel id -> messages, oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._messages)
+
+    @property
+    def stats(self) -> Stats:
+        with self._lock:
+            return Stats(**self._stats)
+
     # -- what Slack hands the app
 
     def new_response_url(self) -> str:
@@ -284,6 +394,61 @@ class FakeSlack:
         with self._lock:
             self._triggers[trigger_id] = time.monotonic()
         return trigger_id
+
+    # -- what people do in Slack
+
+    def add_reply(self, channel: str, thread_ts: str, user: str, text: str) -> dict[str, Any]:
+        """Stores a person's reply in a thread, for conversations.replies and messages() to see;
+        returns the Events API `message` event Slack would deliver for it."""
+        with self._lock:
+            parent = next(
+                (m for m in self._messages.get(channel, []) if m["ts"] == thread_ts), None
+            )
+            if parent is None or parent.get("thread_ts", thread_ts) != thread_ts:
+                raise ValueError(f"no thread {thread_ts} in {channel}")
+            ts = self._next_ts()
+            message = {
+                "type": "message",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "thread_ts": thread_ts,
+                "parent_user_id": parent.get("user"),
+                "team": self.team_id,
+                "client_msg_id": secrets.token_hex(16),
+            }
+            self._messages[channel].append(message)
+        return {
+            **copy.deepcopy(message),
+            "channel": channel,
+            "channel_type": _channel_type(channel),
+            "event_ts": ts,
+        }
+
+    # -- limits
+
+    def set_post_limits(
+        self,
+        per_channel: float | None = 1.0,
+        workspace: float | None = None,
+        burst: int = 1,
+        *,
+        workspace_burst: int | None = None,
+    ) -> None:
+        """Rate-limits chat.postMessage as Slack does: token buckets of burst messages refilled at
+        per_channel a second in each channel and workspace a second across all (None: no limit;
+        workspace_burst defaults to burst). A message over either gets a 429 with Retry-After
+        (whole seconds until a token is free, rounded up, at least 1) and is not stored.
+        set_post_limits(None, None) and reset() lift the limits."""
+        for rate in (per_channel, workspace):
+            if rate is not None and rate <= 0:
+                raise ValueError("a rate is messages per second, more than 0 (or None)")
+        sizes = (burst, burst if workspace_burst is None else workspace_burst)
+        if min(sizes) < 1:
+            raise ValueError("a burst is at least one message")
+        limits = _PostLimits(per_channel, workspace, *sizes) if per_channel or workspace else None
+        with self._lock:
+            self._post_limits = limits
 
     # -- faults
 
@@ -305,12 +470,30 @@ class FakeSlack:
         )
         self._script(method, _Reply(status, body), times)
 
+    def accept_then_fail_next(
+        self, method: str, *, status: int = 500, times: int = 1, error: str = "internal_error"
+    ) -> None:
+        """The next `times` calls to method that the fake accepts do everything a success does (a
+        message is stored, metadata and all) but are answered with an HTTP error: Slack's JSON
+        error for 200, 500 and 503, a proxy's plain-text page for other statuses. Calls the fake
+        refuses (bad arguments, rate limits) are answered as usual and do not use them up."""
+        body: dict[str, Any] | str = (
+            {"ok": False, "error": error} if status in (200, 500, 503) else f"{status} Server Error"
+        )
+        self._script(method, _AfterAccepting(_Reply(status, body)), times)
+
+    def accept_then_drop_next(self, method: str, *, times: int = 1) -> None:
+        """Like accept_then_fail_next, but the connection closes without any HTTP response:
+        slack_sdk raises http.client.RemoteDisconnected (a ConnectionError), and its default
+        ConnectionErrorRetryHandler sends the call again."""
+        self._script(method, _AfterAccepting(_NO_ANSWER), times)
+
     def delay(self, method: str, seconds: float) -> None:
         """Answers method only after seconds, from now on (0 turns it off)."""
         with self._lock:
             self._delays[method] = seconds
 
-    def _script(self, method: str, reply: _Reply, times: int) -> None:
+    def _script(self, method: str, reply: _Reply | _AfterAccepting, times: int) -> None:
         with self._lock:
             self._faults.setdefault(method, deque()).extend([reply] * times)
 
@@ -342,8 +525,18 @@ class FakeSlack:
             delay = self._delays.get(method, 0)
         time.sleep(delay)  # outside the lock: a slow method must not stall the others
         with self._lock:
-            faults = self._faults.get(method)
-            reply = faults.popleft() if faults else answer()
+            scripted = self._faults.get(method, deque())
+            fault = scripted[0] if scripted else None
+            if isinstance(fault, _Reply):
+                scripted.popleft()
+                reply = fault
+            else:
+                reply = answer()
+                # A lost reply waits for a call that does what a success does.
+                if isinstance(fault, _AfterAccepting) and reply.accepted:
+                    scripted.popleft()
+                    reply = fault.reply
+                    self._stats["replies_lost"] += 1
             # Recorded once answered, so a test that waited for a call also sees its effects.
             self._calls.append(Call(method, args, dict(headers.items()), time.time()))
         return reply
@@ -466,6 +659,15 @@ class FakeSlack:
         if error:
             return error
         channel = self._resolve_channel(args["channel"])
+        limited = self._post_limits.take(channel) if self._post_limits else None
+        if limited:
+            reason, wait = limited
+            self._stats[f"rate_limited_{reason}"] += 1
+            # Whole seconds, rounded up (the float slack keeps 1.0 from becoming 2).
+            retry_after = max(1, math.ceil(wait - 1e-9))
+            return _Reply(
+                429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+            )
         message = {
             "type": "message",
             "user": self.bot_user_id,
@@ -481,6 +683,7 @@ class FakeSlack:
         if "thread_ts" in args and _truthy(args.get("reply_broadcast")):
             message["subtype"] = "thread_broadcast"
         self._messages.setdefault(channel, []).append(message)
+        self._stats["posts_accepted"] += 1
         return {
             "ok": True,
             "channel": channel,
@@ -523,20 +726,42 @@ class FakeSlack:
         channel = args.get("channel", "")
         if channel not in self._messages and channel not in self._opened:
             return SlackError("channel_not_found")
-        # Thread replies stay in their thread unless broadcast to the channel.
-        messages = [
-            m
-            for m in reversed(self._messages.get(channel, []))
-            if "thread_ts" not in m or m.get("subtype") == "thread_broadcast"
-        ]
+        # Newest first, between oldest and latest (bounds excluded unless inclusive), from the
+        # cursor on; thread replies stay in their thread unless broadcast to the channel.
+        inclusive = _truthy(args.get("inclusive"))
+        oldest = _ts_number(args.get("oldest", 0))
+        latest = _ts_number(args["latest"]) if "latest" in args else None
+        newest = None
+        if args.get("cursor"):
+            newest = _cursor_ts(args["cursor"])
+            if newest is None:
+                return SlackError("invalid_cursor")
+        messages = []
+        for m in reversed(self._messages.get(channel, [])):
+            if "thread_ts" in m and m.get("subtype") != "thread_broadcast":
+                continue
+            ts = Decimal(m["ts"])
+            if (newest is not None and ts > newest) or (
+                latest is not None and (ts > latest or (ts == latest and not inclusive))
+            ):
+                continue
+            if ts < oldest or (ts == oldest and not inclusive):
+                break
+            messages.append(m)
         limit = int(args.get("limit", 100))
-        return {
+        limit = min(limit, HISTORY_LIMIT_MAX) if limit > 0 else 100
+        has_more = len(messages) > limit
+        next_cursor = _cursor(messages[limit]["ts"]) if has_more else ""
+        result = {
             "ok": True,
             "messages": _shown(messages[:limit], args),
-            "has_more": len(messages) > limit,
+            "has_more": has_more,
             "pin_count": 0,
-            "response_metadata": {"next_cursor": ""},
+            "response_metadata": {"next_cursor": next_cursor},
         }
+        if "latest" in args:
+            result["latest"] = str(args["latest"])
+        return result
 
     @_handles("conversations.replies")
     def _conversations_replies(self, args: dict[str, Any]) -> Result:
@@ -690,13 +915,16 @@ class FakeSlack:
         return copy.deepcopy(stored)
 
     def _next_ts(self) -> str:
-        self._last_ts_us = max(self._last_ts_us + 1, time.time_ns() // 1000)
+        self._last_ts_us = max(self._last_ts_us + 1, round(self.clock() * 1_000_000))
         seconds, micros = divmod(self._last_ts_us, 1_000_000)
         return f"{seconds}.{micros:06d}"
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Room for a benchmark's concurrent connections: past the default 5 queued, the kernel
+    # drops SYNs and clients stall a second before retrying.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeSlack) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
@@ -714,6 +942,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(self.server.fake._serve("POST", self.path, self.headers, body))
 
     def _send(self, reply: _Reply) -> None:
+        if reply.drop:  # the request was read; the socket closes with nothing written
+            self.close_connection = True
+            return
         if isinstance(reply.body, str):
             payload, content_type = reply.body.encode(), "text/plain; charset=utf-8"
         else:
@@ -766,6 +997,31 @@ def _shown(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[st
         for message in shown:
             message.pop("metadata", None)
     return shown
+
+
+def _ts_number(value: Any) -> Decimal:
+    # spec.check has let only finite numbers through.
+    return Decimal(str(value))
+
+
+def _cursor(ts: str) -> str:
+    """The next_cursor history gives for a page that starts at ts, in Slack's own shape."""
+    return base64.b64encode(f"next_ts:{ts.replace('.', '')}".encode()).decode()
+
+
+def _cursor_ts(cursor: str) -> Decimal | None:
+    """The ts a _cursor() starts at; None for anything else."""
+    try:
+        decoded = base64.b64decode(cursor, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    match = _CURSOR.fullmatch(decoded)
+    return Decimal(f"{match[1]}.{match[2]}") if match else None
+
+
+def _channel_type(channel: str) -> str:
+    """The event's channel_type: the fake's D… ids are DMs, C… channels, G… group DMs."""
+    return {"D": "im", "C": "channel"}.get(channel[:1], "mpim")
 
 
 def _truthy(value: Any) -> bool:
