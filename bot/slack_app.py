@@ -54,7 +54,9 @@ def build_due_service(settings: Settings, sessions: sessionmaker[Session]) -> Du
     """run_due and what it needs; the scheduler tick and `python -m bot run-due` share it."""
     # The outbox retries posts itself, after looking at the history, so this client has
     # no retry handlers: a blind retry after a 5xx could post a message twice.
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+    client = WebClient(
+        token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[]
+    )
     delivery = DeliveryService(
         sessions,
         client,

@@ -25,7 +25,7 @@ def workspace_id(sessions, new_id, clock) -> int:
 @pytest.fixture
 def client(fake_slack) -> WebClient:
     # What the app gives the outbox: no retry handlers, it retries itself.
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.url, timeout=5)
+    return WebClient(token=BOT_TOKEN, base_url=fake_slack.url, timeout=5, retry_handlers=[])
 
 
 def group_dm(fake_slack, client, new_id) -> str:
@@ -288,3 +288,22 @@ def test_the_pacer_keeps_the_workspace_under_its_ceiling():
         pacer.acquire(f"C{n}")
     # 2 in the initial burst, then 10 a second.
     assert clock[0] == pytest.approx(5.0, abs=0.01)
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+def test_slack_accepted_but_the_answer_was_lost_posts_once(
+    sessions, client, fake_slack, workspace_id, clock, new_id, channel, fault
+):
+    key = f"k-{new_id()}"
+    plan(sessions, workspace_id, clock, key, channel)
+    if fault == "500":
+        fake_slack.accept_then_fail_next("chat.postMessage", status=500)
+    else:
+        fake_slack.accept_then_drop_next("chat.postMessage")
+    delivery = service(sessions, client)
+    assert delivery.deliver_due(clock.now()).rescheduled == 1
+    assert len(posts_with_key(fake_slack, key)) == 1  # Slack has it already
+    report = delivery.deliver_due(clock.now() + timedelta(minutes=5))
+    assert report.found_already_sent == 1
+    assert len(posts_with_key(fake_slack, key)) == 1
+    assert row(sessions, key).status == OutboxStatus.SENT

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Plan a week's prompt a day ahead of its slot, so one missed tick never makes it late.
 HORIZON = timedelta(days=1)
+BATCH = 200  # pairs planned per transaction
 
 
 def prompt_key(pair_id: int, week: int, variant: str = "") -> str:
@@ -56,14 +57,6 @@ def working_hours(person: Person, program: Program) -> WorkingHours:
 
 
 @dataclass(frozen=True)
-class _Pair:
-    pair: Pair
-    program: Program
-    mentor: Person
-    mentee: Person
-
-
-@dataclass(frozen=True)
 class PlanReport:
     planned: int
     skipped_paused: int
@@ -75,67 +68,63 @@ class WeeklyPrompts:
         self._library = library or load_library()
 
     def plan(self, now: datetime) -> PlanReport:
-        """Plan every active pair's prompt whose slot is within a day of ``now``."""
-        planned = paused = 0
-        for pair_id in self._active_pairs():
-            try:
-                with unit_of_work(self._sessions) as session:
-                    outcome = self._plan_pair(session, pair_id, now)
-            except IntegrityError:
-                # Another run-due planned this week a moment ago: nothing to do.
-                continue
-            planned += outcome == "planned"
-            paused += outcome == "paused"
+        """Plan every active pair's prompt whose slot is within a day of ``now``.
+
+        One read finds the weeks to plan for all pairs; only those get a write, in
+        batches, so a tick with nothing to do costs two queries however many pairs run.
+        """
+        todo, paused = self._weeks_to_plan(now)
+        planned = 0
+        for start in range(0, len(todo), BATCH):
+            with unit_of_work(self._sessions) as session:
+                for pair_id, week, due in todo[start : start + BATCH]:
+                    try:
+                        with session.begin_nested():
+                            planned += self._plan_week(session, pair_id, week, due, now)
+                    except IntegrityError:
+                        continue  # another run-due planned this week a moment ago
         return PlanReport(planned, paused)
 
-    def _active_pairs(self) -> list[int]:
-        with self._sessions() as session:
-            return list(session.scalars(select(Pair.id).where(Pair.status == PairStatus.ACTIVE)))
-
-    def _plan_pair(self, session: Session, pair_id: int, now: datetime) -> str:
+    def _weeks_to_plan(self, now: datetime) -> tuple[list[tuple[int, int, datetime]], int]:
         mentor, mentee = aliased(Person), aliased(Person)
-        pair, program, mentor_row, mentee_row = session.execute(
-            select(Pair, Program, mentor, mentee)
-            .join(Program, Pair.program_id == Program.id)
-            .join(mentor, Pair.mentor_id == mentor.id)
-            .join(mentee, Pair.mentee_id == mentee.id)
-            .where(Pair.id == pair_id)
-        ).one()
-        if pair.channel_id is None or pair.intro_sent_at is None:
-            return "waiting"  # not introduced yet: no prompt before the intro
-        mentor_hours = working_hours(mentor_row, program)
-        mentee_hours = working_hours(mentee_row, program)
-        monday = first_monday(pair.created_at, mentor_row.tz)
-        today = now.astimezone(mentor_hours.zone).date()
-        current = (today - monday).days // 7 + 1
-        planned_weeks = set(
-            session.scalars(select(PairWeek.week).where(PairWeek.pair_id == pair.id))
-        )
-        outcome = "nothing"
-        for week in (current, current + 1):
-            if not 1 <= week <= program.length_weeks or week in planned_weeks:
-                continue
-            if (week - 1) % program.prompt_every_weeks:
-                continue
-            week_monday = monday + timedelta(weeks=week - 1)
-            weekday = mentor_row.preferred_weekday
-            if weekday is None:
-                weekday = mentee_row.preferred_weekday
-            slot = prompt_slot(week_monday, weekday, mentor_hours, mentee_hours)
-            if slot - HORIZON > now:
-                continue
-            if PersonStatus.PAUSED in (mentor_row.status, mentee_row.status):
-                outcome = "paused"  # nothing is sent to someone paused; the week passes
-                continue
-            due = slot if slot >= now else next_working_time(now, mentor_hours)
-            self._plan_week(session, _Pair(pair, program, mentor_row, mentee_row), week, due, now)
-            outcome = "planned"
-        return outcome
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Pair, Program, mentor, mentee)
+                .join(Program, Pair.program_id == Program.id)
+                .join(mentor, Pair.mentor_id == mentor.id)
+                .join(mentee, Pair.mentee_id == mentee.id)
+                .where(
+                    Pair.status == PairStatus.ACTIVE,
+                    Pair.channel_id.is_not(None),
+                    Pair.intro_sent_at.is_not(None),  # no prompt before the intro
+                )
+            ).all()
+            planned = {
+                (pair_id, week)
+                for pair_id, week in session.execute(
+                    select(PairWeek.pair_id, PairWeek.week)
+                    .join(Pair, PairWeek.pair_id == Pair.id)
+                    .where(Pair.status == PairStatus.ACTIVE)
+                )
+            }
+        todo: list[tuple[int, int, datetime]] = []
+        paused = 0
+        for pair, program, mentor_row, mentee_row in rows:
+            for week, due in _due_weeks(pair, program, mentor_row, mentee_row, now):
+                if (pair.id, week) in planned:
+                    continue
+                if PersonStatus.PAUSED in (mentor_row.status, mentee_row.status):
+                    paused += 1  # nothing is sent to someone paused; the week passes
+                    continue
+                todo.append((pair.id, week, due))
+        return todo, paused
 
     def _plan_week(
-        self, session: Session, found: _Pair, week: int, due: datetime, now: datetime
-    ) -> None:
-        pair, program, mentor, mentee = found.pair, found.program, found.mentor, found.mentee
+        self, session: Session, pair_id: int, week: int, due: datetime, now: datetime
+    ) -> int:
+        pair = session.get_one(Pair, pair_id)
+        program = session.get_one(Program, pair.program_id)
+        mentor, mentee = pair.mentor, pair.mentee
         used: set[str] = set()
         for prompt_id, replaced in session.execute(
             select(PairWeek.prompt_id, PairWeek.replaced_prompts).where(PairWeek.pair_id == pair.id)
@@ -152,7 +141,7 @@ class WeeklyPrompts:
             )
         except LookupError:
             log.info("pair %s has had every prompt; week %s passes without one", pair.id, week)
-            return
+            return 0
         key = prompt_key(pair.id, week)
         row = PairWeek(
             pair_id=pair.id,
@@ -187,6 +176,31 @@ class WeeklyPrompts:
             ),
             now,
         )
+        return 1
+
+
+def _due_weeks(
+    pair: Pair, program: Program, mentor: Person, mentee: Person, now: datetime
+) -> list[tuple[int, datetime]]:
+    """The pair's program weeks (this one and the next) whose prompt slot is within the
+    planning horizon of ``now``, with when each should land."""
+    mentor_hours = working_hours(mentor, program)
+    mentee_hours = working_hours(mentee, program)
+    monday = first_monday(pair.created_at, mentor.tz)
+    today = now.astimezone(mentor_hours.zone).date()
+    current = (today - monday).days // 7 + 1
+    weekday = mentor.preferred_weekday
+    if weekday is None:
+        weekday = mentee.preferred_weekday
+    due = []
+    for week in (current, current + 1):
+        if not 1 <= week <= program.length_weeks or (week - 1) % program.prompt_every_weeks:
+            continue
+        slot = prompt_slot(monday + timedelta(weeks=week - 1), weekday, mentor_hours, mentee_hours)
+        if slot - HORIZON <= now:
+            # Late (the bot was down)? Then the next moment the mentor is working.
+            due.append((week, slot if slot >= now else next_working_time(now, mentor_hours)))
+    return due
 
 
 def shared_skills(session: Session, pair: Pair) -> list[str]:
