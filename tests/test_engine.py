@@ -215,3 +215,90 @@ def test_the_scheduler_tick_runs_run_due(tmp_path, fake_slack):
         assert "run_due" in app.log()
     finally:
         assert app.stop() == 0
+
+
+def all_prompt_keys(sessions, pair_ids) -> dict[str, OutboxStatus]:
+    with sessions() as s:
+        return dict(
+            s.execute(
+                select(OutboundMessage.key, OutboundMessage.status).where(
+                    OutboundMessage.pair_id.in_(pair_ids), OutboundMessage.kind == "prompt"
+                )
+            ).all()
+        )
+
+
+def posted_keys(fake_slack) -> list[str]:
+    return [
+        m["metadata"]["event_payload"]["key"]
+        for messages in fake_slack.all_messages().values()
+        for m in messages
+        if m.get("metadata", {}).get("event_type") == "upward_outbox"
+    ]
+
+
+def test_a_run_killed_mid_fan_out_resumes_without_duplicates_or_losses(
+    program, sessions, fake_slack
+):
+    # Plan week 1 on the Sunday night before it, then send on Monday afternoon, when all
+    # three prompts (London, New York and Sydney mentors) are due.
+    assert program["due"].plan(datetime(2027, 2, 28, 23, 0, tzinfo=UTC)).planned == 3
+    at = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+    before = len(fake_slack.calls_to("chat.postMessage"))  # the intros
+    fake_slack.delay("chat.postMessage", 0.7)  # slow Slack: the kill lands mid fan-out
+    env = app_env(program["settings"].database_url, fake_slack.url, 3000)
+    env.pop("SLACK_SIGNING_SECRET", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run-due", "--at", at.isoformat()],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        fake_slack.wait_for("chat.postMessage", count=before + 1, timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    fake_slack.delay("chat.postMessage", 0)
+    fake_slack.settle(quiet=1.0)  # posts already in flight land in Slack anyway
+    keys = all_prompt_keys(sessions, program["pairs"])
+    assert len(keys) == 3
+    assert OutboxStatus.SENDING in keys.values()  # the kill did interrupt the fan-out
+    # The next run, after the dead sender's lease, finishes the job.
+    done = run_due_cli(program["settings"], at + timedelta(minutes=3))
+    assert done.returncode == 0, done.stderr
+    keys = all_prompt_keys(sessions, program["pairs"])
+    assert set(keys.values()) == {OutboxStatus.SENT}
+    posted = posted_keys(fake_slack)
+    assert sorted(posted) == sorted(keys)  # each exactly once: no duplicate, no loss
+
+
+def test_two_run_due_processes_at_once_send_each_message_once(
+    program, sessions, fake_slack, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several senders at once is what Postgres (SKIP LOCKED) is for")
+    assert program["due"].plan(datetime(2027, 2, 28, 23, 0, tzinfo=UTC)).planned == 3
+    at = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+    fake_slack.delay("chat.postMessage", 0.2)
+    env = app_env(program["settings"].database_url, fake_slack.url, 3000)
+    env.pop("SLACK_SIGNING_SECRET", None)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "run-due", "--at", at.isoformat()],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    keys = all_prompt_keys(sessions, program["pairs"])
+    assert len(keys) == 3
+    assert set(keys.values()) == {OutboxStatus.SENT}
+    assert sorted(posted_keys(fake_slack)) == sorted(keys)

@@ -31,9 +31,13 @@ class DueService:
         self._weekly = weekly
         self._delivery = delivery
 
+    def plan(self, now: datetime) -> PlanReport:
+        """Only the planning half of run_due: rows in the outbox, nothing sent."""
+        return self._weekly.plan(now)
+
     def run_due(self, now: datetime) -> DueReport:
         """Plan what has become due, then deliver every due message."""
-        prompts = self._weekly.plan(now)
+        prompts = self.plan(now)
         delivery = self._delivery.deliver_due(now)
         log.info(
             "run_due %s: %d prompts planned, %d sent, %d found sent, %d retrying, "
