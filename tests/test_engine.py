@@ -19,7 +19,7 @@ from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
-from tests.conftest import BOT_TOKEN, ROOT, FixedClock, app_env
+from tests.conftest import BOT_TOKEN, LEAD_ID, ROOT, FixedClock, app_env
 
 # A Monday. The first prompt week starts a week later; 12 weeks then cross the US (14 Mar),
 # European (28 Mar) and Australian (4 Apr) daylight-saving changes.
@@ -79,6 +79,7 @@ def program(sessions, fake_slack, new_id, migrated_url):
         api_url=fake_slack.url,
         database_url=migrated_url,
         port=0,
+        leads=frozenset({LEAD_ID}),
         post_rate=100,
     )
     due = build_due_service(settings, sessions)
@@ -300,5 +301,44 @@ def test_two_run_due_processes_at_once_send_each_message_once(
         assert process.returncode == 0, err
     keys = all_prompt_keys(sessions, program["pairs"])
     assert len(keys) == 3
+    assert set(keys.values()) == {OutboxStatus.SENT}
+    assert sorted(posted_keys(fake_slack)) == sorted(keys)
+
+
+SUNDAY_NIGHT = datetime(2027, 2, 28, 23, 0, tzinfo=UTC)
+MONDAY_AFTERNOON = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+
+
+def test_a_permanent_failure_flags_the_pair_and_tells_the_lead(program, sessions, fake_slack):
+    due = program["due"]
+    due.plan(SUNDAY_NIGHT)
+    fake_slack.fail_next("chat.postMessage", "is_archived")
+    report = due.run_due(MONDAY_AFTERNOON)
+    assert report.delivery.failed == 1
+    with sessions() as s:
+        flagged = [
+            p.at_risk_reason
+            for p in s.scalars(select(Pair).where(Pair.id.in_(program["pairs"])))
+            if p.at_risk_reason
+        ]
+    assert flagged == ["undeliverable:is_archived"]
+    due.run_due(MONDAY_AFTERNOON)  # the alert itself goes through the outbox
+    alerts = [m for m in fake_slack.messages(LEAD_ID) if "would not deliver" in m["text"]]
+    assert len(alerts) == 1
+    assert "is_archived" in alerts[0]["text"]
+
+
+def test_rate_limits_and_server_errors_delay_but_never_duplicate(program, sessions, fake_slack):
+    due = program["due"]
+    due.plan(SUNDAY_NIGHT)
+    fake_slack.set_post_limits(per_channel=1.0, workspace=1.0)
+    fake_slack.accept_then_fail_next("chat.postMessage", status=503)
+    now = MONDAY_AFTERNOON
+    for _ in range(10):
+        due.run_due(now)
+        now += timedelta(minutes=2)
+    assert fake_slack.stats.rate_limited > 0  # Slack did push back
+    assert fake_slack.stats.replies_lost == 1
+    keys = all_prompt_keys(sessions, program["pairs"])
     assert set(keys.values()) == {OutboxStatus.SENT}
     assert sorted(posted_keys(fake_slack)) == sorted(keys)
