@@ -86,6 +86,21 @@ def migrated_url(database_url: str) -> str:
     return database_url
 
 
+@pytest.fixture
+def own_url(fresh_database_url: str) -> str:
+    """A migrated database for one test: for run_due and the outbox, which act on every
+    row that is due, not only the test's own."""
+    migrate(fresh_database_url)
+    return fresh_database_url
+
+
+@pytest.fixture
+def own_sessions(own_url: str):
+    engine = make_engine(own_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(migrated_url: str):
     engine = make_engine(migrated_url)

@@ -17,8 +17,8 @@ from tests.conftest import BOT_TOKEN
 
 
 @pytest.fixture
-def workspace_id(sessions, new_id, clock) -> int:
-    with sessions.begin() as s:
+def workspace_id(own_sessions, new_id, clock) -> int:
+    with own_sessions.begin() as s:
         return ensure_workspace(s, new_id("T"), clock.now()).id
 
 
@@ -41,12 +41,12 @@ def channel(fake_slack, client, new_id) -> str:
     return group_dm(fake_slack, client, new_id)
 
 
-def service(sessions, client, **kwargs) -> DeliveryService:
-    return DeliveryService(sessions, client, PostPacer(workspace_per_second=1000), **kwargs)
+def service(own_sessions, client, **kwargs) -> DeliveryService:
+    return DeliveryService(own_sessions, client, PostPacer(workspace_per_second=1000), **kwargs)
 
 
-def plan(sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> bool:
-    with sessions.begin() as s:
+def plan(own_sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> bool:
+    with own_sessions.begin() as s:
         return enqueue(
             s,
             workspace_id,
@@ -62,8 +62,8 @@ def plan(sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> boo
         )
 
 
-def row(sessions, key: str) -> OutboundMessage:
-    with sessions() as s:
+def row(own_sessions, key: str) -> OutboundMessage:
+    with own_sessions() as s:
         return s.scalars(select(OutboundMessage).where(OutboundMessage.key == key)).one()
 
 
@@ -77,39 +77,46 @@ def posts_with_key(fake_slack, key: str) -> list[dict]:
     ]
 
 
-def test_planning_the_same_message_twice_keeps_one_row(sessions, workspace_id, clock, new_id):
+def test_planning_the_same_message_twice_keeps_one_row(own_sessions, workspace_id, clock, new_id):
     key = f"k-{new_id()}"
-    assert plan(sessions, workspace_id, clock, key, "C1")
-    assert not plan(sessions, workspace_id, clock, key, "C1")
+    assert plan(own_sessions, workspace_id, clock, key, "C1")
+    assert not plan(own_sessions, workspace_id, clock, key, "C1")
 
 
 def test_only_due_messages_go_out_with_their_key_in_the_metadata(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     now_key, later_key = f"now-{new_id()}", f"later-{new_id()}"
-    plan(sessions, workspace_id, clock, now_key, channel)
-    plan(sessions, workspace_id, clock, later_key, channel, due_at=clock.now() + timedelta(days=1))
-    report = service(sessions, client).deliver_due(clock.now())
+    plan(own_sessions, workspace_id, clock, now_key, channel)
+    plan(
+        own_sessions,
+        workspace_id,
+        clock,
+        later_key,
+        channel,
+        due_at=clock.now() + timedelta(days=1),
+    )
+    report = service(own_sessions, client).deliver_due(clock.now())
     assert report.sent >= 1
     (post,) = posts_with_key(fake_slack, now_key)
     assert post["metadata"]["event_type"] == "upward_outbox"
     assert posts_with_key(fake_slack, later_key) == []
-    sent = row(sessions, now_key)
+    sent = row(own_sessions, now_key)
     assert sent.status == OutboxStatus.SENT
     assert sent.ts
-    assert row(sessions, later_key).status == OutboxStatus.PENDING
+    assert row(own_sessions, later_key).status == OutboxStatus.PENDING
 
 
 def test_a_429_is_retried_after_retry_after(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
+    plan(own_sessions, workspace_id, clock, key, channel)
     fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
-    delivery = service(sessions, client)
+    delivery = service(own_sessions, client)
     first = delivery.deliver_due(clock.now())
     assert first.rescheduled == 1
-    waiting = row(sessions, key)
+    waiting = row(own_sessions, key)
     assert waiting.status == OutboxStatus.PENDING
     assert waiting.next_attempt_at == clock.now() + timedelta(seconds=30)
     assert not waiting.uncertain  # a 429 was not accepted: no history check needed
@@ -119,26 +126,26 @@ def test_a_429_is_retried_after_retry_after(
 
 
 def test_a_server_error_is_retried_after_checking_history(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
+    plan(own_sessions, workspace_id, clock, key, channel)
     fake_slack.server_error_next("chat.postMessage", status=500)
-    delivery = service(sessions, client)
+    delivery = service(own_sessions, client)
     assert delivery.deliver_due(clock.now()).rescheduled == 1
-    assert row(sessions, key).uncertain
+    assert row(own_sessions, key).uncertain
     later = clock.now() + timedelta(minutes=5)
     assert delivery.deliver_due(later).sent == 1
     assert fake_slack.calls_to("conversations.history")
-    assert row(sessions, key).status == OutboxStatus.SENT
+    assert row(own_sessions, key).status == OutboxStatus.SENT
 
 
 def test_a_crash_after_slack_accepted_never_posts_twice(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
-    delivery = service(sessions, client)
+    plan(own_sessions, workspace_id, clock, key, channel)
+    delivery = service(own_sessions, client)
     # A sender claims the row, posts, and dies before recording the answer.
     (claimed,) = [c for c in delivery._claim(clock.now()) if c.key == key]
     client.chat_postMessage(
@@ -146,21 +153,21 @@ def test_a_crash_after_slack_accepted_never_posts_twice(
         text=claimed.text,
         metadata={"event_type": "upward_outbox", "event_payload": {"key": key}},
     )
-    assert row(sessions, key).status == OutboxStatus.SENDING
+    assert row(own_sessions, key).status == OutboxStatus.SENDING
     # Within the lease nobody touches it; after, the next sender finds it in history.
     assert delivery.deliver_due(clock.now() + LEASE / 2).found_already_sent == 0
     report = delivery.deliver_due(clock.now() + LEASE + timedelta(seconds=1))
     assert report.found_already_sent == 1
     assert len(posts_with_key(fake_slack, key)) == 1
-    assert row(sessions, key).status == OutboxStatus.SENT
+    assert row(own_sessions, key).status == OutboxStatus.SENT
 
 
 def test_a_crash_before_slack_saw_it_sends_it_once(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
-    delivery = service(sessions, client)
+    plan(own_sessions, workspace_id, clock, key, channel)
+    delivery = service(own_sessions, client)
     assert [c.key for c in delivery._claim(clock.now()) if c.key == key] == [key]
     report = delivery.deliver_due(clock.now() + LEASE + timedelta(seconds=1))
     assert report.sent >= 1
@@ -168,39 +175,39 @@ def test_a_crash_before_slack_saw_it_sends_it_once(
 
 
 def test_a_permanent_error_fails_the_message_and_reports_it(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
+    plan(own_sessions, workspace_id, clock, key, channel)
     fake_slack.fail_next("chat.postMessage", "is_archived")
     failures = []
     delivery = service(
-        sessions, client, on_failure=lambda s, r, code, now: failures.append((r.key, code))
+        own_sessions, client, on_failure=lambda s, r, code, now: failures.append((r.key, code))
     )
     assert delivery.deliver_due(clock.now()).failed == 1
     assert failures == [(key, "is_archived")]
-    failed = row(sessions, key)
+    failed = row(own_sessions, key)
     assert (failed.status, failed.last_error) == (OutboxStatus.FAILED, "is_archived")
     assert delivery.deliver_due(clock.now() + timedelta(hours=2)).sent == 0
 
 
 def test_a_guard_cancels_what_is_no_longer_wanted(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
-    delivery = service(sessions, client, guard=lambda s, r: "paused" if r.key == key else None)
+    plan(own_sessions, workspace_id, clock, key, channel)
+    delivery = service(own_sessions, client, guard=lambda s, r: "paused" if r.key == key else None)
     delivery.deliver_due(clock.now())
-    assert row(sessions, key).status == OutboxStatus.CANCELLED
+    assert row(own_sessions, key).status == OutboxStatus.CANCELLED
     assert posts_with_key(fake_slack, key) == []
 
 
 def test_a_dm_is_opened_once_and_kept_on_the_person(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     user = new_id()
     fake_slack.add_user(user)
-    with sessions.begin() as s:
+    with own_sessions.begin() as s:
         from bot.services.workspaces import ensure_default_program
         from models import Workspace
 
@@ -231,24 +238,24 @@ def test_a_dm_is_opened_once_and_kept_on_the_person(
                 ),
                 clock.now(),
             )
-    service(sessions, client, workers=1).deliver_due(clock.now())
+    service(own_sessions, client, workers=1).deliver_due(clock.now())
     dm_opens = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == user]
     assert len(dm_opens) == 1
-    with sessions() as s:
+    with own_sessions() as s:
         assert s.get(Person, person_id).dm_channel_id is not None
 
 
 def test_two_senders_at_once_post_each_message_once(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
 ):
     keys = [f"many-{new_id()}-{n}" for n in range(60)]
     for key in keys:
-        plan(sessions, workspace_id, clock, key, group_dm(fake_slack, client, new_id))
+        plan(own_sessions, workspace_id, clock, key, group_dm(fake_slack, client, new_id))
     barrier = threading.Barrier(2)
 
     def run() -> None:
         barrier.wait()
-        service(sessions, client).deliver_due(clock.now())
+        service(own_sessions, client).deliver_due(clock.now())
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for t in threads:
@@ -257,7 +264,7 @@ def test_two_senders_at_once_post_each_message_once(
         t.join()
     for key in keys:
         assert len(posts_with_key(fake_slack, key)) == 1, key
-        assert row(sessions, key).status == OutboxStatus.SENT
+        assert row(own_sessions, key).status == OutboxStatus.SENT
 
 
 def test_the_pacer_keeps_one_message_per_second_per_channel():
@@ -292,18 +299,18 @@ def test_the_pacer_keeps_the_workspace_under_its_ceiling():
 
 @pytest.mark.parametrize("fault", ["500", "dropped"])
 def test_slack_accepted_but_the_answer_was_lost_posts_once(
-    sessions, client, fake_slack, workspace_id, clock, new_id, channel, fault
+    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel, fault
 ):
     key = f"k-{new_id()}"
-    plan(sessions, workspace_id, clock, key, channel)
+    plan(own_sessions, workspace_id, clock, key, channel)
     if fault == "500":
         fake_slack.accept_then_fail_next("chat.postMessage", status=500)
     else:
         fake_slack.accept_then_drop_next("chat.postMessage")
-    delivery = service(sessions, client)
+    delivery = service(own_sessions, client)
     assert delivery.deliver_due(clock.now()).rescheduled == 1
     assert len(posts_with_key(fake_slack, key)) == 1  # Slack has it already
     report = delivery.deliver_due(clock.now() + timedelta(minutes=5))
     assert report.found_already_sent == 1
     assert len(posts_with_key(fake_slack, key)) == 1
-    assert row(sessions, key).status == OutboxStatus.SENT
+    assert row(own_sessions, key).status == OutboxStatus.SENT

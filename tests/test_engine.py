@@ -26,7 +26,7 @@ from tests.conftest import BOT_TOKEN, LEAD_ID, ROOT, FixedClock, app_env
 START = datetime(2027, 2, 22, 12, 0, tzinfo=UTC)
 
 
-def enrol(enrolment, team, user, role: str, skills: list[str], tz: str, sessions) -> None:
+def enrol(enrolment, team, user, role: str, skills: list[str], tz: str, own_sessions) -> None:
     enrolment.save(
         team,
         user,
@@ -45,11 +45,11 @@ def enrol(enrolment, team, user, role: str, skills: list[str], tz: str, sessions
 
 
 @pytest.fixture
-def program(sessions, fake_slack, new_id, migrated_url):
+def program(own_sessions, fake_slack, new_id, own_url):
     """Three introduced pairs across time zones; returns what the tests need."""
     clock = FixedClock(START)
     team = new_id("T")
-    enrolment = EnrolmentService(sessions, clock)
+    enrolment = EnrolmentService(own_sessions, clock)
     zones = [
         ("Europe/London", "Europe/Berlin"),
         ("America/New_York", "Asia/Kolkata"),
@@ -61,37 +61,37 @@ def program(sessions, fake_slack, new_id, migrated_url):
         mentor, mentee = new_id(), new_id()
         for user, tz in ((mentor, mentor_tz), (mentee, mentee_tz)):
             fake_slack.add_user(user, tz=tz)
-        enrol(enrolment, team, mentor, "mentor", [skill], mentor_tz, sessions)
-        enrol(enrolment, team, mentee, "mentee", [skill], mentee_tz, sessions)
+        enrol(enrolment, team, mentor, "mentor", [skill], mentor_tz, own_sessions)
+        enrol(enrolment, team, mentee, "mentee", [skill], mentee_tz, own_sessions)
         users[mentor] = mentor_tz
         users[mentee] = mentee_tz
-    programs = ProgramService(sessions, clock)
-    pairing = PairingService(sessions, clock, programs, new_seed=lambda: 7)
+    programs = ProgramService(own_sessions, clock)
+    pairing = PairingService(own_sessions, clock, programs, new_seed=lambda: 7)
     preview = pairing.preview(team, None)
     assert len(preview.pairs) == 3
     pairing.confirm(team, None, preview.round_id)
     gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    IntroService(sessions, clock, gateway).introduce_round(preview.round_id)
+    IntroService(own_sessions, clock, gateway).introduce_round(preview.round_id)
     settings = Settings(
         bot_token=BOT_TOKEN,
         signing_secret=None,
         app_token=None,
         api_url=fake_slack.url,
-        database_url=migrated_url,
+        database_url=own_url,
         port=0,
         leads=frozenset({LEAD_ID}),
         post_rate=100,
     )
-    due = build_due_service(settings, sessions)
-    with sessions() as s:
+    due = build_due_service(settings, own_sessions)
+    with own_sessions() as s:
         pair_ids = list(
             s.scalars(select(Pair.id).where(Pair.round_id == preview.round_id).order_by(Pair.id))
         )
     return {"team": team, "due": due, "pairs": pair_ids, "zones": users, "settings": settings}
 
 
-def prompts_sent(sessions, pair_ids) -> list[OutboundMessage]:
-    with sessions() as s:
+def prompts_sent(own_sessions, pair_ids) -> list[OutboundMessage]:
+    with own_sessions() as s:
         return list(
             s.scalars(
                 select(OutboundMessage)
@@ -110,14 +110,14 @@ def in_working_hours(instant: datetime, tz: str) -> bool:
     return local.weekday() < 5 and 9 <= local.hour < 17
 
 
-def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, sessions, fake_slack):
+def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, own_sessions, fake_slack):
     due, pair_ids = program["due"], program["pairs"]
     now = START
     while now < START + timedelta(weeks=14):
         due.run_due(now)
         now += timedelta(hours=2)  # a slow clock: prompts are still due on their day
-    sent = prompts_sent(sessions, pair_ids)
-    with sessions() as s:
+    sent = prompts_sent(own_sessions, pair_ids)
+    with own_sessions() as s:
         weeks = {
             (w.pair_id, w.week): w
             for w in s.scalars(select(PairWeek).where(PairWeek.pair_id.in_(pair_ids)))
@@ -154,16 +154,16 @@ def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, sessions, fake
         assert len(posted) == 1, message.key
 
 
-def test_nothing_is_sent_to_a_paused_pair(program, sessions):
+def test_nothing_is_sent_to_a_paused_pair(program, own_sessions):
     due, pair_ids = program["due"], program["pairs"]
-    with sessions.begin() as s:
+    with own_sessions.begin() as s:
         pair = s.get(Pair, pair_ids[0])
         s.get(Person, pair.mentee_id).status = PersonStatus.PAUSED
     now = START
     while now < START + timedelta(weeks=3):
         due.run_due(now)
         now += timedelta(hours=2)
-    sent = prompts_sent(sessions, pair_ids)
+    sent = prompts_sent(own_sessions, pair_ids)
     assert not [m for m in sent if m.pair_id == pair_ids[0]]
     assert len([m for m in sent if m.pair_id == pair_ids[1]]) == 2
 
@@ -184,16 +184,16 @@ def run_due_cli(
     )
 
 
-def test_run_due_from_the_command_line_moves_the_clock(program, sessions):
+def test_run_due_from_the_command_line_moves_the_clock(program, own_sessions):
     first_prompt_day = START + timedelta(days=7)  # Monday of week 1, 12:00 UTC
     done = run_due_cli(program["settings"], first_prompt_day)
     assert done.returncode == 0, done.stderr
     assert "prompts planned" in done.stdout
-    sent = prompts_sent(sessions, program["pairs"])
+    sent = prompts_sent(own_sessions, program["pairs"])
     assert len(sent) >= 1
     again = run_due_cli(program["settings"], first_prompt_day)
     assert again.returncode == 0, again.stderr
-    assert len(prompts_sent(sessions, program["pairs"])) == len(sent)
+    assert len(prompts_sent(own_sessions, program["pairs"])) == len(sent)
     bad = run_due_cli(program["settings"], first_prompt_day.replace(tzinfo=None))
     assert bad.returncode == 2
     assert "time zone" in bad.stderr
@@ -218,8 +218,8 @@ def test_the_scheduler_tick_runs_run_due(tmp_path, fake_slack):
         assert app.stop() == 0
 
 
-def all_prompt_keys(sessions, pair_ids) -> dict[str, OutboxStatus]:
-    with sessions() as s:
+def all_prompt_keys(own_sessions, pair_ids) -> dict[str, OutboxStatus]:
+    with own_sessions() as s:
         return dict(
             s.execute(
                 select(OutboundMessage.key, OutboundMessage.status).where(
@@ -239,7 +239,7 @@ def posted_keys(fake_slack) -> list[str]:
 
 
 def test_a_run_killed_mid_fan_out_resumes_without_duplicates_or_losses(
-    program, sessions, fake_slack
+    program, own_sessions, fake_slack
 ):
     # Plan week 1 on the Sunday night before it, then send on Monday afternoon, when all
     # three prompts (London, New York and Sydney mentors) are due.
@@ -263,22 +263,22 @@ def test_a_run_killed_mid_fan_out_resumes_without_duplicates_or_losses(
         process.wait()
     fake_slack.delay("chat.postMessage", 0)
     fake_slack.settle(quiet=1.0)  # posts already in flight land in Slack anyway
-    keys = all_prompt_keys(sessions, program["pairs"])
+    keys = all_prompt_keys(own_sessions, program["pairs"])
     assert len(keys) == 3
     assert OutboxStatus.SENDING in keys.values()  # the kill did interrupt the fan-out
     # The next run, after the dead sender's lease, finishes the job.
     done = run_due_cli(program["settings"], at + timedelta(minutes=3))
     assert done.returncode == 0, done.stderr
-    keys = all_prompt_keys(sessions, program["pairs"])
+    keys = all_prompt_keys(own_sessions, program["pairs"])
     assert set(keys.values()) == {OutboxStatus.SENT}
     posted = posted_keys(fake_slack)
     assert sorted(posted) == sorted(keys)  # each exactly once: no duplicate, no loss
 
 
 def test_two_run_due_processes_at_once_send_each_message_once(
-    program, sessions, fake_slack, database_url
+    program, own_sessions, fake_slack, own_url
 ):
-    if not database_url.startswith("postgresql"):
+    if not own_url.startswith("postgresql"):
         pytest.skip("several senders at once is what Postgres (SKIP LOCKED) is for")
     assert program["due"].plan(datetime(2027, 2, 28, 23, 0, tzinfo=UTC)).planned == 3
     at = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
@@ -299,7 +299,7 @@ def test_two_run_due_processes_at_once_send_each_message_once(
     for process in processes:
         _, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
-    keys = all_prompt_keys(sessions, program["pairs"])
+    keys = all_prompt_keys(own_sessions, program["pairs"])
     assert len(keys) == 3
     assert set(keys.values()) == {OutboxStatus.SENT}
     assert sorted(posted_keys(fake_slack)) == sorted(keys)
@@ -309,13 +309,13 @@ SUNDAY_NIGHT = datetime(2027, 2, 28, 23, 0, tzinfo=UTC)
 MONDAY_AFTERNOON = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
 
 
-def test_a_permanent_failure_flags_the_pair_and_tells_the_lead(program, sessions, fake_slack):
+def test_a_permanent_failure_flags_the_pair_and_tells_the_lead(program, own_sessions, fake_slack):
     due = program["due"]
     due.plan(SUNDAY_NIGHT)
     fake_slack.fail_next("chat.postMessage", "is_archived")
     report = due.run_due(MONDAY_AFTERNOON)
     assert report.delivery.failed == 1
-    with sessions() as s:
+    with own_sessions() as s:
         flagged = [
             p.at_risk_reason
             for p in s.scalars(select(Pair).where(Pair.id.in_(program["pairs"])))
@@ -328,7 +328,7 @@ def test_a_permanent_failure_flags_the_pair_and_tells_the_lead(program, sessions
     assert "is_archived" in alerts[0]["text"]
 
 
-def test_rate_limits_and_server_errors_delay_but_never_duplicate(program, sessions, fake_slack):
+def test_rate_limits_and_server_errors_delay_but_never_duplicate(program, own_sessions, fake_slack):
     due = program["due"]
     due.plan(SUNDAY_NIGHT)
     fake_slack.set_post_limits(per_channel=1.0, workspace=1.0)
@@ -339,6 +339,6 @@ def test_rate_limits_and_server_errors_delay_but_never_duplicate(program, sessio
         now += timedelta(minutes=2)
     assert fake_slack.stats.rate_limited > 0  # Slack did push back
     assert fake_slack.stats.replies_lost == 1
-    keys = all_prompt_keys(sessions, program["pairs"])
+    keys = all_prompt_keys(own_sessions, program["pairs"])
     assert set(keys.values()) == {OutboxStatus.SENT}
     assert sorted(posted_keys(fake_slack)) == sorted(keys)
