@@ -147,7 +147,7 @@ def test_a_crash_after_slack_accepted_never_posts_twice(
     plan(own_sessions, workspace_id, clock, key, channel)
     delivery = service(own_sessions, client)
     # A sender claims the row, posts, and dies before recording the answer.
-    (claimed,) = [c for c in delivery._claim(clock.now()) if c.key == key]
+    (claimed,) = [c for c in delivery._claim(clock.now())[0] if c.key == key]
     client.chat_postMessage(
         channel=channel,
         text=claimed.text,
@@ -168,7 +168,7 @@ def test_a_crash_before_slack_saw_it_sends_it_once(
     key = f"k-{new_id()}"
     plan(own_sessions, workspace_id, clock, key, channel)
     delivery = service(own_sessions, client)
-    assert [c.key for c in delivery._claim(clock.now()) if c.key == key] == [key]
+    assert [c.key for c in delivery._claim(clock.now())[0] if c.key == key] == [key]
     report = delivery.deliver_due(clock.now() + LEASE + timedelta(seconds=1))
     assert report.sent >= 1
     assert len(posts_with_key(fake_slack, key)) == 1
@@ -196,7 +196,9 @@ def test_a_guard_cancels_what_is_no_longer_wanted(
 ):
     key = f"k-{new_id()}"
     plan(own_sessions, workspace_id, clock, key, channel)
-    delivery = service(own_sessions, client, guard=lambda s, r: "paused" if r.key == key else None)
+    delivery = service(
+        own_sessions, client, guard=lambda s, rows: {r.id: "paused" for r in rows if r.key == key}
+    )
     delivery.deliver_due(clock.now())
     assert row(own_sessions, key).status == OutboxStatus.CANCELLED
     assert posts_with_key(fake_slack, key) == []

@@ -134,11 +134,24 @@ class _Claimed:
     created_at: datetime
 
 
-# Says why a claimed message should no longer go out (a pair ended, someone paused),
-# or None to send it.
-Guard = Callable[[Session, _Claimed], str | None]
+# Says which claimed messages should no longer go out (a pair ended, someone paused):
+# message id -> reason. Called once per batch, in the claiming transaction.
+Guard = Callable[[Session, Sequence["_Claimed"]], dict[int, str]]
 # Called in the same transaction that marks a message failed for good.
-OnFailure = Callable[[Session, _Claimed, str, datetime], None]
+OnFailure = Callable[[Session, "_Claimed", str, datetime], None]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What happened to one claimed message; written with the rest of its batch."""
+
+    row: _Claimed
+    status: OutboxStatus
+    ts: str | None = None
+    channel: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    uncertain: bool = False
 
 
 class DeliveryService:
@@ -170,17 +183,24 @@ class DeliveryService:
         batches = 0
         with ThreadPoolExecutor(self._workers, thread_name_prefix="outbox") as pool:
             while max_batches is None or batches < max_batches:
-                claimed = self._claim(now)
+                claimed, cancelled = self._claim(now)
+                report.cancelled += cancelled
                 if not claimed:
+                    if cancelled:
+                        continue
                     break
                 batches += 1
-                for part in pool.map(lambda row: self._deliver(row, now), claimed):
-                    report.add(part)
+                outcomes = list(pool.map(lambda row: self._deliver(row, now), claimed))
+                # One transaction per batch. A crash before it commits leaves these rows
+                # "sending": the next sender finds the posted ones in the history.
+                self._record(outcomes, now, report)
         return report
 
     # --- claiming ----------------------------------------------------------------
 
-    def _claim(self, now: datetime) -> list[_Claimed]:
+    def _claim(self, now: datetime) -> tuple[list[_Claimed], int]:
+        """Claim a batch of due rows; returns those to send and how many the guard
+        cancelled."""
         token = uuid.uuid4().hex
         stale = now - LEASE
         claimable = or_(
@@ -202,7 +222,7 @@ class DeliveryService:
                 .with_for_update(skip_locked=True)
             ).all()
             if not ids:
-                return []
+                return [], 0
             # The condition is checked again: on SQLite (no row locks) a concurrent
             # sender may have claimed some of these since the select; it keeps them.
             session.execute(
@@ -224,7 +244,7 @@ class DeliveryService:
             rows = session.scalars(
                 select(OutboundMessage).where(OutboundMessage.claim_token == token)
             ).all()
-            return [
+            claimed = [
                 _Claimed(
                     id=r.id,
                     key=r.key,
@@ -241,26 +261,22 @@ class DeliveryService:
                 )
                 for r in rows
             ]
+            unwanted = self._guard(session, claimed) if self._guard is not None else {}
+            for row in claimed:
+                if row.id in unwanted:
+                    self._mark(session, row, OutboxStatus.CANCELLED, error=unwanted[row.id])
+            return [row for row in claimed if row.id not in unwanted], len(unwanted)
 
     # --- sending -----------------------------------------------------------------
 
-    def _deliver(self, row: _Claimed, now: datetime) -> DeliveryReport:
-        report = DeliveryReport()
+    def _deliver(self, row: _Claimed, now: datetime) -> _Outcome:
+        """Post one message; no database writes here but the DM channel id."""
         try:
-            if self._guard is not None:
-                with self._sessions() as session:
-                    reason = self._guard(session, row)
-                if reason is not None:
-                    self._finish(row, OutboxStatus.CANCELLED, error=reason)
-                    report.cancelled += 1
-                    return report
             channel = row.channel_id or self._dm_channel(row)
             if row.uncertain:
                 ts = self._find_in_history(channel, row)
                 if ts is not None:
-                    self._finish(row, OutboxStatus.SENT, ts=ts, channel=channel, now=now)
-                    report.found_already_sent += 1
-                    return report
+                    return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel, error="found")
             self._pacer.acquire(channel)
             response = self._client.chat_postMessage(
                 channel=channel,
@@ -269,46 +285,82 @@ class DeliveryService:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
             )
         except SlackApiError as error:
-            self._failed_call(row, error, now, report)
-            return report
+            return self._failed_call(row, error, now)
         except OSError as error:  # connection refused or reset, timeouts (URLError too)
             log.warning("outbox %s: %s; will check history and retry", row.key, error)
-            self._retry_later(row, now, uncertain=True)
-            report.rescheduled += 1
-            report.errors["connection"] = report.errors.get("connection", 0) + 1
-            return report
-        self._finish(row, OutboxStatus.SENT, ts=response["ts"], channel=channel, now=now)
-        report.sent += 1
-        return report
+            return _Outcome(
+                row,
+                OutboxStatus.PENDING,
+                error="connection",
+                retry_at=now + _backoff(row),
+                uncertain=True,
+            )
+        return _Outcome(row, OutboxStatus.SENT, ts=response["ts"], channel=channel)
 
-    def _failed_call(
-        self, row: _Claimed, error: SlackApiError, now: datetime, report: DeliveryReport
-    ) -> None:
+    def _failed_call(self, row: _Claimed, error: SlackApiError, now: datetime) -> _Outcome:
         status = error.response.status_code
         code = str(error.response.get("error") or status)
-        report.errors[code] = report.errors.get(code, 0) + 1
         if status == 429:
             retry_after = int(error.response.headers.get("Retry-After", "1") or 1)
-            # Not accepted: no need to look in the history next time. The row waits
-            # for next_attempt_at; the pacer keeps the rest of the batch under the limit.
-            self._retry_later(row, now, delay=timedelta(seconds=retry_after))
-            report.rescheduled += 1
-        elif status >= 500:
-            self._retry_later(row, now, uncertain=True)
-            report.rescheduled += 1
-        elif code in PERMANENT_ERRORS or row.attempts >= MAX_ATTEMPTS:
+            # Not accepted: no need to look in the history next time.
+            return _Outcome(
+                row,
+                OutboxStatus.PENDING,
+                error=code,
+                retry_at=now + timedelta(seconds=retry_after),
+            )
+        if status >= 500:
+            return _Outcome(
+                row, OutboxStatus.PENDING, error=code, retry_at=now + _backoff(row), uncertain=True
+            )
+        if code in PERMANENT_ERRORS or row.attempts >= MAX_ATTEMPTS:
             log.warning("outbox %s failed for good: %s", row.key, code)
-            with unit_of_work(self._sessions) as session:
-                self._mark(session, row, OutboxStatus.FAILED, error=code)
-                if self._on_failure is not None:
-                    self._on_failure(session, row, code, now)
-            report.failed += 1
-        else:
-            # Anything else (invalid_blocks, ...) is a bug of ours: keep the row,
-            # back off, and let the attempts run out rather than lose it silently.
-            log.error("outbox %s: unexpected Slack error %s", row.key, code)
-            self._retry_later(row, now)
-            report.rescheduled += 1
+            return _Outcome(row, OutboxStatus.FAILED, error=code)
+        # Anything else (invalid_blocks, ...) is a bug of ours: keep the row, back off,
+        # and let the attempts run out rather than lose it silently.
+        log.error("outbox %s: unexpected Slack error %s", row.key, code)
+        return _Outcome(row, OutboxStatus.PENDING, error=code, retry_at=now + _backoff(row))
+
+    def _record(self, outcomes: Sequence[_Outcome], now: datetime, report: DeliveryReport) -> None:
+        with unit_of_work(self._sessions) as session:
+            for outcome in outcomes:
+                row = outcome.row
+                if outcome.status == OutboxStatus.SENT:
+                    self._mark(
+                        session,
+                        row,
+                        OutboxStatus.SENT,
+                        ts=outcome.ts,
+                        channel=outcome.channel,
+                        now=now,
+                    )
+                    if outcome.error == "found":
+                        report.found_already_sent += 1
+                    else:
+                        report.sent += 1
+                    continue
+                report.errors[outcome.error or "?"] = report.errors.get(outcome.error or "?", 0) + 1
+                if outcome.status == OutboxStatus.FAILED:
+                    self._mark(session, row, OutboxStatus.FAILED, error=outcome.error)
+                    if self._on_failure is not None:
+                        self._on_failure(session, row, outcome.error or "?", now)
+                    report.failed += 1
+                else:
+                    values: dict[str, Any] = {
+                        "status": OutboxStatus.PENDING,
+                        "next_attempt_at": outcome.retry_at,
+                        "claim_token": None,
+                        "last_error": outcome.error,
+                    }
+                    if outcome.uncertain:
+                        values["uncertain"] = True
+                    session.execute(
+                        update(OutboundMessage)
+                        .where(OutboundMessage.id == row.id)
+                        .values(values)
+                        .execution_options(synchronize_session=False)
+                    )
+                    report.rescheduled += 1
 
     def _dm_channel(self, row: _Claimed) -> str:
         """The person's DM with the bot, opened once and kept on their row."""
@@ -349,44 +401,6 @@ class DeliveryService:
 
     # --- recording -----------------------------------------------------------------
 
-    def _retry_later(
-        self,
-        row: _Claimed,
-        now: datetime,
-        *,
-        delay: timedelta | None = None,
-        uncertain: bool = False,
-    ) -> None:
-        if delay is None:  # 30 s, 1 min, 2 min, ... at most an hour
-            delay = min(timedelta(seconds=30 * 2 ** (row.attempts - 1)), timedelta(hours=1))
-        with unit_of_work(self._sessions) as session:
-            values: dict[str, Any] = {
-                "status": OutboxStatus.PENDING,
-                "next_attempt_at": now + delay,
-                "claim_token": None,
-            }
-            if uncertain:
-                values["uncertain"] = True
-            session.execute(
-                update(OutboundMessage)
-                .where(OutboundMessage.id == row.id, OutboundMessage.claim_token.is_not(None))
-                .values(values)
-                .execution_options(synchronize_session=False)
-            )
-
-    def _finish(
-        self,
-        row: _Claimed,
-        status: OutboxStatus,
-        *,
-        ts: str | None = None,
-        channel: str | None = None,
-        now: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
-        with unit_of_work(self._sessions) as session:
-            self._mark(session, row, status, ts=ts, channel=channel, now=now, error=error)
-
     @staticmethod
     def _mark(
         session: Session,
@@ -411,3 +425,8 @@ class DeliveryService:
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _backoff(row: _Claimed) -> timedelta:
+    """30 s, 1 min, 2 min, ... at most an hour."""
+    return min(timedelta(seconds=30 * 2 ** max(0, row.attempts - 1)), timedelta(hours=1))
