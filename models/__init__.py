@@ -1,6 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on Base.metadata."""
 
 from models.base import Base, UTCDateTime
+from models.checkin import CheckIn
 from models.directory import DirectoryEntry
 from models.enums import (
     OutboxStatus,
@@ -23,6 +24,7 @@ from models.workspace import Workspace
 __all__ = [
     "DEFAULT_PROGRAM_NAME",
     "Base",
+    "CheckIn",
     "DirectoryEntry",
     "MatchProposal",
     "MatchRound",

@@ -50,6 +50,8 @@ class Pair(Base):
     # Why the lead should look at this pair (senior_skipping, undeliverable, ...).
     at_risk_reason: Mapped[str | None] = mapped_column(String(64))
     at_risk_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The end-of-program thank-you to the junior mentor (and the shout-out) went out.
+    recognized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

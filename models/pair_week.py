@@ -28,3 +28,5 @@ class PairWeek(Base):
     prompt_changes: Mapped[int] = mapped_column(Integer, default=0)
     # Prompts swapped away with "Different prompt": never offered to the pair again.
     replaced_prompts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Reminders sent about this week: at most one per pair per week.
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -52,6 +52,10 @@ class Program(Base):
     # Working hours, local to each person, unless they chose a narrower window.
     workday_start_hour: Mapped[int] = mapped_column(SmallInteger, default=9, server_default="9")
     workday_end_hour: Mapped[int] = mapped_column(SmallInteger, default=17, server_default="17")
+    # Where recognition shout-outs go at the end; None: thank-you DMs only.
+    shoutout_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # When the start date's automatic matching round was created (once per program).
+    auto_round_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     review_matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     # A preset name from bot.services.programs.EMPHASES: which preferences weigh most.
