@@ -187,4 +187,5 @@ def _own_week(
     ).one_or_none()
     if found is None:
         raise UserFacingError(copy.PROMPT_NOT_YOURS)
-    return found.tuple()
+    week, pair, program = found
+    return week, pair, program
