@@ -70,8 +70,6 @@ def program(own_sessions, fake_slack, new_id, own_url):
     preview = pairing.preview(team, None)
     assert len(preview.pairs) == 3
     pairing.confirm(team, None, preview.round_id)
-    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    IntroService(own_sessions, clock, gateway).introduce_round(preview.round_id)
     settings = Settings(
         bot_token=BOT_TOKEN,
         signing_secret=None,
@@ -83,6 +81,8 @@ def program(own_sessions, fake_slack, new_id, own_url):
         post_rate=100,
     )
     due = build_due_service(settings, own_sessions)
+    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
+    IntroService(own_sessions, clock, gateway, due.delivery).introduce_round(preview.round_id)
     with own_sessions() as s:
         pair_ids = list(
             s.scalars(select(Pair.id).where(Pair.round_id == preview.round_id).order_by(Pair.id))
@@ -235,6 +235,7 @@ def posted_keys(fake_slack) -> list[str]:
         for messages in fake_slack.all_messages().values()
         for m in messages
         if m.get("metadata", {}).get("event_type") == "upward_outbox"
+        and m["metadata"]["event_payload"]["key"].startswith("prompt:")
     ]
 
 

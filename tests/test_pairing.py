@@ -6,15 +6,18 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.errors import FormErrors, UserFacingError
 from bot.gateway import SlackGateway, make_web_client
 from bot.ids import GoalField, ProgramField
+from bot.services.delivery import DeliveryService
 from bot.services.enrolment import EnrolmentService, JoinSubmission
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.matching import ReasonCode, UnmatchedReason
+from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService, RoundAlreadyConfirmedError, _hours_utc
 from bot.services.programs import ProgramService, ProgramSubmission
 from models import DirectoryEntry, Pair, PairStatus, Person, Workspace
@@ -88,7 +91,9 @@ def goals(sessions, clock) -> GoalsService:
 
 @pytest.fixture
 def intros(sessions, clock, fake_slack) -> IntroService:
-    return IntroService(sessions, clock, SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url)))
+    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
+    return IntroService(sessions, clock, gateway, DeliveryService(sessions, client, PostPacer(100)))
 
 
 def pairs_in(sessions, team: str) -> list[Pair]:
@@ -410,7 +415,7 @@ def test_confirmed_pairs_get_one_group_dm_and_an_intro(
     )
 
 
-def test_an_intro_slack_refuses_is_reported_and_sent_on_the_next_try(
+def test_an_intro_slack_refuses_for_good_is_reported(
     enrolment, pairing, intros, sessions, fake_slack, team, new_id
 ):
     mentor_user, mentee_user = new_id(), new_id()
@@ -420,15 +425,41 @@ def test_an_intro_slack_refuses_is_reported_and_sent_on_the_next_try(
     mentee(enrolment, team, mentee_user)
     preview = pairing.preview(team, None)
     pairing.confirm(team, None, preview.round_id)
-    fake_slack.fail_next("chat.postMessage", "channel_not_found")
+    fake_slack.fail_next("chat.postMessage", "is_archived")
     report = intros.introduce_round(preview.round_id)
     assert report.pairs_introduced == 0
-    assert [u.error for u in report.undelivered] == ["channel_not_found"]
+    assert [(set(u.user_ids), u.error) for u in report.undelivered] == [
+        ({mentor_user, mentee_user}, "is_archived")
+    ]
     (pair,) = pairs_in(sessions, team)
     assert pair.channel_id is not None  # kept: the group DM is never opened again
-    assert pair.intro_sent_at is None
-    retry = intros.introduce_round(preview.round_id)
-    assert retry.pairs_introduced == 1
+
+
+def test_an_intro_slack_could_not_take_yet_goes_out_once_later(
+    enrolment, pairing, intros, sessions, fake_slack, team, new_id, clock
+):
+    mentor_user, mentee_user = new_id(), new_id()
+    for user in (mentor_user, mentee_user):
+        fake_slack.add_user(user)
+    join(enrolment, team, mentor_user)
+    mentee(enrolment, team, mentee_user)
+    preview = pairing.preview(team, None)
+    pairing.confirm(team, None, preview.round_id)
+    fake_slack.accept_then_fail_next("chat.postMessage", status=503)
+    report = intros.introduce_round(preview.round_id)
+    assert (report.pairs_introduced, report.retrying) == (0, 1)
+    again = intros.introduce_round(preview.round_id)  # a second confirm click
+    assert again.pairs_introduced == 0  # not due yet: nothing is sent twice
+    clock.advance(minutes=5)
+    later = intros.introduce_round(preview.round_id)
+    assert later.pairs_introduced == 1
+    (pair,) = pairs_in(sessions, team)
+    intros_posted = [
+        m
+        for m in fake_slack.messages(pair.channel_id)
+        if m.get("metadata", {}).get("event_payload", {}).get("key") == f"intro:{pair.id}"
+    ]
+    assert len(intros_posted) == 1  # Slack had it already: found in the history
     opens = [c for c in fake_slack.calls_to("conversations.open") if "," in c.args["users"]]
     assert len(opens) == 1
 

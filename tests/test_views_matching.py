@@ -194,7 +194,11 @@ def test_goals_modal_round_trips_and_escapes_when_shown():
 
 
 def test_delivery_report_names_who_could_not_be_reached():
-    report = IntroReport(3, 1, [Undelivered(("UGONE",), "account_inactive")])
+    report = IntroReport(
+        pairs_introduced=3,
+        people_told_to_wait=1,
+        undelivered=[Undelivered(("UGONE",), "account_inactive")],
+    )
     text = json.dumps([b.to_dict() for b in delivered_message(report).blocks])
     assert "<@UGONE>" in text
     assert "account_inactive" in text

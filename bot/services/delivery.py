@@ -177,13 +177,19 @@ class DeliveryService:
         self._batch_size = batch_size
         self._workers = workers
 
-    def deliver_due(self, now: datetime, max_batches: int | None = None) -> DeliveryReport:
-        """Send every message due at ``now``, batch by batch, until none is left."""
+    def deliver_due(
+        self,
+        now: datetime,
+        max_batches: int | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> DeliveryReport:
+        """Send every message due at ``now``, batch by batch, until none is left; with
+        ``keys``, only those (a lead's confirm sends its intros at once)."""
         report = DeliveryReport()
         batches = 0
         with ThreadPoolExecutor(self._workers, thread_name_prefix="outbox") as pool:
             while max_batches is None or batches < max_batches:
-                claimed, cancelled = self._claim(now)
+                claimed, cancelled = self._claim(now, keys)
                 report.cancelled += cancelled
                 if not claimed:
                     if cancelled:
@@ -198,7 +204,9 @@ class DeliveryService:
 
     # --- claiming ----------------------------------------------------------------
 
-    def _claim(self, now: datetime) -> tuple[list[_Claimed], int]:
+    def _claim(
+        self, now: datetime, keys: Sequence[str] | None = None
+    ) -> tuple[list[_Claimed], int]:
         """Claim a batch of due rows; returns those to send and how many the guard
         cancelled."""
         token = uuid.uuid4().hex
@@ -213,6 +221,8 @@ class DeliveryService:
                 OutboundMessage.claimed_at < stale,
             ),
         )
+        if keys is not None:
+            claimable = and_(claimable, OutboundMessage.key.in_(list(keys)))
         with unit_of_work(self._sessions) as session:
             ids = session.scalars(
                 select(OutboundMessage.id)

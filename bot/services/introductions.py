@@ -1,8 +1,9 @@
 """After a round is confirmed: a group DM and an intro for each pair, an honest note for
-everyone left waiting.
+everyone left waiting — planned in the outbox like every other message, then sent at
+once so the lead sees the result.
 
-Each send is claimed in the database first (intro_sent_at / notified_at) and released
-if Slack refuses it, so running this again after a failure only sends what is missing.
+The group DM is opened first (once per pair; the id is kept). A crash at any point
+loses nothing: planned messages are sent by the next run_due, and none twice.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ import logging
 from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.gateway import SlackGateway
+from bot.services.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.matching import UnmatchedReason
 from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
-from bot.views.messages import Message
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
-from models import MatchWaiting, Pair, PairStatus, Person, Program
+from models import MatchWaiting, OutboundMessage, OutboxStatus, Pair, PairStatus, Person, Program
 
 log = logging.getLogger(__name__)
 
@@ -37,54 +38,91 @@ class Undelivered:
 class IntroReport:
     pairs_introduced: int = 0
     people_told_to_wait: int = 0
+    retrying: int = 0  # Slack pushed back (429, 5xx): the clock sends them shortly
     undelivered: list[Undelivered] = field(default_factory=list)
 
 
+def intro_key(pair_id: int) -> str:
+    return f"intro:{pair_id}"
+
+
+def waiting_key(round_id: int, person_id: int) -> str:
+    return f"waiting:{round_id}:{person_id}"
+
+
 class IntroService:
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, gateway: SlackGateway):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        gateway: SlackGateway,
+        delivery: DeliveryService,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._gateway = gateway
+        self._delivery = delivery
 
     def introduce_round(self, round_id: int) -> IntroReport:
-        """Send whatever intros and waiting notes of this round have not gone out yet."""
+        """Plan this round's intros and waiting notes (once), send them, and report."""
         report = IntroReport()
         with self._sessions() as session:
             pair_ids = session.scalars(
-                select(Pair.id).where(
-                    Pair.round_id == round_id,
-                    Pair.status == PairStatus.ACTIVE,
-                    Pair.intro_sent_at.is_(None),
-                )
+                select(Pair.id).where(Pair.round_id == round_id, Pair.status == PairStatus.ACTIVE)
             ).all()
             waiting_ids = session.scalars(
-                select(MatchWaiting.id).where(
-                    MatchWaiting.round_id == round_id, MatchWaiting.notified_at.is_(None)
-                )
+                select(MatchWaiting.id).where(MatchWaiting.round_id == round_id)
             ).all()
-        for pair_id in pair_ids:
-            self._introduce(pair_id, report)
-        for waiting_id in waiting_ids:
-            self._tell_waiting(waiting_id, report)
+        keys = [key for pair_id in pair_ids if (key := self._plan_intro(pair_id, report))]
+        keys += [self._plan_waiting(waiting_id) for waiting_id in waiting_ids]
+        already = self._sent(keys)
+        self._delivery.deliver_due(self._clock.now(), keys=keys)
+        self._report([k for k in keys if k not in already], report)
         return report
 
-    def _introduce(self, pair_id: int, report: IntroReport) -> None:
+    def _sent(self, keys: list[str]) -> set[str]:
+        with self._sessions() as session:
+            return set(
+                session.scalars(
+                    select(OutboundMessage.key).where(
+                        OutboundMessage.key.in_(keys), OutboundMessage.status == OutboxStatus.SENT
+                    )
+                )
+            )
+
+    def _plan_intro(self, pair_id: int, report: IntroReport) -> str | None:
         details, channel = self._intro_details(pair_id)
-        users = (details.mentor_user, details.mentee_user)
-        try:
-            if channel is None:
+        if channel is None:
+            users = (details.mentor_user, details.mentee_user)
+            try:
                 # conversations.open is Tier 3: once per pair, and the id is kept.
                 channel = self._gateway.open_conversation(users)
-                with unit_of_work(self._sessions) as session:
-                    session.get_one(Pair, pair_id).channel_id = channel
-            if not self._send_once(Pair, pair_id, channel, intro_message(details)):
-                return
-        except SlackApiError as error:
-            code = str(error.response.get("error"))
-            log.warning("could not introduce pair %s: %s", pair_id, code)
-            report.undelivered.append(Undelivered(users, code))
-            return
-        report.pairs_introduced += 1
+            except SlackApiError as error:
+                code = str(error.response.get("error"))
+                log.warning("could not open a group DM for pair %s: %s", pair_id, code)
+                report.undelivered.append(Undelivered(users, code))
+                return None
+        now = self._clock.now()
+        message = intro_message(details)
+        with unit_of_work(self._sessions) as session:
+            pair = session.get_one(Pair, pair_id)
+            pair.channel_id = channel
+            pair.intro_sent_at = pair.intro_sent_at or now  # planned: prompts may follow
+            enqueue(
+                session,
+                pair.mentor.workspace_id,
+                Outgoing(
+                    key=intro_key(pair_id),
+                    kind="intro",
+                    text=message.text,
+                    blocks=[b.to_dict() for b in message.blocks],
+                    due_at=now,
+                    channel_id=channel,
+                    pair_id=pair_id,
+                ),
+                now,
+            )
+        return intro_key(pair_id)
 
     def _intro_details(self, pair_id: int) -> tuple[IntroDetails, str | None]:
         with self._sessions() as session:
@@ -100,50 +138,49 @@ class IntroService:
             )
             return details, pair.channel_id
 
-    def _tell_waiting(self, waiting_id: int, report: IntroReport) -> None:
-        with self._sessions() as session:
+    def _plan_waiting(self, waiting_id: int) -> str:
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
             waiting = session.get_one(MatchWaiting, waiting_id)
             person = session.get_one(Person, waiting.person_id)
-            user_id, channel, reason = person.slack_user_id, person.dm_channel_id, waiting.reason
-        try:
-            if channel is None:
-                channel = self._gateway.open_dm(user_id)
-                with unit_of_work(self._sessions) as session:
-                    session.get_one(Person, waiting.person_id).dm_channel_id = channel
-            message = waiting_message(UnmatchedReason(reason))
-            if not self._send_once(MatchWaiting, waiting_id, channel, message):
-                return
-        except SlackApiError as error:
-            code = str(error.response.get("error"))
-            log.warning("could not tell a waiting person: %s", code)
-            report.undelivered.append(Undelivered((user_id,), code))
-            return
-        report.people_told_to_wait += 1
-
-    def _send_once(
-        self, model: type[Pair] | type[MatchWaiting], row_id: int, channel: str, message: Message
-    ) -> bool:
-        """Post unless another run already did: claim the row's sent-at column first and
-        release it if Slack refuses, so a later run tries again. False: already sent."""
-        column = Pair.intro_sent_at if model is Pair else MatchWaiting.notified_at
-        with unit_of_work(self._sessions) as session:
-            claimed = session.execute(
-                update(model)
-                .where(model.id == row_id, column.is_(None))
-                .values({column.key: self._clock.now()})
-                .execution_options(synchronize_session=False)
+            message = waiting_message(UnmatchedReason(waiting.reason))
+            waiting.notified_at = waiting.notified_at or now
+            key = waiting_key(waiting.round_id, person.id)
+            enqueue(
+                session,
+                person.workspace_id,
+                Outgoing(
+                    key=key,
+                    kind="waiting",
+                    text=message.text,
+                    blocks=[b.to_dict() for b in message.blocks],
+                    due_at=now,
+                    user_id=person.slack_user_id,
+                    person_id=person.id,
+                ),
+                now,
             )
-        if claimed.rowcount != 1:
-            return False
-        try:
-            self._gateway.post_message(channel, message.text, message.blocks)
-        except SlackApiError:
-            with unit_of_work(self._sessions) as session:
-                session.execute(
-                    update(model)
-                    .where(model.id == row_id)
-                    .values({column.key: None})
-                    .execution_options(synchronize_session=False)
-                )
-            raise
-        return True
+            return key
+
+    def _report(self, keys: list[str], report: IntroReport) -> None:
+        """What happened to the messages not already sent before this run."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(OutboundMessage).where(OutboundMessage.key.in_(keys))
+            ).all()
+            for row in rows:
+                if row.status == OutboxStatus.SENT:
+                    if row.kind == "intro":
+                        report.pairs_introduced += 1
+                    else:
+                        report.people_told_to_wait += 1
+                elif row.status == OutboxStatus.PENDING:
+                    report.retrying += 1
+                elif row.status == OutboxStatus.FAILED:
+                    users: tuple[str, ...]
+                    if row.pair_id is not None:
+                        pair = session.get_one(Pair, row.pair_id)
+                        users = (pair.mentor.slack_user_id, pair.mentee.slack_user_id)
+                    else:
+                        users = (row.user_id or "?",)
+                    report.undelivered.append(Undelivered(users, row.last_error or "?"))

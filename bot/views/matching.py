@@ -126,6 +126,8 @@ def delivered_message(report: IntroReport) -> Message:
             pairs=report.pairs_introduced, waiting=report.people_told_to_wait
         )
     ]
+    if report.retrying:
+        lines.append(copy.MATCH_RETRYING.format(n=report.retrying))
     for failed in report.undelivered[:20]:
         users = ", ".join(f"<@{u}>" for u in failed.user_ids)
         lines.append(copy.MATCH_UNDELIVERED.format(users=users, error=failed.error))
