@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.gateway import SlackGateway
+from bot.services.checkins import CheckInService
 from bot.services.due import DueService
 from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
@@ -31,3 +32,4 @@ class Services:
     intros: IntroService
     goals: GoalsService
     engagement: EngagementService
+    checkins: CheckInService

@@ -459,6 +459,60 @@ DELIVERY_FAILED_ALERT = (
     "`/mentor match` can pair their partner again."
 )
 
+# --- check-ins ----------------------------------------------------------------------
+
+CHECKIN_FALLBACK = "A quick private check-in: did you and your partner meet?"
+CHECKIN_HEADER_PLAIN = "Check-in {number} of {total} 🌱"
+CHECKIN_PERIOD = {1: "week", 2: "two weeks", 3: "three weeks", 4: "four weeks"}
+CHECKIN_QUESTION = (
+    "*Did you and <@{partner}> meet in the last {period}?* Live or async, both count."
+)
+CHECKIN_AGAIN = "Asking again, as promised: *did you and <@{partner}> meet?*"
+CHECKIN_PRIVATE = "🔒 Private: only you see your answers — <@{partner}> never does."
+CHECKIN_MET_PLAIN = "Yes, we met"
+CHECKIN_NOT_YET_PLAIN = "Not yet — ask in 2 days"
+CHECKIN_COULDNT_PLAIN = "We couldn't"
+CHECKIN_ASK_AGAIN = "No problem — I'll ask again {when}."
+CHECKIN_ASKED_AGAIN_ALREADY = (
+    "Noted. When you've met, use the buttons on the check-in to tell me how it went."
+)
+CHECKIN_NOT_YOURS = "This check-in belongs to someone else, so only they can answer it."
+CHECKIN_TITLE_PLAIN = "Check-in"
+CHECKIN_SUBMIT_PLAIN = "Send"
+CHECKIN_INTRO_MET = "Great that you met! Four quick questions, about a minute."
+CHECKIN_INTRO_COULDNT = (
+    "Thanks for saying so — it happens. A few quick questions help make the next weeks easier."
+)
+CHECKIN_RATING_LABEL_PLAIN = "How is the mentoring going?"
+CHECKIN_RATINGS_PLAIN = {
+    1: "1 · Not working",
+    2: "2 · Slow going",
+    3: "3 · OK",
+    4: "4 · Good",
+    5: "5 · Great",
+}
+CHECKIN_LEARNED_LABEL_PLAIN = "What did you learn or teach?"
+CHECKIN_LEARNED_PLACEHOLDER_PLAIN = "e.g. How to get a first draft out of an AI assistant"
+CHECKIN_BLOCKERS_LABEL_PLAIN = "Anything in the way?"
+CHECKIN_BLOCKERS_PLACEHOLDER_PLAIN = "Time, topics, anything the program could help with"
+CHECKIN_SHARE_LABEL_PLAIN = "Share with the program lead?"
+CHECKIN_SHARE_OPTION_PLAIN = "Share my comments with the program lead"
+CHECKIN_SHARE_HINT_PLAIN = (
+    "Unticked, nobody else sees what you write. Leads only see overall numbers, such as "
+    "the average rating."
+)
+CHECKIN_CANDID_LABEL_PLAIN = "Do you feel able to be candid with your mentee?"
+CHECKIN_CANDID_PLAIN = {"yes": "Yes", "mostly": "Mostly", "no": "Not really"}
+CHECKIN_CANDID_HINT_PLAIN = (
+    "Reverse mentoring works best when you can be honest with a senior colleague. "
+    "Never shown to your mentee."
+)
+CHECKIN_THANKS_TITLE_PLAIN = "Thank you"
+CHECKIN_THANKS = "Thanks — your check-in is saved. 🙏"
+CHECKIN_THANKS_SHARED = "Your comments will be shared with the program lead."
+CHECKIN_THANKS_PRIVATE = "Your comments stay private."
+ERR_CHECKIN_RATING = "Please pick a rating from 1 to 5."
+
 # --- errors -------------------------------------------------------------------------
 
 SOMETHING_WENT_WRONG = (

@@ -9,6 +9,7 @@ class Callback(StrEnum):
     JOIN_MODAL = "upward_join"
     PROGRAM_MODAL = "upward_program"
     GOALS_MODAL = "upward_goals"
+    CHECKIN_MODAL = "upward_checkin"  # private_metadata: the check-in id
 
 
 class Action(StrEnum):
@@ -28,6 +29,10 @@ class Action(StrEnum):
     PROMPT_SKIP = "upward_prompt_skip"
     PROMPT_SNOOZE = "upward_prompt_snooze"
     PROMPT_DIFFERENT = "upward_prompt_different"
+    # "Did you meet?" on a private check-in; value: the check-in id.
+    CHECKIN_MET = "upward_checkin_met"
+    CHECKIN_NOT_YET = "upward_checkin_not_yet"
+    CHECKIN_COULDNT = "upward_checkin_couldnt"
     # Each input element also needs an action_id; one per join-modal field.
     FIELD = "value"
 
@@ -66,3 +71,13 @@ class GoalField(StrEnum):
 
     LEARNING = "goal_learning"
     GROWTH = "goal_growth"
+
+
+class CheckInField(StrEnum):
+    """block_ids of the check-in modal."""
+
+    RATING = "checkin_rating"
+    LEARNED = "checkin_learned"
+    BLOCKERS = "checkin_blockers"
+    SHARE = "checkin_share"
+    CANDID = "checkin_candid"  # mentors (the juniors) only

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.container import Services
 from bot.db import make_engine, make_session_factory
 from bot.gateway import SlackGateway, make_web_client
+from bot.services.checkins import CheckInService
 from bot.services.delivery import DeliveryService
 from bot.services.due import DueService, FailureAlerts, still_wanted
 from bot.services.engagement import EngagementService
@@ -47,10 +48,13 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         intros=IntroService(sessions, clock, gateway),
         goals=GoalsService(sessions, clock),
         engagement=EngagementService(sessions, clock),
+        checkins=CheckInService(sessions, clock),
     )
 
 
-def build_due_service(settings: Settings, sessions: sessionmaker[Session]) -> DueService:
+def build_due_service(
+    settings: Settings, sessions: sessionmaker[Session], clock: Clock | None = None
+) -> DueService:
     """run_due and what it needs; the scheduler tick and `python -m bot run-due` share it."""
     # The outbox retries posts itself, after looking at the history, so this client has
     # no retry handlers: a blind retry after a 5xx could post a message twice.
@@ -64,7 +68,9 @@ def build_due_service(settings: Settings, sessions: sessionmaker[Session]) -> Du
         guard=still_wanted,
         on_failure=FailureAlerts(settings.leads),
     )
-    return DueService(WeeklyPrompts(sessions), delivery)
+    # Planning takes `now` from run_due; the clock only matters to answers, not here.
+    checkins = CheckInService(sessions, clock or SystemClock())
+    return DueService(WeeklyPrompts(sessions), delivery, checkins)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> tuple[App, Services]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot import copy
+from bot.services.checkins import CheckInService
 from bot.services.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
 from bot.services.weekly import PlanReport, WeeklyPrompts
 from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
@@ -27,33 +28,46 @@ LEAD_KINDS = frozenset({"alert"})
 class DueReport:
     prompts: PlanReport
     delivery: DeliveryReport
+    checkins: int = 0  # check-ins planned
 
 
 class DueService:
-    def __init__(self, weekly: WeeklyPrompts, delivery: DeliveryService) -> None:
+    def __init__(
+        self,
+        weekly: WeeklyPrompts,
+        delivery: DeliveryService,
+        checkins: CheckInService | None = None,
+    ) -> None:
         self._weekly = weekly
         self._delivery = delivery
+        self._checkins = checkins
 
     def plan(self, now: datetime) -> PlanReport:
         """Only the planning half of run_due: rows in the outbox, nothing sent."""
-        return self._weekly.plan(now)
+        return self._plan(now)[0]
+
+    def _plan(self, now: datetime) -> tuple[PlanReport, int]:
+        prompts = self._weekly.plan(now)
+        checkins = self._checkins.plan(now) if self._checkins is not None else 0
+        return prompts, checkins
 
     def run_due(self, now: datetime) -> DueReport:
         """Plan what has become due, then deliver every due message."""
-        prompts = self.plan(now)
+        prompts, checkins = self._plan(now)
         delivery = self._delivery.deliver_due(now)
         log.info(
-            "run_due %s: %d prompts planned, %d sent, %d found sent, %d retrying, "
-            "%d failed, %d cancelled",
+            "run_due %s: %d prompts planned, %d check-ins planned, %d sent, %d found sent, "
+            "%d retrying, %d failed, %d cancelled",
             now.isoformat(),
             prompts.planned,
+            checkins,
             delivery.sent,
             delivery.found_already_sent,
             delivery.rescheduled,
             delivery.failed,
             delivery.cancelled,
         )
-        return DueReport(prompts, delivery)
+        return DueReport(prompts, delivery, checkins)
 
 
 def still_wanted(session: Session, rows: Sequence[Any]) -> dict[int, str]:
