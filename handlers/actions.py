@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -10,10 +11,12 @@ from slack_bolt import Ack, App, Respond
 
 from bot import copy
 from bot.container import Services
+from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.views.join_modal import join_modal
 from bot.views.pairs import goals_modal
 from handlers.buttons import button_int
+from handlers.replies import replying
 
 
 def register(app: App, services: Services) -> None:
@@ -26,24 +29,29 @@ def register(app: App, services: Services) -> None:
         view = join_modal(enrolment.skill_catalogue(team_id), enrolment.profile(team_id, user_id))
         services.gateway.open_modal(body["trigger_id"], view)
 
+    # App Home buttons have no response_url to answer on: App Home itself, refreshed,
+    # shows where things stand (a double click on Pause is simply already paused).
     @app.action(Action.PAUSE)
     def pause(ack: Ack, context: dict[str, Any]) -> None:
         ack()
-        enrolment.pause(context["team_id"], context["user_id"])
+        with contextlib.suppress(UserFacingError):
+            enrolment.pause(context["team_id"], context["user_id"])
         onboarding.refresh_home(context["team_id"], context["user_id"])
 
     @app.action(Action.RESUME)
     def resume(ack: Ack, context: dict[str, Any]) -> None:
         ack()
-        enrolment.resume(context["team_id"], context["user_id"])
+        with contextlib.suppress(UserFacingError):
+            enrolment.resume(context["team_id"], context["user_id"])
         onboarding.refresh_home(context["team_id"], context["user_id"])
 
     @app.action(Action.LEAVE_CONFIRM)
     def leave(ack: Ack, respond: Respond, context: dict[str, Any]) -> None:
         ack()
-        result = enrolment.leave(context["team_id"], context["user_id"])
-        respond(text=copy.LEFT, replace_original=True)
-        onboarding.after_leave(result)
+        with replying(respond):
+            result = enrolment.leave(context["team_id"], context["user_id"])
+            respond(text=copy.LEFT, replace_original=True)
+            onboarding.after_leave(result)
 
     @app.action(Action.LEAVE_CANCEL)
     def stay(ack: Ack, respond: Respond) -> None:
@@ -52,12 +60,18 @@ def register(app: App, services: Services) -> None:
 
     @app.action(Action.OPEN_GOALS)
     def open_goals(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+        ack: Ack,
+        respond: Respond,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
     ) -> None:
         ack()
-        pair_id = button_int(action.get("value"))
-        goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
-        services.gateway.open_modal(body["trigger_id"], goals_modal(goals, context["user_id"]))
+        with replying(respond):
+            pair_id = button_int(action.get("value"))
+            goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
+            view = goals_modal(goals, context["user_id"])
+            services.gateway.open_modal(body["trigger_id"], view)
 
     # Registered last, so it only sees buttons nothing above handles: ones from an
     # older version still sitting in someone's DMs. Ack them so Slack shows no error.

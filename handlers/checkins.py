@@ -19,6 +19,7 @@ from bot.views.checkins import (
     read_checkin,
 )
 from handlers.buttons import button_int
+from handlers.replies import replying
 
 FORM_BUTTONS = {Action.CHECKIN_MET: "met", Action.CHECKIN_COULDNT: "couldnt"}
 
@@ -28,15 +29,20 @@ def register(app: App, services: Services) -> None:
 
     def form_button(choice: str) -> Callable[..., None]:
         def listener(
-            ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+            ack: Ack,
+            respond: Respond,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            context: dict[str, Any],
         ) -> None:
             ack()
-            answer = checkins.answer_met(
-                context["team_id"], context["user_id"], button_int(action.get("value")), choice
-            )
-            assert answer.form is not None
-            # The trigger lives three seconds: the answer above is one short transaction.
-            services.gateway.open_modal(body["trigger_id"], checkin_modal(answer.form))
+            with replying(respond):
+                answer = checkins.answer_met(
+                    context["team_id"], context["user_id"], button_int(action.get("value")), choice
+                )
+                assert answer.form is not None
+                # The trigger lives three seconds: the answer above is one short transaction.
+                services.gateway.open_modal(body["trigger_id"], checkin_modal(answer.form))
 
         return listener
 
@@ -48,14 +54,15 @@ def register(app: App, services: Services) -> None:
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        answer = checkins.answer_met(
-            context["team_id"], context["user_id"], button_int(action.get("value")), "not_yet"
-        )
-        respond(
-            text=asked_again_text(answer.again_at),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        with replying(respond):
+            answer = checkins.answer_met(
+                context["team_id"], context["user_id"], button_int(action.get("value")), "not_yet"
+            )
+            respond(
+                text=asked_again_text(answer.again_at),
+                response_type="ephemeral",
+                replace_original=False,
+            )
 
     @app.view(Callback.CHECKIN_MODAL)
     def submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:

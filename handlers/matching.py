@@ -14,6 +14,7 @@ from bot.services.pairing import RoundAlreadyConfirmedError
 from bot.views.matching import confirmed_message, delivered_message, match_preview
 from bot.views.messages import Message
 from handlers.buttons import button_int, button_parts
+from handlers.replies import replying
 
 
 def register(app: App, services: Services) -> None:
@@ -29,45 +30,54 @@ def register(app: App, services: Services) -> None:
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        require_lead(context["user_id"])
-        round_id = button_int(action.get("value"))
-        try:
-            result = services.pairing.confirm(context["team_id"], context["user_id"], round_id)
-        except RoundAlreadyConfirmedError as again:
-            # A second click creates nothing, but sends whatever did not go out the first time.
-            respond(text=again.message, replace_original=False)
-        else:
-            reply(respond, confirmed_message(result), replace=True)
-        report = services.intros.introduce_round(round_id)
-        if report.pairs_introduced or report.people_told_to_wait or report.undelivered:
-            reply(respond, delivered_message(report), replace=False)
+        with replying(respond):
+            require_lead(context["user_id"])
+            round_id = button_int(action.get("value"))
+            try:
+                result = services.pairing.confirm(context["team_id"], context["user_id"], round_id)
+            except RoundAlreadyConfirmedError as again:
+                # A second click creates nothing, but sends whatever did not go out the first time.
+                respond(text=again.message, replace_original=False)
+            else:
+                reply(respond, confirmed_message(result), replace=True)
+            report = services.intros.introduce_round(round_id)
+            if (
+                report.pairs_introduced
+                or report.people_told_to_wait
+                or report.undelivered
+                or (report.retrying)
+            ):
+                reply(respond, delivered_message(report), replace=False)
 
     @app.action(Action.MATCH_DROP)
     def drop_pair(
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        require_lead(context["user_id"])
-        round_id, mentor_id, mentee_id = (
-            button_int(v) for v in button_parts(action.get("value"), 3)
-        )
-        preview = services.pairing.drop(context["team_id"], round_id, mentor_id, mentee_id)
-        reply(respond, match_preview(preview), replace=True)
+        with replying(respond):
+            require_lead(context["user_id"])
+            round_id, mentor_id, mentee_id = (
+                button_int(v) for v in button_parts(action.get("value"), 3)
+            )
+            preview = services.pairing.drop(context["team_id"], round_id, mentor_id, mentee_id)
+            reply(respond, match_preview(preview), replace=True)
 
     @app.action(Action.MATCH_RERUN)
     def rerun_round(
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        require_lead(context["user_id"])
-        preview = services.pairing.rerun(context["team_id"], button_int(action.get("value")))
-        reply(respond, match_preview(preview), replace=True)
+        with replying(respond):
+            require_lead(context["user_id"])
+            preview = services.pairing.rerun(context["team_id"], button_int(action.get("value")))
+            reply(respond, match_preview(preview), replace=True)
 
     @app.action(Action.MATCH_CANCEL)
     def cancel_round(
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        require_lead(context["user_id"])
-        program = services.pairing.cancel(context["team_id"], button_int(action.get("value")))
-        respond(text=copy.MATCH_CANCELLED.format(program=program), replace_original=True)
+        with replying(respond):
+            require_lead(context["user_id"])
+            program = services.pairing.cancel(context["team_id"], button_int(action.get("value")))
+            respond(text=copy.MATCH_CANCELLED.format(program=program), replace_original=True)

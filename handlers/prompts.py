@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from bot.container import Services
 from bot.ids import Action
 from handlers.buttons import button_int
+from handlers.replies import replying
 
 OUTCOME_BUTTONS = {
     Action.PROMPT_MET: "met",
@@ -26,10 +27,11 @@ def register(app: App, services: Services) -> None:
             ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
         ) -> None:
             ack()
-            logged = engagement.record(
-                context["team_id"], context["user_id"], button_int(action.get("value")), outcome
-            )
-            respond(text=logged.message, response_type="ephemeral", replace_original=False)
+            with replying(respond):
+                logged = engagement.record(
+                    context["team_id"], context["user_id"], button_int(action.get("value")), outcome
+                )
+                respond(text=logged.message, response_type="ephemeral", replace_original=False)
 
         return listener
 
@@ -39,20 +41,22 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.PROMPT_SNOOZE)
     def snooze(ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
-        logged = engagement.snooze(
-            context["team_id"], context["user_id"], button_int(action.get("value"))
-        )
-        respond(text=logged.message, response_type="ephemeral", replace_original=False)
+        with replying(respond):
+            logged = engagement.snooze(
+                context["team_id"], context["user_id"], button_int(action.get("value"))
+            )
+            respond(text=logged.message, response_type="ephemeral", replace_original=False)
 
     @app.action(Action.PROMPT_DIFFERENT)
     def different(
         ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         ack()
-        logged = engagement.different(
-            context["team_id"], context["user_id"], button_int(action.get("value"))
-        )
-        respond(text=logged.message, response_type="ephemeral", replace_original=False)
+        with replying(respond):
+            logged = engagement.different(
+                context["team_id"], context["user_id"], button_int(action.get("value"))
+            )
+            respond(text=logged.message, response_type="ephemeral", replace_original=False)
 
     # A human reply in a thread of a group DM: if the thread is a prompt, it counts as
     # an async session. Bot messages and edits are not replies.
