@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from bot.views.matching import confirmed_message, delivered_message, match_previ
 from bot.views.messages import Message, help_message, leave_confirmation, status_message
 from bot.views.pairs import goals_modal, pick_pair_message
 from bot.views.program_modal import program_modal
+from handlers.replies import replying
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,22 @@ def register(app: App, services: Services) -> None:
         elif parsed.sub in LEAD_ONLY_SUBS and not services.leads.is_lead(call.user_id):
             call.ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
         elif parsed.sub in ROUTES:
-            ROUTES[parsed.sub](services, call)
+            # Errors before the ack go to the app's error handler, which answers in the
+            # ack itself; after it, they are answered here (see handlers/replies.py).
+            acked = False
+
+            def ack_once(*args: Any, **kwargs: Any) -> None:
+                nonlocal acked
+                acked = True
+                ack(*args, **kwargs)
+
+            call = dataclasses.replace(call, ack=ack_once)
+            try:
+                ROUTES[parsed.sub](services, call)
+            except Exception:
+                if not acked:
+                    raise
+                with replying(respond):
+                    raise
         else:  # a sub-command DESIGN.md names that a later version brings
             call.ack(text=copy.NOT_YET.format(command=parsed.sub.value))
