@@ -332,7 +332,11 @@ MATCH_SKIPPED = " ({n} skipped: someone paused, left or was matched since the pr
 MATCH_AUTO_CONFIRMED = "This program doesn't ask for review, so the pairs were confirmed at once."
 MATCH_CANCELLED = "Cancelled — nothing was sent for *{program}*. `/mentor match` starts again."
 MATCH_DELIVERED = "Done: *{pairs}* pair(s) introduced, *{waiting}* waiting person/people told."
-MATCH_UNDELIVERED = "Couldn't reach {users}: `{error}`. I'll try again the next time you confirm."
+MATCH_UNDELIVERED = (
+    "Couldn't reach {users}: `{error}`. Slack won't take messages for them, so the pair is "
+    "flagged; you may want to match the others again."
+)
+MATCH_RETRYING = "{n} more message(s) are waiting for Slack and will go out within minutes."
 ROUND_ALREADY_CONFIRMED = (
     "This round is already confirmed — its pairs exist and nothing was sent twice."
 )
@@ -512,6 +516,36 @@ CHECKIN_THANKS = "Thanks — your check-in is saved. 🙏"
 CHECKIN_THANKS_SHARED = "Your comments will be shared with the program lead."
 CHECKIN_THANKS_PRIVATE = "Your comments stay private."
 ERR_CHECKIN_RATING = "Please pick a rating from 1 to 5."
+
+# --- reminders and recognition ------------------------------------------------------
+
+NUDGE = (
+    "Hi <@{mentor}> and <@{mentee}> 👋 No rush — this week's prompt is still here whenever "
+    "suits you. A two-line reply in the thread counts."
+)
+SENIOR_NUDGE = (
+    "Hi <@{mentee}> — the last couple of weeks looked busy, and that's fine. If meeting is "
+    "hard right now, a short async reply to <@{mentor}> in your group DM counts as a "
+    "session. Need a break? `/mentor pause` holds everything until you're back."
+)
+ROUND_READY = (
+    "🗓️ *{program}* starts today, so I've matched everyone who joined. Look over the pairs "
+    "below and confirm when you're happy, or run `/mentor match` to start again."
+)
+ROUND_STARTED = "🗓️ *{program}* starts today, so I've matched everyone who joined."
+THANKS = (
+    "Thank you, <@{mentor}>! 🎉 *{program}* has wrapped up. You shared what you know with "
+    "<@{mentee}>, and reverse mentoring works because people like you say yes."
+)
+THANKS_SESSIONS = "• Sessions you held together: *{n}*"
+THANKS_TOPICS = "• Topics you taught: {topics}"
+THANKS_HIGHLIGHTS = "What <@{mentee}> shared along the way:"
+THANKS_CLOSING = "The conversation doesn't have to end here, if you'd both like to keep going. 🙏"
+SHOUTOUT = (
+    "🎉 A big thank-you to <@{mentor}>, who has just finished *{program}* as a reverse "
+    "mentor{topics}. Thank you for teaching your leaders!"
+)
+SHOUTOUT_TOPICS = ", sharing what they know about {topics}"
 
 # --- errors -------------------------------------------------------------------------
 

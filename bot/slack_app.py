@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, TickClock
 from bot.config import Settings
 from bot.container import Services
 from bot.db import make_engine, make_session_factory
@@ -22,10 +22,12 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.leads import LeadPolicy
+from bot.services.lifecycle import LifecycleService
 from bot.services.onboarding import OnboardingService
 from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
+from bot.services.reminders import ReminderService
 from bot.services.weekly import WeeklyPrompts
 
 
@@ -36,8 +38,9 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
     enrolment = EnrolmentService(sessions, clock)
     leads = LeadPolicy(settings.leads, gateway)
     programs = ProgramService(sessions, clock)
+    due = build_due_service(settings, sessions)
     return Services(
-        due=build_due_service(settings, sessions),
+        due=due,
         engine=engine,
         gateway=gateway,
         enrolment=enrolment,
@@ -45,7 +48,7 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         onboarding=OnboardingService(enrolment, gateway, leads),
         programs=programs,
         pairing=PairingService(sessions, clock, programs),
-        intros=IntroService(sessions, clock, gateway),
+        intros=IntroService(sessions, clock, gateway, due.delivery),
         goals=GoalsService(sessions, clock),
         engagement=EngagementService(sessions, clock),
         checkins=CheckInService(sessions, clock),
@@ -70,7 +73,19 @@ def build_due_service(
     )
     # Planning takes `now` from run_due; the clock only matters to answers, not here.
     checkins = CheckInService(sessions, clock or SystemClock())
-    return DueService(WeeklyPrompts(sessions), delivery, checkins)
+    # A start date's round and intros are dated by run_due's `now` (so `--at` works).
+    tick = TickClock()
+    pairing = PairingService(sessions, tick, ProgramService(sessions, tick))
+    gateway = SlackGateway(make_web_client(settings.bot_token, settings.api_url))
+    intros = IntroService(sessions, tick, gateway, delivery)
+    lifecycle = LifecycleService(sessions, tick, pairing, settings.leads, intros.introduce_round)
+    return DueService(
+        WeeklyPrompts(sessions),
+        delivery,
+        checkins,
+        reminders=ReminderService(sessions, tick),
+        lifecycle=lifecycle,
+    )
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> tuple[App, Services]:

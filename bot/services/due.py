@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from bot import copy
 from bot.services.checkins import CheckInService
 from bot.services.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
+from bot.services.lifecycle import LifecycleService
+from bot.services.reminders import ReminderService
 from bot.services.weekly import PlanReport, WeeklyPrompts
 from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
 
@@ -29,6 +31,8 @@ class DueReport:
     prompts: PlanReport
     delivery: DeliveryReport
     checkins: int = 0  # check-ins planned
+    reminders: int = 0  # nudges planned
+    lifecycle: int = 0  # round notices, thank-yous and shout-outs planned
 
 
 class DueService:
@@ -37,23 +41,33 @@ class DueService:
         weekly: WeeklyPrompts,
         delivery: DeliveryService,
         checkins: CheckInService | None = None,
+        reminders: ReminderService | None = None,
+        lifecycle: LifecycleService | None = None,
     ) -> None:
         self._weekly = weekly
         self._delivery = delivery
         self._checkins = checkins
+        self._reminders = reminders
+        self._lifecycle = lifecycle
+
+    @property
+    def delivery(self) -> DeliveryService:
+        return self._delivery
 
     def plan(self, now: datetime) -> PlanReport:
         """Only the planning half of run_due: rows in the outbox, nothing sent."""
         return self._plan(now)[0]
 
-    def _plan(self, now: datetime) -> tuple[PlanReport, int]:
+    def _plan(self, now: datetime) -> tuple[PlanReport, int, int, int]:
         prompts = self._weekly.plan(now)
         checkins = self._checkins.plan(now) if self._checkins is not None else 0
-        return prompts, checkins
+        reminders = _isolated("reminders", self._reminders, now)
+        lifecycle = _isolated("lifecycle", self._lifecycle, now)
+        return prompts, checkins, reminders, lifecycle
 
     def run_due(self, now: datetime) -> DueReport:
         """Plan what has become due, then deliver every due message."""
-        prompts, checkins = self._plan(now)
+        prompts, checkins, reminders, lifecycle = self._plan(now)
         delivery = self._delivery.deliver_due(now)
         log.info(
             "run_due %s: %d prompts planned, %d check-ins planned, %d sent, %d found sent, "
@@ -67,7 +81,26 @@ class DueService:
             delivery.failed,
             delivery.cancelled,
         )
-        return DueReport(prompts, delivery, checkins)
+        if reminders or lifecycle:
+            log.info(
+                "run_due %s: %d reminders, %d lifecycle messages planned",
+                now.isoformat(),
+                reminders,
+                lifecycle,
+            )
+        return DueReport(prompts, delivery, checkins, reminders, lifecycle)
+
+
+def _isolated(name: str, planner: ReminderService | LifecycleService | None, now: datetime) -> int:
+    """A failing reminder or lifecycle planner must not hold up the prompts and the
+    outbox: it is logged, and the next tick tries again."""
+    if planner is None:
+        return 0
+    try:
+        return planner.plan(now)
+    except Exception:
+        log.exception("run_due %s: the %s planner failed", now.isoformat(), name)
+        return 0
 
 
 def still_wanted(session: Session, rows: Sequence[Any]) -> dict[int, str]:
