@@ -16,7 +16,7 @@ from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.prompts import load_library
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek
-from tests.conftest import TEAM_ID
+from tests.slack_requests import SlackSender
 
 
 def pair_with_week(sessions, clock, new_id, team: str) -> tuple[str, str, int, int]:
@@ -46,6 +46,7 @@ def pair_with_week(sessions, clock, new_id, team: str) -> tuple[str, str, int, i
     prompt = load_library().prompts[0]
     with sessions.begin() as s:
         pair = s.scalars(select(Pair).where(Pair.round_id == preview.round_id)).one()
+        assert {pair.mentor.slack_user_id, pair.mentee.slack_user_id} == {mentor, mentee}
         pair.channel_id = f"G{new_id()}"
         pair.intro_sent_at = clock.now()
         week = PairWeek(
@@ -151,10 +152,11 @@ def test_a_thread_reply_counts_as_an_async_session(engagement, sessions, clock, 
     assert (week.outcome, week.engaged_by) == ("async", mentor)
 
 
-def test_buttons_and_thread_replies_end_to_end(
-    slack, fake_slack, sessions, clock, new_id, running_app
-):
-    mentor, mentee, pair_id, week_id = pair_with_week(sessions, clock, new_id, TEAM_ID)
+def test_buttons_and_thread_replies_end_to_end(fake_slack, sessions, clock, new_id, running_app):
+    # A team of its own: matching takes everyone active in a team's program.
+    team = new_id("T")
+    slack = SlackSender(running_app.base_url, fake_slack, team)
+    mentor, mentee, pair_id, week_id = pair_with_week(sessions, clock, new_id, team)
     for user in (mentor, mentee):
         fake_slack.add_user(user)
     slack.block_action(mentee, "upward_prompt_met", str(week_id))
