@@ -111,6 +111,8 @@ def in_working_hours(instant: datetime, tz: str) -> bool:
 
 
 def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, own_sessions, fake_slack):
+    """The whole program with nobody clicking: prompts every week, check-ins every two
+    weeks to each person, at most one nudge a week, and a thank-you at the end."""
     due, pair_ids = program["due"], program["pairs"]
     now = START
     while now < START + timedelta(weeks=14):
@@ -152,6 +154,36 @@ def test_twelve_weeks_one_prompt_a_week_in_working_hours(program, own_sessions, 
             if m.get("metadata", {}).get("event_payload", {}).get("key") == message.key
         ]
         assert len(posted) == 1, message.key
+
+    with own_sessions() as s:
+        others = list(
+            s.scalars(
+                select(OutboundMessage).where(
+                    OutboundMessage.kind.in_(("checkin", "reminder", "recognition")),
+                    OutboundMessage.status == OutboxStatus.SENT,
+                )
+            )
+        )
+        ended = {p.id: p.status for p in s.scalars(select(Pair).where(Pair.id.in_(pair_ids)))}
+    by_kind: dict[str, list[OutboundMessage]] = {}
+    for message in others:
+        by_kind.setdefault(message.kind, []).append(message)
+    # Check-ins: weeks 2, 4, ..., 12 for each of the six people, privately, in their hours.
+    assert len(by_kind["checkin"]) == 6 * 6
+    for message in by_kind["checkin"]:
+        assert message.user_id is not None
+        person = next(p for p in people.values() if p.id == message.person_id)
+        assert in_working_hours(message.due_at, person.tz), (message.key, message.due_at)
+    # Nudges: nobody engaged, so at most one a week per pair, never outside working hours.
+    nudge_weeks = [tuple(m.key.split(":")[1:3]) for m in by_kind.get("reminder", [])]
+    assert len(nudge_weeks) == len(set(nudge_weeks))
+    assert nudge_weeks  # silence was noticed
+    for message in by_kind["reminder"]:
+        mentor = people[pairs[int(message.key.split(":")[1])].mentor_id]
+        assert in_working_hours(message.due_at, mentor.tz), (message.key, message.due_at)
+    # Recognition: one thank-you per junior mentor, and the pairs have ended.
+    assert len(by_kind["recognition"]) == 3
+    assert set(ended.values()) == {"ended"}
 
 
 def test_nothing_is_sent_to_a_paused_pair(program, own_sessions):
