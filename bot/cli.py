@@ -144,7 +144,9 @@ def cmd_run_due(args: argparse.Namespace) -> int:
         engine.dispose()
     delivery = report.delivery
     print(
-        f"run-due at {now.isoformat()}: {report.prompts.planned} prompts planned; "
+        f"run-due at {now.isoformat()}: {report.prompts.planned} prompts, "
+        f"{report.checkins} check-ins, {report.reminders} reminders and "
+        f"{report.lifecycle} lifecycle messages planned; "
         f"{delivery.sent} sent, {delivery.found_already_sent} already sent, "
         f"{delivery.rescheduled} to retry, {delivery.failed} failed, "
         f"{delivery.cancelled} cancelled"

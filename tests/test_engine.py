@@ -220,7 +220,7 @@ def test_run_due_from_the_command_line_moves_the_clock(program, own_sessions):
     first_prompt_day = START + timedelta(days=7)  # Monday of week 1, 12:00 UTC
     done = run_due_cli(program["settings"], first_prompt_day)
     assert done.returncode == 0, done.stderr
-    assert "prompts planned" in done.stdout
+    assert "3 prompts, 0 check-ins" in done.stdout
     sent = prompts_sent(own_sessions, program["pairs"])
     assert len(sent) >= 1
     again = run_due_cli(program["settings"], first_prompt_day)
