@@ -274,6 +274,12 @@ PROGRAM_EMPHASIS_LABELS_PLAIN = {
     "cross_team": "Pairs from different teams",
     "same_hours": "Overlapping working hours",
 }
+PROGRAM_SHOUTOUT_LABEL_PLAIN = "Shout-out channel"
+PROGRAM_SHOUTOUT_HINT_PLAIN = (
+    "At the end, I thank each junior mentor here by name. Optional: without it, "
+    "thank-yous go by DM only."
+)
+PROGRAM_SHOUTOUT_PLACEHOLDER_PLAIN = "Choose a channel"
 PROGRAM_DEFAULT_LABEL_PLAIN = "New joiners"
 PROGRAM_DEFAULT_OPTION_PLAIN = "People who join from now on join this program"
 EVERY_WEEKS_PLAIN = {1: "Every week", 2: "Every 2 weeks", 3: "Every 3 weeks", 4: "Every 4 weeks"}

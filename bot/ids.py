@@ -64,6 +64,7 @@ class ProgramField(StrEnum):
     REVIEW = "program_review"
     EMPHASIS = "program_emphasis"
     DEFAULT = "program_default"
+    SHOUTOUT = "program_shoutout"
 
 
 class GoalField(StrEnum):

@@ -526,3 +526,11 @@ def test_pairs_table_has_one_active_pair_per_mentee(sessions):
             .having(func.count() > 1)
         ).all()
     assert duplicates == []
+
+
+def test_a_program_keeps_its_shout_out_channel(programs, team, new_id):
+    saved = programs.save(team, new_id(), None, program_form(shoutout_channel_id="C0SHOUT01"))
+    assert saved.shoutout_channel_id == "C0SHOUT01"
+    with pytest.raises(FormErrors) as caught:
+        programs.save(team, new_id(), saved.id, program_form(shoutout_channel_id="not a channel"))
+    assert ProgramField.SHOUTOUT in caught.value.errors

@@ -202,3 +202,11 @@ def test_delivery_report_names_who_could_not_be_reached():
     text = json.dumps([b.to_dict() for b in delivered_message(report).blocks])
     assert "<@UGONE>" in text
     assert "account_inactive" in text
+
+
+def test_program_modal_offers_a_shout_out_channel_and_reads_it_back():
+    data = program_modal(PROGRAM, SKILLS).to_dict()
+    by_id = {b.get("block_id"): b for b in data["blocks"]}
+    assert by_id[ProgramField.SHOUTOUT]["element"]["type"] == "channels_select"
+    state = {ProgramField.SHOUTOUT: {"value": {"selected_channel": "C0SHOUT01"}}}
+    assert read_program(state).shoutout_channel_id == "C0SHOUT01"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ class ProgramSettings:
     review_matches: bool
     focus_skills: tuple[str, ...]  # slugs
     match_emphasis: str
+    shoutout_channel_id: str | None = None  # where end-of-program shout-outs go
 
     @property
     def weights(self) -> Weights:
@@ -88,6 +90,7 @@ class ProgramSubmission:
     review_matches: bool
     match_emphasis: str | None
     make_default: bool
+    shoutout_channel_id: str | None = None
 
 
 class ProgramService:
@@ -202,6 +205,10 @@ class ProgramService:
         program.mentor_capacity = capacity
         program.review_matches = sub.review_matches
         program.match_emphasis = emphasis
+        channel = (sub.shoutout_channel_id or "").strip() or None
+        if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,30}", channel):
+            raise FormErrors({ProgramField.SHOUTOUT: copy.ERR_CHOOSE_FROM_LIST})
+        program.shoutout_channel_id = channel
         program.focus_skills = sorted(skills, key=lambda s: (s.position, s.id))
 
 
@@ -251,4 +258,5 @@ def settings_of(program: Program) -> ProgramSettings:
         review_matches=program.review_matches,
         focus_skills=tuple(s.slug for s in program.focus_skills),
         match_emphasis=program.match_emphasis,
+        shoutout_channel_id=program.shoutout_channel_id,
     )

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ChannelSelectElement,
     CheckboxesElement,
     DatePickerElement,
     InputBlock,
@@ -161,6 +162,17 @@ def program_modal(program: ProgramSettings, skills: Sequence[SkillOption]) -> Vi
                 ),
             ),
         ),
+        InputBlock(
+            block_id=ProgramField.SHOUTOUT,
+            label=copy.PROGRAM_SHOUTOUT_LABEL_PLAIN,
+            hint=copy.PROGRAM_SHOUTOUT_HINT_PLAIN,
+            optional=True,
+            element=ChannelSelectElement(
+                action_id=Action.FIELD,
+                placeholder=copy.PROGRAM_SHOUTOUT_PLACEHOLDER_PLAIN,
+                initial_channel=program.shoutout_channel_id,
+            ),
+        ),
         tick(
             ProgramField.REVIEW,
             copy.PROGRAM_REVIEW_LABEL_PLAIN,
@@ -236,6 +248,7 @@ def read_program(state_values: Mapping[str, Any]) -> ProgramSubmission:
         review_matches=bool(selected_many(ProgramField.REVIEW)),
         match_emphasis=selected(ProgramField.EMPHASIS),
         make_default=bool(selected_many(ProgramField.DEFAULT)),
+        shoutout_channel_id=text(ProgramField.SHOUTOUT, "selected_channel"),
     )
 
 
