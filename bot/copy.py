@@ -508,8 +508,9 @@ CHECKIN_BLOCKERS_PLACEHOLDER_PLAIN = "Time, topics, anything the program could h
 CHECKIN_SHARE_LABEL_PLAIN = "Share with the program lead?"
 CHECKIN_SHARE_OPTION_PLAIN = "Share my comments with the program lead"
 CHECKIN_SHARE_HINT_PLAIN = (
-    "Unticked, nobody else sees what you write. Leads only see overall numbers, such as "
-    "the average rating."
+    "Unticked, nobody else sees what you write; leads only see overall numbers, such as "
+    "the average rating. Ticked, the lead can read your comments, and what you learned "
+    "may be quoted in the end-of-program thank-you to your mentor."
 )
 CHECKIN_CANDID_LABEL_PLAIN = "Do you feel able to be candid with your mentee?"
 CHECKIN_CANDID_PLAIN = {"yes": "Yes", "mostly": "Mostly", "no": "Not really"}
