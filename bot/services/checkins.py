@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
 from bot.clock import Clock
@@ -33,7 +33,7 @@ from bot.errors import FormErrors, UserFacingError
 from bot.ids import CheckInField
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.timing import WorkingHours, next_working_time
-from bot.services.weekly import first_monday, working_hours
+from bot.services.weekly import first_monday, running_pairs, working_hours
 from bot.views.checkins import (
     CANDID_CHOICES,
     MAX_TEXT_CHARS,
@@ -132,15 +132,8 @@ class CheckInService:
         return planned
 
     def _checkins_to_plan(self, now: datetime) -> list[_Todo]:
-        mentor, mentee = aliased(Person), aliased(Person)
         with self._sessions() as session:
-            rows = session.execute(
-                select(Pair, Program, mentor, mentee)
-                .join(Program, Pair.program_id == Program.id)
-                .join(mentor, Pair.mentor_id == mentor.id)
-                .join(mentee, Pair.mentee_id == mentee.id)
-                .where(Pair.status == PairStatus.ACTIVE, Pair.intro_sent_at.is_not(None))
-            ).all()
+            rows = running_pairs(session)
             planned = {
                 (pair_id, person_id, number)
                 for pair_id, person_id, number in session.execute(

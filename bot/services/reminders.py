@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
 from bot.clock import Clock
@@ -34,16 +34,14 @@ from bot.services.timing import (
     next_shared_working_time,
     next_working_time,
 )
-from bot.services.weekly import working_hours
+from bot.services.weekly import running_pairs, working_hours
 from models import (
     OutboundMessage,
     OutboxStatus,
     Pair,
     PairStatus,
     PairWeek,
-    Person,
     PersonStatus,
-    Program,
 )
 
 log = logging.getLogger(__name__)
@@ -131,19 +129,8 @@ class ReminderService:
         return planned
 
     def _due(self, now: datetime) -> tuple[list[_Nudge], list[_SeniorNudge]]:
-        mentor, mentee = aliased(Person), aliased(Person)
         with self._sessions() as session:
-            rows = session.execute(
-                select(Pair, Program, mentor, mentee)
-                .join(Program, Pair.program_id == Program.id)
-                .join(mentor, Pair.mentor_id == mentor.id)
-                .join(mentee, Pair.mentee_id == mentee.id)
-                .where(
-                    Pair.status == PairStatus.ACTIVE,
-                    Pair.channel_id.is_not(None),
-                    Pair.intro_sent_at.is_not(None),
-                )
-            ).all()
+            rows = running_pairs(session)
             weeks: dict[int, list[_Week]] = defaultdict(list)
             for pair_id, *fields in session.execute(
                 select(

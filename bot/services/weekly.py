@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -86,19 +87,8 @@ class WeeklyPrompts:
         return PlanReport(planned, paused)
 
     def _weeks_to_plan(self, now: datetime) -> tuple[list[tuple[int, int, datetime]], int]:
-        mentor, mentee = aliased(Person), aliased(Person)
         with self._sessions() as session:
-            rows = session.execute(
-                select(Pair, Program, mentor, mentee)
-                .join(Program, Pair.program_id == Program.id)
-                .join(mentor, Pair.mentor_id == mentor.id)
-                .join(mentee, Pair.mentee_id == mentee.id)
-                .where(
-                    Pair.status == PairStatus.ACTIVE,
-                    Pair.channel_id.is_not(None),
-                    Pair.intro_sent_at.is_not(None),  # no prompt before the intro
-                )
-            ).all()
+            rows = running_pairs(session)
             planned = {
                 (pair_id, week)
                 for pair_id, week in session.execute(
@@ -177,6 +167,23 @@ class WeeklyPrompts:
             now,
         )
         return 1
+
+
+def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
+    """Active, introduced pairs with their program, mentor and mentee, in one query: what
+    every planner of run_due starts from."""
+    mentor, mentee = aliased(Person), aliased(Person)
+    return session.execute(
+        select(Pair, Program, mentor, mentee)
+        .join(Program, Pair.program_id == Program.id)
+        .join(mentor, Pair.mentor_id == mentor.id)
+        .join(mentee, Pair.mentee_id == mentee.id)
+        .where(
+            Pair.status == PairStatus.ACTIVE,
+            Pair.channel_id.is_not(None),
+            Pair.intro_sent_at.is_not(None),  # nothing before the intro
+        )
+    ).all()
 
 
 def _due_weeks(
