@@ -12,11 +12,9 @@ from bot import copy
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.services.delivery import Outgoing, enqueue
 from bot.services.prompts import PromptLibrary, choose_prompt, load_library
 from bot.services.timing import next_working_time
-from bot.services.weekly import prompt_key, shared_skills, working_hours
-from bot.views.prompts import prompt_blocks
+from bot.services.weekly import enqueue_prompt, prompt_key, shared_skills, working_hours
 from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
 
 SNOOZE = timedelta(days=2)
@@ -143,29 +141,8 @@ class EngagementService:
         now: datetime,
     ) -> None:
         prompt = self._library.by_id(week.prompt_id)
-        text, blocks = prompt_blocks(
-            prompt,
-            week=week.week,
-            length_weeks=program.length_weeks,
-            pair_week_id=week.id,
-            mentor=pair.mentor.slack_user_id,
-            mentee=pair.mentee.slack_user_id,
-        )
-        assert pair.channel_id is not None
-        enqueue(
-            session,
-            pair.mentor.workspace_id,
-            Outgoing(
-                key=prompt_key(pair.id, week.week, variant),
-                kind="prompt",
-                text=text,
-                blocks=blocks,
-                due_at=due,
-                channel_id=pair.channel_id,
-                pair_id=pair.id,
-            ),
-            now,
-        )
+        key = prompt_key(pair.id, week.week, variant)
+        enqueue_prompt(session, pair, program, week, prompt, key=key, due=due, now=now)
 
 
 def _own_week(

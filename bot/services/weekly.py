@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import unit_of_work
 from bot.services.delivery import Outgoing, enqueue
-from bot.services.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.prompts import Prompt, PromptLibrary, choose_prompt, load_library
 from bot.services.timing import WorkingHours, next_working_time, prompt_slot
 from bot.views.prompts import prompt_blocks
 from models import (
@@ -114,7 +114,6 @@ class WeeklyPrompts:
     ) -> int:
         pair = session.get_one(Pair, pair_id)
         program = session.get_one(Program, pair.program_id)
-        mentor, mentee = pair.mentor, pair.mentee
         used: set[str] = set()
         for prompt_id, replaced in session.execute(
             select(PairWeek.prompt_id, PairWeek.replaced_prompts).where(PairWeek.pair_id == pair.id)
@@ -144,29 +143,45 @@ class WeeklyPrompts:
         )
         session.add(row)
         session.flush()  # the id goes on the buttons
-        text, blocks = prompt_blocks(
-            prompt,
-            week=week,
-            length_weeks=program.length_weeks,
-            pair_week_id=row.id,
-            mentor=mentor.slack_user_id,
-            mentee=mentee.slack_user_id,
-        )
-        enqueue(
-            session,
-            mentor.workspace_id,
-            Outgoing(
-                key=key,
-                kind="prompt",
-                text=text,
-                blocks=blocks,
-                due_at=due,
-                channel_id=pair.channel_id,
-                pair_id=pair.id,
-            ),
-            now,
-        )
+        enqueue_prompt(session, pair, program, row, prompt, key=key, due=due, now=now)
         return 1
+
+
+def enqueue_prompt(
+    session: Session,
+    pair: Pair,
+    program: Program,
+    week: PairWeek,
+    prompt: Prompt,
+    *,
+    key: str,
+    due: datetime,
+    now: datetime,
+) -> None:
+    """Put a week's prompt, with its buttons, in the pair's group DM via the outbox."""
+    assert pair.channel_id is not None
+    text, blocks = prompt_blocks(
+        prompt,
+        week=week.week,
+        length_weeks=program.length_weeks,
+        pair_week_id=week.id,
+        mentor=pair.mentor.slack_user_id,
+        mentee=pair.mentee.slack_user_id,
+    )
+    enqueue(
+        session,
+        pair.mentor.workspace_id,
+        Outgoing(
+            key=key,
+            kind="prompt",
+            text=text,
+            blocks=blocks,
+            due_at=due,
+            channel_id=pair.channel_id,
+            pair_id=pair.id,
+        ),
+        now,
+    )
 
 
 def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
