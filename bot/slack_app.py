@@ -45,7 +45,9 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         gateway=gateway,
         enrolment=enrolment,
         leads=leads,
-        onboarding=OnboardingService(enrolment, gateway, leads),
+        onboarding=OnboardingService(
+            enrolment, gateway, leads, delivery=due.delivery, sessions=sessions, clock=clock
+        ),
         programs=programs,
         pairing=PairingService(sessions, clock, programs),
         intros=IntroService(sessions, clock, gateway, due.delivery),

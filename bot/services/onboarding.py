@@ -1,30 +1,51 @@
-"""What happens after someone joins or edits: their time zone, the welcome DM, App Home."""
+"""What happens after someone joins or edits: their time zone, the welcome DM, App Home.
+
+Messages go through the outbox like every other (one key per message, exactly once),
+and are sent at once so people see them while they are looking.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
+from bot.clock import Clock
+from bot.db import unit_of_work
 from bot.gateway import SlackGateway
+from bot.services.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
 from bot.services.goals import PairGoals
 from bot.services.leads import LeadPolicy
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
 from bot.views.pairs import goals_updated_message
+from models import Person, Workspace
 
 log = logging.getLogger(__name__)
 
 
 class OnboardingService:
     def __init__(
-        self, enrolment: EnrolmentService, gateway: SlackGateway, leads: LeadPolicy
+        self,
+        enrolment: EnrolmentService,
+        gateway: SlackGateway,
+        leads: LeadPolicy,
+        *,
+        delivery: DeliveryService,
+        sessions: sessionmaker[Session],
+        clock: Clock,
     ) -> None:
         self._enrolment = enrolment
         self._gateway = gateway
         self._leads = leads
+        self._delivery = delivery
+        self._sessions = sessions
+        self._clock = clock
 
     def after_save(self, result: SaveResult) -> None:
         """Runs after the submission is acknowledged; Slack failures are logged, not raised,
@@ -32,12 +53,11 @@ class OnboardingService:
         profile = result.profile
         self._remember_time_zone(profile)
         if self._enrolment.claim_welcome(profile.team_id, profile.user_id):
-            if not self._send_dm(profile, welcome_message(profile)):
-                # Let the next save try again rather than never welcoming them.
-                self._enrolment.release_welcome(profile.team_id, profile.user_id)
+            self._send_dm(profile, welcome_message(profile), f"welcome:{profile.person_id}")
         else:
             text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
-            self._send_dm(profile, text_message(text))
+            key = f"saved:{profile.person_id}:{self._clock.now().timestamp()}"
+            self._send_dm(profile, text_message(text), key)
         self.refresh_home(profile.team_id, profile.user_id)
 
     def after_leave(self, result: LeaveResult) -> None:
@@ -47,10 +67,18 @@ class OnboardingService:
             partner = pair.mentee_user if profile.user_id == pair.mentor_user else pair.mentor_user
             if pair.channel_id:
                 text = copy.PARTNER_LEFT.format(user=profile.user_id, partner=partner)
-                try:
-                    self._gateway.post_message(pair.channel_id, text, text_message(text).blocks)
-                except SlackApiError as error:
-                    log.warning("could not tell a partner: %s", error.response.get("error"))
+                # No pair_id: the pair has ended, and this note is about exactly that.
+                self._send(
+                    profile.person_id,
+                    Outgoing(
+                        key=f"partner-left:{pair.pair_id}",
+                        kind="partner_left",
+                        text=text,
+                        blocks=_dicts(text_message(text)),
+                        due_at=self._clock.now(),
+                        channel_id=pair.channel_id,
+                    ),
+                )
             self.refresh_home(profile.team_id, partner)
         self.refresh_home(profile.team_id, profile.user_id)
 
@@ -59,10 +87,20 @@ class OnboardingService:
         the goals are already stored, so Slack failures are logged, not raised."""
         if goals.channel_id:
             message = goals_updated_message(goals, user_id)
-            try:
-                self._gateway.post_message(goals.channel_id, message.text, message.blocks)
-            except SlackApiError as error:
-                log.warning("could not post a goals update: %s", error.response.get("error"))
+            stamp = (goals.updated_at or self._clock.now()).timestamp()
+            self._send(
+                None,
+                Outgoing(
+                    key=f"goals:{goals.pair_id}:{stamp}",
+                    kind="goals",
+                    text=message.text,
+                    blocks=_dicts(message),
+                    due_at=self._clock.now(),
+                    channel_id=goals.channel_id,
+                    pair_id=goals.pair_id,
+                ),
+                team_id=team_id,
+            )
         for member in (goals.mentor_user, goals.mentee_user):
             self.refresh_home(team_id, member)
 
@@ -82,16 +120,34 @@ class OnboardingService:
             return
         self._enrolment.record_slack_details(profile.team_id, profile.user_id, tz=user.tz)
 
-    def _send_dm(self, profile: Profile, message: Message) -> bool:
-        try:
-            channel = profile.dm_channel_id
-            if channel is None:
-                channel = self._gateway.open_dm(profile.user_id)
-                self._enrolment.record_slack_details(
-                    profile.team_id, profile.user_id, dm_channel_id=channel
-                )
-            self._gateway.post_message(channel, message.text, message.blocks)
-        except SlackApiError as error:
-            log.warning("could not DM a participant: %s", error.response.get("error"))
-            return False
-        return True
+    def _send_dm(self, profile: Profile, message: Message, key: str) -> None:
+        """A DM to the person; the outbox opens their DM once and keeps its id."""
+        self._send(
+            profile.person_id,
+            Outgoing(
+                key=key,
+                kind="dm",
+                text=message.text,
+                blocks=_dicts(message),
+                due_at=self._clock.now(),
+                user_id=profile.user_id,
+                person_id=profile.person_id,
+            ),
+        )
+
+    def _send(self, person_id: int | None, message: Outgoing, team_id: str | None = None) -> None:
+        """Plan one message and send it now. If Slack is slow or down, the outbox keeps
+        it and the clock sends it later; a failure for good reaches the leads."""
+        with unit_of_work(self._sessions) as session:
+            if person_id is not None:
+                workspace_id = session.get_one(Person, person_id).workspace_id
+            else:
+                workspace_id = session.scalars(
+                    select(Workspace.id).where(Workspace.slack_team_id == team_id)
+                ).one()
+            enqueue(session, workspace_id, message, self._clock.now())
+        self._delivery.deliver_due(self._clock.now(), keys=[message.key])
+
+
+def _dicts(message: Message) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in message.blocks]
