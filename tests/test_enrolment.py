@@ -192,8 +192,6 @@ def test_welcome_is_claimed_once(enrolment, new_id):
     enrolment.save(TEAM, user, submission())
     assert enrolment.claim_welcome(TEAM, user) is True
     assert enrolment.claim_welcome(TEAM, user) is False
-    enrolment.release_welcome(TEAM, user)
-    assert enrolment.claim_welcome(TEAM, user) is True
 
 
 def test_counts_are_per_workspace_and_by_status(enrolment, new_id):

@@ -290,20 +290,14 @@ class EnrolmentService:
                 person.dm_channel_id = dm_channel_id
 
     def claim_welcome(self, team_id: str, user_id: str) -> bool:
-        """True once per person: the caller then sends the welcome DM."""
+        """True once per person: the caller then plans the welcome DM in the outbox,
+        which sends it exactly once."""
         with unit_of_work(self._sessions) as session:
             person = find_person(session, team_id, user_id)
             if person is None or person.welcomed_at is not None:
                 return False
             person.welcomed_at = self._clock.now()
             return True
-
-    def release_welcome(self, team_id: str, user_id: str) -> None:
-        """The welcome could not be sent; allow the next attempt."""
-        with unit_of_work(self._sessions) as session:
-            person = find_person(session, team_id, user_id)
-            if person is not None:
-                person.welcomed_at = None
 
     # --- status changes --------------------------------------------------------
 
