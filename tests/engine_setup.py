@@ -58,6 +58,22 @@ class EngineProgram:
         return [p.id for p in self.pairs]
 
 
+def member_submission(
+    role: str, skills: list[str], department: str | None = None
+) -> JoinSubmission:
+    """A join modal answer for a junior mentor (teaches) or a senior mentee (learns)."""
+    return JoinSubmission(
+        role=role,
+        teach=skills if role == "mentor" else [],
+        learn=skills if role == "mentee" else [],
+        department=department,
+        seniority="1" if role == "mentor" else "4",
+        weekday="any",
+        window="any",
+        goals=None,
+    )
+
+
 def engine_settings(fake_slack: FakeSlack, database_url: str) -> Settings:
     return Settings(
         bot_token=BOT_TOKEN,
@@ -90,16 +106,7 @@ def enrolled_program(
             enrolment.save(
                 team,
                 user,
-                JoinSubmission(
-                    role=role,
-                    teach=[skill] if role == "mentor" else [],
-                    learn=[skill] if role == "mentee" else [],
-                    department="Sales" if role == "mentor" else "Finance",
-                    seniority="1" if role == "mentor" else "4",
-                    weekday="any",
-                    window="any",
-                    goals=None,
-                ),
+                member_submission(role, [skill], "Sales" if role == "mentor" else "Finance"),
             )
             enrolment.record_slack_details(team, user, tz=tz)
         people.append((mentor, mentee, mentor_tz, mentee_tz, skill))

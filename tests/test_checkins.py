@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.errors import FormErrors, UserFacingError
 from bot.gateway import make_web_client
 from bot.ids import CheckInField
 from bot.services.checkins import CheckInService, checkin_key, checkin_weeks, due_checkins
 from bot.services.delivery import DeliveryService
 from bot.services.due import DueService, FailureAlerts, still_wanted
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
@@ -33,7 +32,8 @@ from bot.views.checkins import (
     read_checkin,
 )
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program
-from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
+from tests.conftest import BOT_TOKEN, FixedClock
+from tests.engine_setup import engine_settings, member_submission
 from tests.fakeslack.blockkit import check_message_blocks, check_view
 
 # A Monday. Pairs made now start program week 1 on Monday 1 March 2027; the weeks below
@@ -63,16 +63,7 @@ def cohort(own_sessions, fake_slack, new_id, own_url):
             enrolment.save(
                 team,
                 user,
-                JoinSubmission(
-                    role=role,
-                    teach=[skill] if role == "mentor" else [],
-                    learn=[skill] if role == "mentee" else [],
-                    department="Sales" if role == "mentor" else "Finance",
-                    seniority="1" if role == "mentor" else "4",
-                    weekday="any",
-                    window="any",
-                    goals=None,
-                ),
+                member_submission(role, [skill], "Sales" if role == "mentor" else "Finance"),
             )
             enrolment.record_slack_details(team, user, tz=tz)
     pairing = PairingService(own_sessions, clock, ProgramService(own_sessions, clock))
@@ -88,16 +79,7 @@ def cohort(own_sessions, fake_slack, new_id, own_url):
         pair_ids = [
             p.id for p in sorted(pairs, key=lambda p: ZONES.index((p.mentor.tz, p.mentee.tz)))
         ]
-    settings = Settings(
-        bot_token=BOT_TOKEN,
-        signing_secret=None,
-        app_token=None,
-        api_url=fake_slack.url,
-        database_url=own_url,
-        port=0,
-        leads=frozenset({LEAD_ID}),
-        post_rate=100,
-    )
+    settings = engine_settings(fake_slack, own_url)
     service = CheckInService(own_sessions, clock)
     # build_due_service's parts, but a pacer for a clock that runs weeks in seconds: real
     # Slack's one-post-per-second-per-channel would only make these tests wait.

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from models import CheckIn, OutboundMessage, Pair
+from tests.engine_setup import member_submission
 from tests.slack_requests import SlackSender
 
 
@@ -70,16 +71,7 @@ def asked(sessions, clock, new_id, team, fake_slack) -> dict[str, Any]:
         enrolment.save(
             team,
             user,
-            JoinSubmission(
-                role=role,
-                teach=["ai-tools"] if role == "mentor" else [],
-                learn=["ai-tools"] if role == "mentee" else [],
-                department=None,
-                seniority="1" if role == "mentor" else "4",
-                weekday="any",
-                window="any",
-                goals=None,
-            ),
+            member_submission(role, ["ai-tools"]),
         )
     pairing = PairingService(sessions, clock, ProgramService(sessions, clock))
     preview = pairing.preview(team, None)

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from bot.errors import UserFacingError
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.engagement import EngagementService
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.prompts import load_library
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek
+from tests.engine_setup import member_submission
 from tests.slack_requests import SlackSender
 
 
@@ -28,16 +29,7 @@ def pair_with_week(sessions, clock, new_id, team: str) -> tuple[str, str, int, i
         enrolment.save(
             team,
             user,
-            JoinSubmission(
-                role=role,
-                teach=["ai-tools"] if role == "mentor" else [],
-                learn=["ai-tools"] if role == "mentee" else [],
-                department=None,
-                seniority="1" if role == "mentor" else "4",
-                weekday="any",
-                window="any",
-                goals=None,
-            ),
+            member_submission(role, ["ai-tools"]),
         )
     programs = ProgramService(sessions, clock)
     pairing = PairingService(sessions, clock, programs, new_seed=lambda: 1)

@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.gateway import SlackGateway, make_web_client
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.introductions import IntroService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
 from tests.conftest import BOT_TOKEN, LEAD_ID, ROOT, FixedClock, app_env
+from tests.engine_setup import engine_settings, member_submission
 
 # A Monday. The first prompt week starts a week later; 12 weeks then cross the US (14 Mar),
 # European (28 Mar) and Australian (4 Apr) daylight-saving changes.
@@ -30,16 +31,7 @@ def enrol(enrolment, team, user, role: str, skills: list[str], tz: str, own_sess
     enrolment.save(
         team,
         user,
-        JoinSubmission(
-            role=role,
-            teach=skills if role == "mentor" else [],
-            learn=skills if role == "mentee" else [],
-            department="Sales" if role == "mentor" else "Finance",
-            seniority="1" if role == "mentor" else "4",
-            weekday="any",
-            window="any",
-            goals=None,
-        ),
+        member_submission(role, skills, "Sales" if role == "mentor" else "Finance"),
     )
     enrolment.record_slack_details(team, user, tz=tz)
 
@@ -70,16 +62,7 @@ def program(own_sessions, fake_slack, new_id, own_url):
     preview = pairing.preview(team, None)
     assert len(preview.pairs) == 3
     pairing.confirm(team, None, preview.round_id)
-    settings = Settings(
-        bot_token=BOT_TOKEN,
-        signing_secret=None,
-        app_token=None,
-        api_url=fake_slack.url,
-        database_url=own_url,
-        port=0,
-        leads=frozenset({LEAD_ID}),
-        post_rate=100,
-    )
+    settings = engine_settings(fake_slack, own_url)
     due = build_due_service(settings, own_sessions)
     gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
     IntroService(own_sessions, clock, gateway, due.delivery).introduce_round(preview.round_id)
