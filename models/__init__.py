@@ -17,6 +17,7 @@ from models.outbox import OutboundMessage
 from models.pair import Pair
 from models.pair_week import PairWeek
 from models.person import Person, PersonSkill
+from models.report_file import ReportFileRecord
 from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
 from models.skill import Skill
 from models.workspace import Workspace
@@ -39,6 +40,7 @@ __all__ = [
     "PersonStatus",
     "Program",
     "ProgramFocusSkill",
+    "ReportFileRecord",
     "Role",
     "RoundStatus",
     "Seniority",

@@ -28,6 +28,8 @@ class Pair(Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_pair_mentor_status", "mentor_id", "status"),
+        # The lead report reads every pair of one program.
+        Index("ix_pair_program_status", "program_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,8 @@ class Pair(Base):
     at_risk_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The end-of-program thank-you to the junior mentor (and the shout-out) went out.
     recognized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last time a lead nudged the pair from App Home (at most once a day).
+    lead_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -23,7 +23,11 @@ class Person(Base):
     """Someone who joined the program. Joining again edits this row, never a second one."""
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        # The lead report counts a program's people.
+        Index("ix_person_program_status", "program_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
