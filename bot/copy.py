@@ -560,3 +560,117 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Please try again in a "
     "minute; if it keeps happening, tell your program lead."
 )
+
+# --- the lead report and dashboard ---------------------------------------------------
+
+REPORT_HEADER_PLAIN = "📊 {program}"
+REPORT_FALLBACK = (
+    "Report for {program}: {joined} joined, {active} active pair(s), {at_risk} at risk."
+)
+REPORT_CONTEXT = "Generated {generated} · {start} · {weeks} week(s) long"
+REPORT_STARTS = "starts {date}"
+REPORT_NO_START = "no start date set"
+# Slack date formatting (<!date^…>) for report dates; each reader sees their own zone.
+DATE_TIME_FORMAT = "{date_short_pretty} at {time}"
+DATE_FORMAT = "{date_short}"
+REPORT_EMPTY = (
+    "Nobody has joined *{program}* yet, so there's nothing to count. Share `/mentor join` "
+    "with people who might take part; once they join, this report shows who got how far, "
+    "pairs that need a hand, engagement and the skills people want."
+)
+REPORT_MORE = "…and {n} more — `/mentor report csv` has everyone"
+REPORT_FOOTER = (
+    "`/mentor report csv` sends everyone as a spreadsheet · `/mentor report chart` sends a "
+    "chart of the weeks"
+)
+
+REPORT_FUNNEL_HEADING = "*Who got how far*"
+REPORT_FUNNEL_ROLES = {
+    Role.MENTOR: "*Mentors* (sharing)",
+    Role.MENTEE: "*Mentees* (learning)",
+}
+# Keyed by bot.services.report_model.Stage values.
+STAGE_LABELS = {
+    "joined": "Joined",
+    "matched": "Matched",
+    "first_session": "First session",
+    "three_sessions": "3+ sessions",
+    "completed": "Completed",
+}
+REPORT_FUNNEL_LINE = "{stage}: *{n}*"
+REPORT_FUNNEL_SHARE = " ({share:.0%})"
+
+REPORT_PAIRS = (
+    "*Pairs:* {active} active, {at_risk} of them at risk · {ended} ended "
+    "({completed} completed, {early} ended early)"
+)
+REPORT_NO_PAIRS = "*Pairs:* none yet — `/mentor match` previews a matching round."
+REPORT_AT_RISK_HEADING = "*Pairs at risk*"
+REPORT_AT_RISK_LINE = "• <@{mentor}> & <@{mentee}> — {reasons}"
+REPORT_NONE_AT_RISK = "*Pairs at risk:* none right now. 🎉"
+# Keyed by bot.services.report_model.RiskReason values.
+RISK_NO_ACTIVITY = "no session for {n} weeks"
+RISK_NO_ACTIVITY_ONE = "no session for a week"
+RISK_NO_ACTIVITY_UNKNOWN = "no session lately"
+RISK_REASONS = {
+    "senior_skipping": "the senior skipped twice in a row",
+    "low_rating": "a low check-in rating",
+}
+RISK_UNDELIVERABLE = "Slack could not deliver (`{detail}`)"
+RISK_UNDELIVERABLE_NO_DETAIL = "Slack could not deliver a message"
+RISK_OTHER = "needs a look"
+
+REPORT_ENGAGEMENT_HEADING = "*Engagement*"
+REPORT_NOTHING_SENT = "*Engagement:* no prompts or check-ins have gone out yet."
+ENGAGEMENT_PROMPTS = "*Prompts*\n{delivered} delivered · {engaged} engaged with{rate}"
+ENGAGEMENT_PROMPTS_RATE = " ({rate:.0%})"
+ENGAGEMENT_SESSIONS = "*Sessions*\n{live} live · {async_} async"
+ENGAGEMENT_SKIPPED = "*Weeks skipped*\n{n}"
+ENGAGEMENT_CHECKINS = "*Check-ins*\n{asked} sent · response rate {rate}"
+ENGAGEMENT_RATINGS = "*Average rating*\nby mentors: {mentors}\nby mentees: {mentees}"
+RATE_VALUE = "{value:.0%}"
+RATING_VALUE = "{value:.1f} / 5"
+AGGREGATE_HIDDEN = "_hidden (fewer than {n} people)_"
+AGGREGATE_NO_DATA = "_no answers yet_"
+
+REPORT_SKILLS_HEADING = "*Skills: what mentees want and mentors offer*"
+REPORT_SKILL_LINE = (
+    "• *{name}*{focus} — wanted by {wanted} mentee(s) · offered by {offered} mentor(s)"
+)
+REPORT_SKILL_FOCUS = " ⭐ _focus_"
+REPORT_SKILL_SHORT = "\n      ⚠️ short of mentors: {n} mentee(s) can't be served"
+
+REPORT_WAITING_HEADING = "*Waiting for a partner ({n})*"
+REPORT_WAITING_LINE = "• <@{user}> ({role}): {reason} · since {since}"
+REPORT_WAITING_UNKNOWN = "not matched yet"
+ROLE_SHORT = {Role.MENTOR: "mentor", Role.MENTEE: "mentee"}
+
+REPORT_RECOGNITION = (
+    "*Recognition:* {thanked} thank-you(s) sent to mentors · {shoutouts} shout-out(s) posted"
+)
+
+REPORT_COMMENTS_HEADING = "*Shared check-in comments* (newest first)"
+REPORT_COMMENT_WHO = "<@{user}> ({role}) · {date}"
+REPORT_COMMENT_LEARNED = "*Learned:* {text}"
+REPORT_COMMENT_BLOCKERS = "*In the way:* {text}"
+REPORT_COMMENTS_MORE = "…and {n} older shared comment(s)."
+
+DASHBOARD_HEADER_PLAIN = "Program: {program}"
+DASHBOARD_UPDATED = "Numbers as of {generated} · `/mentor report` has the full report"
+DASHBOARD_EMPTY = (
+    "Nobody has joined yet. Once people join, their numbers and any pairs that need a hand "
+    "show up here."
+)
+DASHBOARD_JOINED = "*Joined*\n{total} ({mentors} mentor(s) · {mentees} mentee(s))"
+DASHBOARD_ACTIVE = "*Active pairs*\n{n}"
+DASHBOARD_AT_RISK = "*At risk*\n{n}"
+DASHBOARD_SESSIONS = "*Sessions held*\n{n}"
+DASHBOARD_RESPONSE = "*Check-in response rate*\n{rate}"
+DASHBOARD_RATING = "*Average rating*\nby mentors: {mentors}\nby mentees: {mentees}"
+DASHBOARD_NUDGED = " · nudged {date}"
+DASHBOARD_NUDGE_PLAIN = "Nudge"
+DASHBOARD_FILES_HEADING = "*Report files*"
+DASHBOARD_FILES_NONE = "Latest: none yet"
+DASHBOARD_FILE_LINE = "• {file} · {date}"
+DASHBOARD_CSV_PLAIN = "Send me the CSV"
+DASHBOARD_CHART_PLAIN = "Send me the chart"

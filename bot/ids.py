@@ -33,6 +33,10 @@ class Action(StrEnum):
     CHECKIN_MET = "upward_checkin_met"
     CHECKIN_NOT_YET = "upward_checkin_not_yet"
     CHECKIN_COULDNT = "upward_checkin_couldnt"
+    # The lead's dashboard in App Home.
+    NUDGE_PAIR = "upward_nudge_pair"  # value: the pair id
+    REPORT_CSV = "upward_report_csv"  # value: the program id
+    REPORT_CHART = "upward_report_chart"  # value: the program id
     # Each input element also needs an action_id; one per join-modal field.
     FIELD = "value"
 
