@@ -561,6 +561,12 @@ SOMETHING_WENT_WRONG = (
     "minute; if it keeps happening, tell your program lead."
 )
 
+# --- the report's service errors (python -m bot report and /mentor report)
+REPORT_NO_WORKSPACE = "Upward has no data for the workspace {team} yet."
+REPORT_WHICH_WORKSPACE = (
+    "This database holds several workspaces (or none yet): pass --team with a Slack team id."
+)
+
 # --- the lead report and dashboard ---------------------------------------------------
 
 REPORT_HEADER_PLAIN = "📊 {program}"

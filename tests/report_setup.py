@@ -1,0 +1,225 @@
+"""A program with a known history, written straight into the database, so report tests
+can say exactly what the numbers must be."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.workspaces import ensure_default_program, ensure_workspace
+from models import (
+    CheckIn,
+    MatchRound,
+    MatchWaiting,
+    OutboundMessage,
+    OutboxStatus,
+    Pair,
+    PairStatus,
+    PairWeek,
+    Person,
+    PersonSkill,
+    PersonStatus,
+    Program,
+    RoundStatus,
+    Skill,
+)
+
+# A Tuesday; the pairs' first prompts landed on Mondays before it.
+NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
+FIRST_MONDAY = datetime(2027, 4, 19, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Scenario:
+    team: str
+    program_id: int
+    people: dict[str, int] = field(default_factory=dict)  # Slack id -> person id
+    users: dict[str, str] = field(default_factory=dict)  # our name -> Slack id
+    pairs: dict[str, int] = field(default_factory=dict)  # our name -> pair id
+
+
+class ScenarioBuilder:
+    def __init__(self, sessions: sessionmaker[Session], new_id: Callable[..., str]) -> None:
+        self.sessions = sessions
+        self.new_id = new_id
+        team = new_id("T")
+        with sessions.begin() as s:
+            workspace = ensure_workspace(s, team, NOW - timedelta(days=90))
+            program = ensure_default_program(s, workspace, NOW - timedelta(days=90))
+            program.session_every_weeks = 2
+            s.flush()
+            self.workspace_id = workspace.id
+            self.scenario = Scenario(team, program.id)
+            self.skills = {k.slug: k.id for k in s.scalars(select(Skill))}
+
+    def person(
+        self,
+        name: str,
+        role: str,
+        *,
+        skills: Sequence[str] = (),
+        status: PersonStatus = PersonStatus.ACTIVE,
+        department: str | None = None,
+        program_id: int | None = None,
+    ) -> int:
+        user = self.new_id()
+        with self.sessions.begin() as s:
+            person = Person(
+                workspace_id=self.workspace_id,
+                program_id=program_id or self.scenario.program_id,
+                slack_user_id=user,
+                role=role,
+                status=status,
+                department=department,
+                tz="Europe/London",
+                joined_at=NOW - timedelta(days=60),
+                updated_at=NOW - timedelta(days=60),
+            )
+            person.skills = [
+                PersonSkill(
+                    skill_id=self.skills[slug],
+                    direction="teach" if role == "mentor" else "learn",
+                )
+                for slug in skills
+            ]
+            s.add(person)
+            s.flush()
+            self.scenario.people[user] = person.id
+            self.scenario.users[name] = user
+            return person.id
+
+    def pair(
+        self,
+        name: str,
+        mentor: str,
+        mentee: str,
+        outcomes: Sequence[str | None],
+        *,
+        status: PairStatus = PairStatus.ACTIVE,
+        recognized: bool = False,
+        at_risk_reason: str | None = None,
+        unsent_weeks: Sequence[int] = (),
+        first: datetime = FIRST_MONDAY,
+    ) -> int:
+        """A pair whose week n prompt landed on ``first`` + n-1 weeks, with the outcome
+        given for that week; weeks in ``unsent_weeks`` never reached Slack."""
+        people = self.scenario.people
+        with self.sessions.begin() as s:
+            pair = Pair(
+                program_id=self.scenario.program_id,
+                mentor_id=people[self.scenario.users[mentor]],
+                mentee_id=people[self.scenario.users[mentee]],
+                status=status,
+                channel_id=self.new_id("G"),
+                intro_sent_at=first - timedelta(days=7),
+                created_at=first - timedelta(days=7),
+                ended_at=NOW - timedelta(days=1) if status == PairStatus.ENDED else None,
+                recognized_at=NOW - timedelta(days=1) if recognized else None,
+                at_risk_reason=at_risk_reason,
+                at_risk_since=NOW - timedelta(days=10) if at_risk_reason else None,
+            )
+            s.add(pair)
+            s.flush()
+            for index, outcome in enumerate(outcomes):
+                week = index + 1
+                slot = first + timedelta(weeks=index)
+                key = f"prompt:{pair.id}:{week}"
+                s.add(
+                    PairWeek(
+                        pair_id=pair.id,
+                        week=week,
+                        prompt_id="kickoff-1",
+                        slot_at=slot,
+                        outbox_key=key,
+                        outcome=outcome,
+                        engaged_at=slot + timedelta(days=1) if outcome else None,
+                    )
+                )
+                s.add(self._outbox_row(key, "prompt", slot, week not in unsent_weeks, pair.id))
+            self.scenario.pairs[name] = pair.id
+            return pair.id
+
+    def outbox(
+        self, key: str, kind: str, when: datetime, *, sent: bool = True, pair_id: int | None = None
+    ) -> None:
+        with self.sessions.begin() as s:
+            s.add(self._outbox_row(key, kind, when, sent, pair_id))
+
+    def _outbox_row(
+        self, key: str, kind: str, when: datetime, sent: bool, pair_id: int | None
+    ) -> OutboundMessage:
+        return OutboundMessage(
+            workspace_id=self.workspace_id,
+            key=key,
+            kind=kind,
+            channel_id="C1",
+            pair_id=pair_id,
+            text="…",
+            due_at=when,
+            next_attempt_at=when,
+            status=OutboxStatus.SENT if sent else OutboxStatus.PENDING,
+            sent_at=when if sent else None,
+            created_at=when,
+        )
+
+    def checkin(
+        self,
+        pair: str,
+        who: str,
+        number: int,
+        *,
+        rating: int | None = None,
+        learned: str | None = None,
+        blockers: str | None = None,
+        share: bool = False,
+        answered_days_ago: int = 3,
+    ) -> None:
+        with self.sessions.begin() as s:
+            s.add(
+                CheckIn(
+                    pair_id=self.scenario.pairs[pair],
+                    person_id=self.scenario.people[self.scenario.users[who]],
+                    number=number,
+                    week=number * 2,
+                    asked_at=NOW - timedelta(days=answered_days_ago + 1),
+                    met="met" if rating is not None else None,
+                    rating=rating,
+                    learned=learned,
+                    blockers=blockers,
+                    share_with_lead=share,
+                    answered_at=(
+                        NOW - timedelta(days=answered_days_ago) if rating is not None else None
+                    ),
+                )
+            )
+
+    def round_waiting(self, waiting: dict[str, str]) -> None:
+        """A confirmed round that left these people waiting, for these reasons."""
+        with self.sessions.begin() as s:
+            round_ = MatchRound(
+                program_id=self.scenario.program_id,
+                status=RoundStatus.CONFIRMED,
+                seed=1,
+                created_at=NOW - timedelta(days=50),
+                confirmed_at=NOW - timedelta(days=50),
+            )
+            s.add(round_)
+            s.flush()
+            for name, reason in waiting.items():
+                s.add(
+                    MatchWaiting(
+                        round_id=round_.id,
+                        person_id=self.scenario.people[self.scenario.users[name]],
+                        reason=reason,
+                    )
+                )
+
+    def program(self, **values: object) -> None:
+        with self.sessions.begin() as s:
+            program = s.get_one(Program, self.scenario.program_id)
+            for name, value in values.items():
+                setattr(program, name, value)
