@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -24,6 +24,7 @@ from bot.config import (
     redact_url,
 )
 from bot.db import make_engine, make_session_factory, migrate
+from bot.errors import UserFacingError
 from bot.gateway import make_web_client
 from bot.logs import configure_logging
 from bot.people_csv import CsvFileError, ParsedFile, parse_people_csv
@@ -33,6 +34,7 @@ from bot.services.directory import (
     ImportStoppedError,
     SlackUserDirectory,
 )
+from bot.views.report_files import report_csv, report_json, report_markdown
 
 EXIT_CONFIG = 2
 EXIT_SOME_ROWS_BAD = 1
@@ -64,17 +66,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     url = _database_url()
     engine = make_engine(url)
     try:
-        try:
-            migrated = inspect(engine).has_table("directory_entry")
-        except OperationalError as error:
-            raise CommandError(
-                f"cannot reach the database at {redact_url(url)}: {str(error.orig).splitlines()[0]}"
-            ) from None
-        if not migrated:
-            raise CommandError(
-                f"the database at {redact_url(url)} is not migrated; "
-                "run `python -m bot migrate` first"
-            )
+        _require_table(engine, url, "directory_entry")
         service = DirectoryImportService(
             make_session_factory(engine),
             SystemClock(),
@@ -100,6 +92,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine.dispose()
     print_report(report, args.dry_run)
     return EXIT_SOME_ROWS_BAD if report.bad else 0
+
+
+def _require_table(engine: Engine, url: str, table: str) -> None:
+    """Fail with one line, not a traceback, when the database is unreachable or empty."""
+    try:
+        migrated = inspect(engine).has_table(table)
+    except OperationalError as error:
+        raise CommandError(
+            f"cannot reach the database at {redact_url(url)}: {str(error.orig).splitlines()[0]}"
+        ) from None
+    if not migrated:
+        raise CommandError(
+            f"the database at {redact_url(url)} is not migrated; run `python -m bot migrate` first"
+        )
 
 
 def _read_people(path: str) -> ParsedFile:
@@ -154,6 +160,44 @@ def cmd_run_due(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_FORMATS = {
+    # detail: whether the report needs one row per person (only the CSV has them)
+    "md": (report_markdown, False),
+    "csv": (report_csv, True),
+    "json": (report_json, False),
+}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """A program's report from the database alone: no Slack token, nothing posted."""
+    # Imported here so `migrate`, `import` and `run-due` do not load the report code.
+    from bot.services.report import ReportService  # noqa: PLC0415
+
+    render, detail = REPORT_FORMATS[args.format]
+    url = _database_url()
+    engine = make_engine(url)
+    try:
+        _require_table(engine, url, "program")
+        service = ReportService(make_session_factory(engine), SystemClock())
+        report = service.build(args.team, args.program, detail=detail)
+    finally:
+        engine.dispose()
+    output = render(report)
+    data = output if isinstance(output, bytes) else output.encode("utf-8")
+    if args.output is None:
+        # Bytes, not text: the CSV's BOM and UTF-8 must survive whatever locale stdout has.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+    print(f"wrote the {report.program_name} report ({args.format}) to {args.output}")
+    return 0
+
+
 def _instant(value: str) -> datetime:
     try:
         instant = datetime.fromisoformat(value)
@@ -194,6 +238,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--at", help="the instant, ISO-8601 with a zone (default: now)")
     p.set_defaults(run=cmd_run_due)
+    p = commands.add_parser(
+        "report",
+        help="print a program's report: Markdown, CSV or JSON",
+        description=(
+            "Build a program's report from the database (no Slack token needed) and print "
+            "it, or write it to a file. Ratings and response rates from fewer than 3 people "
+            "are hidden; the CSV has one row per person and pair, and no ratings or comments."
+        ),
+    )
+    p.add_argument(
+        "--team",
+        metavar="TEAM_ID",
+        help="the Slack workspace (team) id; needed when there is more than one",
+    )
+    p.add_argument(
+        "--program", metavar="NAME", help="the program's name (default: the workspace's default)"
+    )
+    p.add_argument(
+        "--format",
+        choices=tuple(REPORT_FORMATS),
+        default="md",
+        help="md (Markdown, the default), csv (one row per person and pair) or json",
+    )
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=cmd_report)
     return parser
 
 
@@ -204,4 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (SettingsError, CommandError) as error:
         print(f"upward: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except UserFacingError as error:
+        # A service said no (unknown program, which workspace?): its message, on one line.
+        print(f"upward: {' '.join(error.message.split())}", file=sys.stderr)
         return EXIT_CONFIG
