@@ -13,6 +13,7 @@ from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
+from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
 from bot.services.onboarding import OnboardingService
 from bot.services.pairing import PairingService
@@ -33,3 +34,4 @@ class Services:
     goals: GoalsService
     engagement: EngagementService
     checkins: CheckInService
+    lead_desk: LeadDesk

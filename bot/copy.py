@@ -237,8 +237,8 @@ HOME_LEAD_COUNTS = (
     "{paused} paused, {left} left. *Active pairs:* {pairs}."
 )
 HOME_LEAD_NEXT = (
-    "`/mentor program` sets up the program, `/mentor match` previews and confirms pairs. "
-    "Reports and the dashboard will appear here."
+    "`/mentor program` sets up the program, `/mentor match` previews and confirms pairs, "
+    "`/mentor report` shows the whole program."
 )
 
 # --- programs (leads) ----------------------------------------------------------------
@@ -680,3 +680,34 @@ DASHBOARD_FILES_NONE = "Latest: none yet"
 DASHBOARD_FILE_LINE = "• {file} · {date}"
 DASHBOARD_CSV_PLAIN = "Send me the CSV"
 DASHBOARD_CHART_PLAIN = "Send me the chart"
+
+# --- /mentor report, its files and the lead's nudge
+REPORT_WORKING = "Putting the report together…"
+REPORT_FILE_WORKING = {
+    "csv": "Making the CSV — it will arrive in your DM with Upward in a moment.",
+    "chart": "Drawing the chart — it will arrive in your DM with Upward in a moment.",
+}
+REPORT_FILE_SENT = "Sent to your DM with Upward: {file}"
+REPORT_FILE_FAILED = (
+    "Sorry, Slack didn't take the file (`{error}`). Nothing is lost — try again in a minute."
+)
+REPORT_CSV_TITLE = "Upward report: {program} ({date}).csv"
+REPORT_CHART_TITLE = "Upward chart: {program} ({date})"
+REPORT_FILE_COMMENT = {
+    "csv": (
+        "Here's the CSV for *{program}*: one row per person and pair, with their numbers. "
+        "Ratings and comments stay out of it: those are only shown as totals."
+    ),
+    "chart": "Here's the chart for *{program}*: weekly engagement and the funnel.",
+}
+REPORT_USAGE = (
+    "`/mentor report` shows the default program, `/mentor report <program>` another one; "
+    "`/mentor report csv` and `/mentor report chart` send files to your DM."
+)
+LEAD_NUDGE = (
+    "👋 <@{mentor}> <@{mentee}> — a friendly hello from your program lead, <@{lead}>. "
+    "How is it going? A short async answer in the thread of your last prompt counts too. "
+    "If something is in the way, tell <@{lead}>: that's what they're here for."
+)
+LEAD_NUDGE_GONE = "That pair has ended, so there's no one to nudge."
+LEAD_NUDGE_NOT_INTRODUCED = "That pair hasn't been introduced yet, so there's nowhere to nudge."

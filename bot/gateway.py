@@ -38,6 +38,12 @@ class SlackUser:
     is_bot: bool
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    id: str
+    permalink: str | None
+
+
 def make_web_client(token: str, base_url: str) -> WebClient:
     """The client handed to Bolt; Bolt copies base_url and retry handlers per request."""
     return WebClient(
@@ -57,6 +63,7 @@ class SlackGateway:
         self._client = client
         self._monotonic = monotonic
         self._users: dict[str, tuple[float, SlackUser]] = {}
+        self._dms: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def user(self, user_id: str) -> SlackUser:
@@ -82,6 +89,31 @@ class SlackGateway:
     def open_dm(self, user_id: str) -> str:
         """conversations.open for one person; callers store the id (the method is Tier 3)."""
         return self._client.conversations_open(users=user_id)["channel"]["id"]
+
+    def dm_channel(self, user_id: str) -> str:
+        """The DM with someone who may not be a participant (a lead), opened once per
+        process: conversations.open is Tier 3."""
+        with self._lock:
+            known = self._dms.get(user_id)
+        if known is None:
+            known = self.open_dm(user_id)
+            with self._lock:
+                self._dms[user_id] = known
+        return known
+
+    def upload_file(
+        self, channel: str, filename: str, content: bytes, title: str, comment: str
+    ) -> UploadedFile:
+        """files_upload_v2 (the upload flow that replaced files.upload) into a channel."""
+        response = self._client.files_upload_v2(
+            channel=channel,
+            filename=filename,
+            file=content,
+            title=title,
+            initial_comment=comment,
+        )
+        file = response.get("file") or (response.get("files") or [{}])[0]
+        return UploadedFile(id=file.get("id", ""), permalink=file.get("permalink"))
 
     def open_conversation(self, user_ids: Sequence[str]) -> str:
         """conversations.open for a group DM with these people and the bot."""

@@ -21,6 +21,7 @@ from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
+from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
 from bot.services.lifecycle import LifecycleService
 from bot.services.onboarding import OnboardingService
@@ -28,6 +29,7 @@ from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.reminders import ReminderService
+from bot.services.report import ReportService
 from bot.services.weekly import WeeklyPrompts
 
 
@@ -39,6 +41,7 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
     leads = LeadPolicy(settings.leads, gateway)
     programs = ProgramService(sessions, clock)
     due = build_due_service(settings, sessions)
+    lead_desk = LeadDesk(sessions, clock, ReportService(sessions, clock), gateway, due.delivery)
     return Services(
         due=due,
         engine=engine,
@@ -46,7 +49,13 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         enrolment=enrolment,
         leads=leads,
         onboarding=OnboardingService(
-            enrolment, gateway, leads, delivery=due.delivery, sessions=sessions, clock=clock
+            enrolment,
+            gateway,
+            leads,
+            delivery=due.delivery,
+            sessions=sessions,
+            clock=clock,
+            lead_desk=lead_desk,
         ),
         programs=programs,
         pairing=PairingService(sessions, clock, programs),
@@ -54,6 +63,7 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
         goals=GoalsService(sessions, clock),
         engagement=EngagementService(sessions, clock),
         checkins=CheckInService(sessions, clock),
+        lead_desk=lead_desk,
     )
 
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import actions, checkins, commands, errors, events, matching, prompts, views
+from handlers import (
+    actions,
+    checkins,
+    commands,
+    errors,
+    events,
+    matching,
+    prompts,
+    reports,
+    views,
+)
 
 
 def register(app: App, services: Services) -> None:
     # actions registers a catch-all for stale buttons, so it comes after matching.
-    for module in (commands, matching, prompts, checkins, actions, views, events, errors):
+    modules = (commands, matching, prompts, checkins, reports, actions, views, events, errors)
+    for module in modules:
         module.register(app, services)

@@ -8,16 +8,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot import copy
 from bot.commands import LEAD_ONLY_SUBS, Command, Sub, parse_command
 from bot.container import Services
 from bot.services.programs import NEW_PROGRAM
+from bot.services.report_model import FileKind
+from bot.views.dashboard import file_sent_text
 from bot.views.join_modal import join_modal
 from bot.views.matching import confirmed_message, delivered_message, match_preview
-from bot.views.messages import Message, help_message, leave_confirmation, status_message
+from bot.views.messages import (
+    Message,
+    help_message,
+    leave_confirmation,
+    status_message,
+    text_message,
+)
 from bot.views.pairs import goals_modal, pick_pair_message
 from bot.views.program_modal import program_modal
+from bot.views.report import report_message
 from handlers.replies import replying
 
 
@@ -104,6 +114,31 @@ def match(services: Services, call: Invocation) -> None:
     call.follow_up(delivered_message(services.intros.introduce_round(preview.round_id)))
 
 
+def report(services: Services, call: Invocation) -> None:
+    """`report [program]`, or `report csv|chart [program]` for a file in the lead's DM."""
+    first, _, rest = call.parsed.args.strip().partition(" ")
+    kind = REPORT_FILES.get(first.lower())
+    name = (rest if kind else call.parsed.args).strip() or None
+    # Resolve the program first, so a typo gets its answer in the ack itself.
+    services.programs.find(call.team_id, name)
+    if kind is None:
+        call.ack(text=copy.REPORT_WORKING)
+        call.follow_up(report_message(services.lead_desk.report(call.team_id, name)), replace=True)
+        return
+    call.ack(text=copy.REPORT_FILE_WORKING[kind])
+    try:
+        sent = services.lead_desk.send_file(call.team_id, call.user_id, kind, program=name)
+    except SlackApiError as error:
+        failed = copy.REPORT_FILE_FAILED.format(error=error.response.get("error", "error"))
+        call.follow_up(text_message(failed), replace=True)
+        return
+    call.follow_up(text_message(file_sent_text(sent)), replace=True)
+    services.onboarding.refresh_home(call.team_id, call.user_id)  # App Home links the file
+
+
+REPORT_FILES = {"csv": FileKind.CSV, "chart": FileKind.CHART}
+
+
 ROUTES: dict[Sub, Callable[[Services, Invocation], None]] = {
     Sub.HELP: show_help,
     Sub.JOIN: join,
@@ -114,6 +149,7 @@ ROUTES: dict[Sub, Callable[[Services, Invocation], None]] = {
     Sub.GOALS: goals,
     Sub.PROGRAM: program,
     Sub.MATCH: match,
+    Sub.REPORT: report,
 }
 
 

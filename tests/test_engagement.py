@@ -88,6 +88,23 @@ def test_we_met_is_recorded_and_the_latest_click_wins(engagement, sessions, cloc
     assert (week.outcome, week.engaged_by) == ("met", mentee)
 
 
+def test_a_session_clears_the_senior_skipping_flag_but_a_skip_does_not(
+    engagement, sessions, clock, new_id
+):
+    team = new_id("T")
+    mentor, mentee, pair_id, week_id = pair_with_week(sessions, clock, new_id, team)
+    with sessions.begin() as s:
+        pair = s.get_one(Pair, pair_id)
+        pair.at_risk_reason, pair.at_risk_since = "senior_skipping", clock.now()
+    engagement.record(team, mentee, week_id, "skipped")
+    with sessions() as s:
+        assert s.get_one(Pair, pair_id).at_risk_reason == "senior_skipping"
+    engagement.record(team, mentor, week_id, "met")
+    with sessions() as s:
+        pair = s.get_one(Pair, pair_id)
+        assert (pair.at_risk_reason, pair.at_risk_since) == (None, None)
+
+
 def test_only_the_pair_can_use_its_buttons(engagement, sessions, clock, new_id):
     team = new_id("T")
     _, _, _, week_id = pair_with_week(sessions, clock, new_id, team)

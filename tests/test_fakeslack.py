@@ -260,7 +260,11 @@ def test_files_upload_v2(fake, client):
     channel = client.conversations_open(users=ALICE)["channel"]["id"]
 
     answer = client.files_upload_v2(
-        content=b"week,done\n3,yes\n", filename="report.csv", title="Report", channel=channel
+        content=b"week,done\n3,yes\n",
+        filename="report.csv",
+        title="Report",
+        channel=channel,
+        initial_comment="Here it is",
     )
 
     file_id = answer["file"]["id"]
@@ -270,9 +274,19 @@ def test_files_upload_v2(fake, client):
             "filename": "report.csv",
             "title": "Report",
             "channel_id": channel,
+            "comment": "Here it is",
         }
     }
     assert client.files_info(file=file_id)["file"]["name"] == "report.csv"
+    assert answer["file"]["permalink"].endswith(f"/files/{file_id}/report.csv")
+
+
+def test_a_file_cannot_be_shared_into_a_conversation_the_app_is_not_in(fake, client):
+    with pytest.raises(SlackApiError) as refused:
+        client.files_upload_v2(content=b"x", filename="a.csv", channel="D_NEVER_OPENED")
+    assert refused.value.response["error"] == "channel_not_found"
+    # The bytes went up, but the file was never shared anywhere.
+    assert [f["channel_id"] for f in fake.uploaded_files.values()] == [None]
 
 
 def test_response_url_records_what_respond_sends(fake):

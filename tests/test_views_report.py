@@ -423,6 +423,6 @@ def test_dashboard_file_buttons_and_links():
     assert by_action[Action.REPORT_CHART] == "99"
     listing = payload(blocks)[-1]["text"]["text"]
     lines = listing.split("\n")
-    assert lines[0].startswith(f"• Chart {ESCAPED} · <!date^")  # newest first, no link
+    assert lines[0].startswith(f"• *Chart {ESCAPED}* · <!date^")  # newest first, no link
     assert lines[1].startswith("• <https://x.slack.com/files/1|Spring cohort.csv> · <!date^")
     assert "none yet" not in listing

@@ -13,12 +13,14 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.services.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.reminders import SENIOR_SKIPPING
 from bot.services.timing import next_working_time
 from bot.services.weekly import enqueue_prompt, prompt_key, shared_skills, working_hours
 from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
 
 SNOOZE = timedelta(days=2)
 OUTCOMES = ("met", "async", "skipped")
+SESSIONS = ("met", "async")
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,13 @@ class EngagementService:
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
         with unit_of_work(self._sessions) as session:
-            week, _, _ = _own_week(session, team_id, user_id, pair_week_id)
+            week, pair, _ = _own_week(session, team_id, user_id, pair_week_id)
             week.outcome = outcome
             week.engaged_at = self._clock.now()
             week.engaged_by = user_id
             week.snoozed_until = None
+            if outcome in SESSIONS:
+                _back_on_track(pair)
         return Engagement(pair_week_id, outcome, copy.PROMPT_LOGGED[outcome])
 
     def snooze(self, team_id: str, user_id: str, pair_week_id: int) -> Engagement:
@@ -127,6 +131,7 @@ class EngagementService:
                 week.outcome = "async"
                 week.engaged_at = self._clock.now()
                 week.engaged_by = user_id
+                _back_on_track(pair)
             return True
 
     def _repost(
@@ -166,3 +171,11 @@ def _own_week(
         raise UserFacingError(copy.PROMPT_NOT_YOURS)
     week, pair, program = found
     return week, pair, program
+
+
+def _back_on_track(pair: Pair) -> None:
+    """A session clears the "senior skipping" flag, so the lead's list shows only pairs
+    that still need a hand (and a later skipping streak can flag the pair again)."""
+    if pair.at_risk_reason == SENIOR_SKIPPING:
+        pair.at_risk_reason = None
+        pair.at_risk_since = None

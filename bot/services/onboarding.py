@@ -20,6 +20,7 @@ from bot.gateway import SlackGateway
 from bot.services.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
 from bot.services.goals import PairGoals
+from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
@@ -39,7 +40,9 @@ class OnboardingService:
         delivery: DeliveryService,
         sessions: sessionmaker[Session],
         clock: Clock,
+        lead_desk: LeadDesk | None = None,
     ) -> None:
+        self._lead_desk = lead_desk
         self._enrolment = enrolment
         self._gateway = gateway
         self._leads = leads
@@ -106,9 +109,14 @@ class OnboardingService:
 
     def refresh_home(self, team_id: str, user_id: str) -> None:
         profile = self._enrolment.profile(team_id, user_id)
-        counts = self._enrolment.counts(team_id) if self._leads.is_lead(user_id) else None
+        counts, dashboard, files = None, None, []
+        # Only leads see anyone else's numbers; everyone else sees their own profile.
+        if self._leads.is_lead(user_id):
+            counts = self._enrolment.counts(team_id)
+            if self._lead_desk is not None:
+                dashboard, files = self._lead_desk.dashboard(team_id, user_id)
         try:
-            self._gateway.publish_home(user_id, home_view(profile, counts))
+            self._gateway.publish_home(user_id, home_view(profile, counts, dashboard, files))
         except SlackApiError as error:
             log.warning("views.publish failed: %s", error.response.get("error"))
 

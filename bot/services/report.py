@@ -133,14 +133,21 @@ class ReportService:
         self._sessions = sessions
         self._clock = clock
 
-    def build(self, team_id: str | None, program: str | None, *, detail: bool = False) -> Report:
-        """The report of ``program`` (the default one when None) in the workspace
-        ``team_id`` (the only one when None). ``detail`` adds one row per person and
-        pair, for the CSV."""
+    def build(
+        self,
+        team_id: str | None,
+        program: str | None,
+        *,
+        detail: bool = False,
+        program_id: int | None = None,
+    ) -> Report:
+        """The report of ``program`` (by name, or by id from a button; the default one
+        when neither) in the workspace ``team_id`` (the only one when None). ``detail``
+        adds one row per person and pair, for the CSV."""
         now = self._clock.now()
         with self._sessions() as session:
             workspace = _workspace(session, team_id)
-            chosen = _program(session, workspace, program)
+            chosen = _program(session, workspace, program, program_id)
             return _Reader(session, workspace, chosen, now).report(detail=detail)
 
     def program_names(self, team_id: str) -> list[str]:
@@ -169,9 +176,14 @@ def _workspace(session: Session, team_id: str | None) -> Workspace:
     return workspaces[0]
 
 
-def _program(session: Session, workspace: Workspace, name: str | None) -> Program:
+def _program(
+    session: Session, workspace: Workspace, name: str | None, program_id: int | None = None
+) -> Program:
+    # Scoped to the workspace, so a button's id cannot reach another team's program.
     query = select(Program).where(Program.workspace_id == workspace.id)
-    if name:
+    if program_id is not None:
+        query = query.where(Program.id == program_id)
+    elif name:
         query = query.where(func.lower(Program.name) == name.strip().lower())
     else:
         query = query.where(Program.is_default.is_(True))

@@ -83,12 +83,20 @@ def _at_risk(report: Report) -> list[Block]:
     return blocks
 
 
-def file_line(file: ReportFile) -> str:
+def _file_link(file: ReportFile) -> str:
     title = escape(clip(file.title, FILE_TITLE_MAX))
     # A "|" or ">" in the address would end the link early; show the title alone then.
     usable = file.permalink and not any(c in file.permalink for c in "<>| ")
-    shown = f"<{escape(file.permalink)}|{title}>" if usable else title
-    return copy.DASHBOARD_FILE_LINE.format(file=shown, date=slack_date(file.created_at))
+    return f"<{escape(file.permalink or '')}|{title}>" if usable else f"*{title}*"
+
+
+def file_line(file: ReportFile) -> str:
+    return copy.DASHBOARD_FILE_LINE.format(file=_file_link(file), date=slack_date(file.created_at))
+
+
+def file_sent_text(file: ReportFile) -> str:
+    """The answer to `/mentor report csv|chart` once the file is in the lead's DM."""
+    return copy.REPORT_FILE_SENT.format(file=_file_link(file))
 
 
 def _files(report: Report, files: Sequence[ReportFile]) -> list[Block]:

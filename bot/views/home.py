@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -15,12 +17,20 @@ from slack_sdk.models.views import View
 from bot import copy
 from bot.ids import Action
 from bot.services.enrolment import Profile, ProgramCounts
+from bot.services.report_model import Report, ReportFile
+from bot.views.dashboard import dashboard_blocks
 from bot.views.messages import profile_blocks
 from models.enums import PersonStatus
 
 
-def home_view(profile: Profile | None, lead_counts: ProgramCounts | None) -> View:
-    """The person's own status and a Join / Edit button; lead numbers when they lead."""
+def home_view(
+    profile: Profile | None,
+    lead_counts: ProgramCounts | None,
+    dashboard: Report | None = None,
+    files: Sequence[ReportFile] = (),
+) -> View:
+    """The person's own status and a Join / Edit button; for leads, the head counts and
+    the program dashboard (headline numbers, pairs at risk to nudge, the report files)."""
     blocks: list[Block] = [HeaderBlock(text=copy.HOME_HEADER_PLAIN)]
     if profile is None or profile.status == PersonStatus.LEFT:
         blocks += [
@@ -69,4 +79,6 @@ def home_view(profile: Profile | None, lead_counts: ProgramCounts | None) -> Vie
             ),
             SectionBlock(text=copy.HOME_LEAD_NEXT),
         ]
+        if dashboard is not None:
+            blocks += dashboard_blocks(dashboard, files)
     return View(type="home", blocks=blocks)

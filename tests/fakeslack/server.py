@@ -351,8 +351,9 @@ class FakeSlack:
 
     @property
     def uploaded_files(self) -> dict[str, dict[str, Any]]:
-        """Files whose bytes arrived: file id -> bytes, filename, title, channel_id."""
-        keys = ("bytes", "filename", "title", "channel_id")
+        """Files whose bytes arrived: file id -> bytes, filename, title, channel_id and
+        the initial comment."""
+        keys = ("bytes", "filename", "title", "channel_id", "comment")
         with self._lock:
             return {
                 file_id: {key: stored[key] for key in keys}
@@ -826,6 +827,7 @@ class FakeSlack:
             "bytes": None,
             "title": None,
             "channel_id": None,
+            "comment": None,
         }
         return {"ok": True, "upload_url": f"{self._origin}/upload/{file_id}", "file_id": file_id}
 
@@ -836,12 +838,18 @@ class FakeSlack:
             return SlackError("invalid_arguments", ("[ERROR] files must be an array of objects",))
         if not all(self._files.get(e.get("id", ""), {}).get("bytes") is not None for e in entries):
             return SlackError("file_not_found")
+        channel = args.get("channel_id")
+        # Sharing into a conversation the app is not in (a DM never opened) is refused.
+        if channel is not None and channel not in self._messages and channel not in self._opened:
+            return SlackError("channel_not_found")
         completed = []
         for entry in entries:
             stored = self._files[entry["id"]]
             stored["title"] = entry.get("title") or stored["filename"]
-            stored["channel_id"] = args.get("channel_id")
-            completed.append({"id": entry["id"], "title": stored["title"]})
+            stored["channel_id"] = channel
+            stored["comment"] = args.get("initial_comment")
+            # Slack answers with the whole file objects now, permalink included.
+            completed.append(self._file_object(entry["id"], stored))
         return {"ok": True, "files": completed}
 
     @_handles("files.info")
@@ -849,14 +857,17 @@ class FakeSlack:
         stored = self._files.get(args.get("file", ""))
         if stored is None:
             return SlackError("file_not_found")
-        file = {
-            "id": args["file"],
+        return {"ok": True, "file": self._file_object(args["file"], stored)}
+
+    def _file_object(self, file_id: str, stored: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": file_id,
             "name": stored["filename"],
             "title": stored["title"],
             "size": stored["length"],
             "channels": [stored["channel_id"]] if stored["channel_id"] else [],
+            "permalink": f"{self._origin}/files/{file_id}/{stored['filename']}",
         }
-        return {"ok": True, "file": file}
 
     # -- helpers for the methods above (called with the lock held)
 

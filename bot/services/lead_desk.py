@@ -1,0 +1,175 @@
+"""What a program lead does with the report: get it as files, and nudge a pair at risk.
+
+Every entry point takes the lead's Slack id; handlers check ``LeadPolicy`` first, and
+these methods stay inside the lead's own workspace, so a button value from another team
+finds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import copy
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.errors import UserFacingError
+from bot.gateway import SlackGateway
+from bot.mrkdwn import escape
+from bot.services.delivery import DeliveryService, Outgoing, enqueue
+from bot.services.report import ReportService
+from bot.services.report_model import FileKind, Report, ReportFile
+from bot.views.report_chart import report_chart
+from bot.views.report_files import report_csv
+from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
+
+log = logging.getLogger(__name__)
+
+FILES_KEPT = 3  # latest files per lead and kind that App Home links to
+
+
+def lead_nudge_key(pair_id: int, day: str) -> str:
+    """Once per pair per day, however often leads click."""
+    return f"lead-nudge:{pair_id}:{day}"
+
+
+@dataclass(frozen=True)
+class Nudged:
+    pair_id: int
+    sent: bool  # False: already nudged today, nothing new planned
+
+
+class LeadDesk:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        reports: ReportService,
+        gateway: SlackGateway,
+        delivery: DeliveryService,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._reports = reports
+        self._gateway = gateway
+        self._delivery = delivery
+
+    def report(self, team_id: str, program: str | None) -> Report:
+        return self._reports.build(team_id, program)
+
+    def dashboard(self, team_id: str, lead_id: str) -> tuple[Report, list[ReportFile]]:
+        """The default program's report and the files this lead was sent lately."""
+        return self._reports.build(team_id, None), self.latest_files(team_id, lead_id)
+
+    # --- files -------------------------------------------------------------------------
+
+    def send_file(
+        self,
+        team_id: str,
+        lead_id: str,
+        kind: FileKind,
+        *,
+        program: str | None = None,
+        program_id: int | None = None,
+    ) -> ReportFile:
+        """Render the CSV or the chart and upload it to the lead's DM with Upward."""
+        report = self._reports.build(
+            team_id, program, detail=kind == FileKind.CSV, program_id=program_id
+        )
+        stamp = report.generated_at.strftime("%Y-%m-%d")
+        slug = "".join(c if c.isalnum() else "-" for c in report.program_name.lower()).strip("-")
+        if kind == FileKind.CSV:
+            content, extension = report_csv(report), "csv"
+            title = copy.REPORT_CSV_TITLE.format(program=report.program_name, date=stamp)
+        else:
+            content, extension = report_chart(report), "png"
+            title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
+        comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
+        uploaded = self._gateway.upload_file(
+            self._gateway.dm_channel(lead_id),
+            f"upward-{slug or 'program'}-{stamp}.{extension}",
+            content,
+            title,
+            comment,
+        )
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            session.add(
+                ReportFileRecord(
+                    workspace_id=_workspace_id(session, team_id),
+                    program_id=report.program_id,
+                    user_id=lead_id,
+                    kind=kind,
+                    file_id=uploaded.id,
+                    title=title,
+                    permalink=uploaded.permalink,
+                    created_at=now,
+                )
+            )
+        return ReportFile(kind, title, uploaded.permalink, now)
+
+    def latest_files(self, team_id: str, lead_id: str) -> list[ReportFile]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ReportFileRecord)
+                .join(Workspace, ReportFileRecord.workspace_id == Workspace.id)
+                .where(Workspace.slack_team_id == team_id, ReportFileRecord.user_id == lead_id)
+                .order_by(ReportFileRecord.created_at.desc(), ReportFileRecord.id.desc())
+                .limit(FILES_KEPT * len(FileKind))
+            ).all()
+            return [ReportFile(FileKind(r.kind), r.title, r.permalink, r.created_at) for r in rows]
+
+    # --- nudges --------------------------------------------------------------------------
+
+    def nudge(self, team_id: str, lead_id: str, pair_id: int) -> Nudged:
+        """A friendly word from the lead in the pair's group DM, at most once a day."""
+        now = self._clock.now()
+        key = lead_nudge_key(pair_id, now.strftime("%Y-%m-%d"))
+        with unit_of_work(self._sessions) as session:
+            pair = _active_pair(session, team_id, pair_id)
+            sent = enqueue(
+                session,
+                pair.mentor.workspace_id,
+                Outgoing(
+                    key=key,
+                    kind="lead_nudge",
+                    text=copy.LEAD_NUDGE.format(
+                        mentor=pair.mentor.slack_user_id,
+                        mentee=pair.mentee.slack_user_id,
+                        lead=lead_id,
+                    ),
+                    due_at=now,
+                    channel_id=pair.channel_id,
+                    pair_id=pair.id,
+                ),
+                now,
+            )
+            session.execute(
+                update(Pair)
+                .where(Pair.id == pair.id)
+                .values(lead_nudged_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        self._delivery.deliver_due(now, keys=[key])
+        return Nudged(pair_id, bool(sent))
+
+
+def _workspace_id(session: Session, team_id: str) -> int:
+    return session.scalars(select(Workspace.id).where(Workspace.slack_team_id == team_id)).one()
+
+
+def _active_pair(session: Session, team_id: str, pair_id: int) -> Pair:
+    pair = session.scalars(
+        select(Pair)
+        .join(Program, Pair.program_id == Program.id)
+        .join(Workspace, Program.workspace_id == Workspace.id)
+        .where(Pair.id == pair_id, Workspace.slack_team_id == team_id)
+    ).one_or_none()
+    if pair is None or pair.status != PairStatus.ACTIVE:
+        raise UserFacingError(copy.LEAD_NUDGE_GONE)
+    if pair.channel_id is None:
+        raise UserFacingError(copy.LEAD_NUDGE_NOT_INTRODUCED)
+    return pair

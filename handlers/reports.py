@@ -1,0 +1,65 @@
+"""The lead dashboard's buttons on App Home: nudge a pair at risk, send the CSV or chart.
+
+App Home buttons have no response_url: App Home itself, republished, is the answer (the
+pair shows "nudged", the new file is linked), and the file arrives in the lead's DM.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.container import Services
+from bot.errors import UserFacingError
+from bot.ids import Action
+from bot.services.report_model import FileKind
+from handlers.buttons import button_int
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    def lead_only(user_id: str) -> bool:
+        # Non-leads never see these buttons; a click from one is stale or forged.
+        if services.leads.is_lead(user_id):
+            return True
+        log.warning("a lead-only button was clicked by a non-lead; ignored")
+        return False
+
+    @app.action(Action.NUDGE_PAIR)
+    def nudge_pair(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        team_id, user_id = context["team_id"], context["user_id"]
+        if not lead_only(user_id):
+            return
+        try:
+            services.lead_desk.nudge(team_id, user_id, button_int(action.get("value")))
+        except UserFacingError as refused:
+            log.info("nudge refused: %s", refused.message)
+        services.onboarding.refresh_home(team_id, user_id)
+
+    def send(kind: FileKind, action: dict[str, Any], context: dict[str, Any]) -> None:
+        team_id, user_id = context["team_id"], context["user_id"]
+        if not lead_only(user_id):
+            return
+        try:
+            program_id = button_int(action.get("value"))
+            services.lead_desk.send_file(team_id, user_id, kind, program_id=program_id)
+        except UserFacingError as refused:
+            log.info("report file refused: %s", refused.message)
+        except SlackApiError as error:
+            log.warning("report file upload failed: %s", error.response.get("error"))
+        services.onboarding.refresh_home(team_id, user_id)
+
+    @app.action(Action.REPORT_CSV)
+    def send_csv(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        send(FileKind.CSV, action, context)
+
+    @app.action(Action.REPORT_CHART)
+    def send_chart(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        send(FileKind.CHART, action, context)
