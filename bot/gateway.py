@@ -101,6 +101,10 @@ class SlackGateway:
                 self._dms[user_id] = known
         return known
 
+    def forget_dm(self, user_id: str) -> None:
+        with self._lock:
+            self._dms.pop(user_id, None)
+
     def upload_file(
         self, channel: str, filename: str, content: bytes, title: str, comment: str
     ) -> UploadedFile:

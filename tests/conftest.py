@@ -239,8 +239,8 @@ def start_app(
         try:
             if requests.get(running.base_url + "/healthz", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or the worker is still importing the app
         if time.monotonic() > deadline:
             running.stop()
             raise AssertionError(f"app did not become healthy:\n{running.log()}")

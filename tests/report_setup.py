@@ -218,6 +218,10 @@ class ScenarioBuilder:
                     )
                 )
 
+    def set_channel(self, pair: str, channel_id: str) -> None:
+        with self.sessions.begin() as s:
+            s.get_one(Pair, self.scenario.pairs[pair]).channel_id = channel_id
+
     def program(self, **values: object) -> None:
         with self.sessions.begin() as s:
             program = s.get_one(Program, self.scenario.program_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,6 @@ from bot.mrkdwn import escape
 from bot.services.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.report import ReportService
 from bot.services.report_model import FileKind, Report, ReportFile
-from bot.views.report_chart import report_chart
 from bot.views.report_files import report_csv
 from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
 
@@ -85,16 +85,26 @@ class LeadDesk:
             content, extension = report_csv(report), "csv"
             title = copy.REPORT_CSV_TITLE.format(program=report.program_name, date=stamp)
         else:
+            # matplotlib loads in about a second: only when a lead first asks for a chart.
+            from bot.views.report_chart import report_chart  # noqa: PLC0415
+
             content, extension = report_chart(report), "png"
             title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
         comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
-        uploaded = self._gateway.upload_file(
-            self._gateway.dm_channel(lead_id),
-            f"upward-{slug or 'program'}-{stamp}.{extension}",
-            content,
-            title,
-            comment,
-        )
+        filename = f"upward-{slug or 'program'}-{stamp}.{extension}"
+        try:
+            uploaded = self._gateway.upload_file(
+                self._gateway.dm_channel(lead_id), filename, content, title, comment
+            )
+        except SlackApiError as error:
+            if error.response.get("error") != "channel_not_found":
+                raise
+            # The DM id this process remembered is gone (the app was reinstalled, say):
+            # open it again, once.
+            self._gateway.forget_dm(lead_id)
+            uploaded = self._gateway.upload_file(
+                self._gateway.dm_channel(lead_id), filename, content, title, comment
+            )
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             session.add(

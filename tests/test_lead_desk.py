@@ -1,0 +1,97 @@
+"""What a lead does with the report: files in their DM, nudges for pairs at risk."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import UserFacingError
+from bot.gateway import SlackGateway, make_web_client
+from bot.services.lead_desk import LeadDesk
+from bot.services.report import ReportService
+from bot.services.report_model import FileKind
+from bot.slack_app import build_due_service
+from models import PairStatus
+from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
+from tests.engine_setup import engine_settings
+from tests.report_setup import NOW, ScenarioBuilder
+
+
+@pytest.fixture
+def scenario(own_sessions, new_id) -> ScenarioBuilder:
+    b = ScenarioBuilder(own_sessions, new_id)
+    b.person("m1", "mentor", skills=["ai-tools"])
+    b.person("s1", "mentee", skills=["ai-tools"])
+    b.person("m2", "mentor", skills=["ai-tools"])
+    b.person("s2", "mentee", skills=["ai-tools"])
+    b.pair("drifting", "m1", "s1", ["met", None, None, None, None, None])
+    b.pair("over", "m2", "s2", ["met"], status=PairStatus.ENDED)
+    return b
+
+
+@pytest.fixture
+def desk(own_sessions, own_url, fake_slack) -> LeadDesk:
+    clock = FixedClock(NOW)
+    delivery = build_due_service(engine_settings(fake_slack, own_url), own_sessions).delivery
+    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
+    return LeadDesk(own_sessions, clock, ReportService(own_sessions, clock), gateway, delivery)
+
+
+def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):
+    team, pair_id = scenario.scenario.team, scenario.scenario.pairs["drifting"]
+    members = [scenario.scenario.users["m1"], scenario.scenario.users["s1"]]
+    for user in members:
+        fake_slack.add_user(user)
+    client = make_web_client(BOT_TOKEN, fake_slack.url)
+    channel = client.conversations_open(users=",".join(members))["channel"]["id"]
+    scenario.set_channel("drifting", channel)
+    assert desk.nudge(team, LEAD_ID, pair_id).sent
+    assert not desk.nudge(team, LEAD_ID, pair_id).sent
+    posted = [m for m in fake_slack.messages(channel) if "friendly hello" in m["text"]]
+    assert len(posted) == 1
+    assert f"<@{LEAD_ID}>" in posted[0]["text"]
+    (at_risk,) = desk.report(team, None).at_risk
+    assert at_risk.nudged_at == NOW
+
+
+def test_an_ended_pair_or_another_teams_pair_cannot_be_nudged(desk, scenario, new_id):
+    team = scenario.scenario.team
+    with pytest.raises(UserFacingError):
+        desk.nudge(team, LEAD_ID, scenario.scenario.pairs["over"])
+    other = ScenarioBuilder(desk._sessions, new_id)
+    with pytest.raises(UserFacingError):
+        desk.nudge(other.scenario.team, LEAD_ID, scenario.scenario.pairs["drifting"])
+
+
+def test_the_csv_goes_to_the_leads_dm_and_is_remembered(desk, scenario, fake_slack):
+    team = scenario.scenario.team
+    sent = desk.send_file(team, LEAD_ID, FileKind.CSV)
+    assert sent.permalink
+    assert sent.permalink.endswith(".csv")
+    (file,) = fake_slack.uploaded_files.values()
+    assert fake_slack.conversations_opened[file["channel_id"]] == (LEAD_ID,)
+    rows = list(csv.DictReader(io.StringIO(file["bytes"].decode("utf-8-sig"))))
+    assert len(rows) == 4
+    assert desk.latest_files(team, LEAD_ID) == [sent]
+    assert desk.latest_files(team, "USOMEONEELSE") == []
+
+
+def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slack):
+    fake_slack.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
+    with pytest.raises(SlackApiError):
+        desk.send_file(scenario.scenario.team, LEAD_ID, FileKind.CHART)
+    assert desk.latest_files(scenario.scenario.team, LEAD_ID) == []
+
+
+def test_a_remembered_dm_that_is_gone_is_opened_again(desk, scenario, fake_slack):
+    team = scenario.scenario.team
+    desk.send_file(team, LEAD_ID, FileKind.CSV)
+    fake_slack.reset()  # Slack forgot the DM (a reinstall); this process has not
+    fake_slack.add_user(LEAD_ID)
+    desk.send_file(team, LEAD_ID, FileKind.CSV)
+    assert len(fake_slack.calls_to("conversations.open")) == 1  # since the reset
+    shared = [f for f in fake_slack.uploaded_files.values() if f["channel_id"]]
+    assert [fake_slack.conversations_opened[f["channel_id"]] for f in shared] == [(LEAD_ID,)]
