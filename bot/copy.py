@@ -27,7 +27,8 @@ HELP_COMMANDS = [
     ("/mentor help", "show this message"),
 ]
 HELP_LEAD_COMMANDS = [
-    ("/mentor report", "program numbers, a chart and a CSV"),
+    ("/mentor report [program]", "the whole program at a glance, just for you"),
+    ("/mentor report csv | chart [program]", "a CSV or a chart, sent to your DM"),
     ("/mentor match [program]", "preview and confirm a matching round"),
     ("/mentor program [name | new]", "edit a program's settings, or set up a new one"),
 ]
