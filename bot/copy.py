@@ -216,10 +216,6 @@ LEAD_ONLY = (
     "Sorry, `/mentor {command}` is for program leads. If you think you should be one, ask "
     "whoever runs the program to add you."
 )
-NOT_YET = (
-    "`/mentor {command}` isn't available in this version of Upward yet. Everything else is — "
-    "see `/mentor help`."
-)
 
 # --- App Home -----------------------------------------------------------------------
 

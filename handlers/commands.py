@@ -171,7 +171,7 @@ def register(app: App, services: Services) -> None:
             call.answer(help_message(services.leads.is_lead(call.user_id), unknown=parsed.word))
         elif parsed.sub in LEAD_ONLY_SUBS and not services.leads.is_lead(call.user_id):
             call.ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
-        elif parsed.sub in ROUTES:
+        else:
             # Errors before the ack go to the app's error handler, which answers in the
             # ack itself; after it, they are answered here (see handlers/replies.py).
             acked = False
@@ -189,5 +189,3 @@ def register(app: App, services: Services) -> None:
                     raise
                 with replying(respond):
                     raise
-        else:  # a sub-command DESIGN.md names that a later version brings
-            call.ack(text=copy.NOT_YET.format(command=parsed.sub.value))

@@ -29,3 +29,10 @@ def test_any_text_parses_without_error(text):
     assert parsed.sub is None or isinstance(parsed.sub, Sub)
     if parsed.sub is not None and text.strip():
         assert parsed.word.lower() == parsed.sub.value
+
+
+def test_every_sub_command_has_a_handler():
+    from bot.commands import Sub
+    from handlers.commands import ROUTES
+
+    assert set(ROUTES) == set(Sub)

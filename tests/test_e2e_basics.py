@@ -96,7 +96,7 @@ def test_lead_only_commands_refuse_non_leads_politely(slack, new_id, fake_slack)
     fake_slack.add_user(user)
     for sub in ("report", "match", "program"):
         assert "is for program leads" in reply_text(slack.command(user, sub))
-    assert "isn't available" in reply_text(slack.command(LEAD_ID, "report"))
+    assert "Putting the report together" in reply_text(slack.command(LEAD_ID, "report"))
     assert "haven't joined" in reply_text(slack.command(user, "goals"))
 
 

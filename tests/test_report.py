@@ -161,9 +161,8 @@ def test_the_waitlist_says_why_each_person_waits(own_sessions, program):
     assert waiting == {
         users["m4"]: "no_capacity",
         users["s6"]: "no_capacity",
-        users["s4"]: NOT_MATCHED_YET,  # finished a pair, not in the last round
-        users["s7"]: NOT_MATCHED_YET,
-    }
+        users["s7"]: NOT_MATCHED_YET,  # joined after the last round
+    }  # s4 completed a pair and is not waiting; m5 is paused
 
 
 def test_recognition_and_the_weekly_activity(own_sessions, program):
