@@ -23,6 +23,8 @@ RUN pip install .
 RUN useradd --create-home --uid 10001 upward \
     && mkdir -p /data && chown upward:upward /data
 USER upward
+# matplotlib's font cache, built once here rather than on a lead's first chart.
+RUN python -c "import matplotlib.font_manager"
 VOLUME ["/data"]
 EXPOSE 3000
 
