@@ -10,32 +10,25 @@ import struct
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from matplotlib.figure import Figure
 
 from bot.copy import UNMATCHED_FOR_LEAD
-from bot.services.report_model import (
-    AtRiskPair,
-    Engagement,
-    FunnelStage,
-    PairCounts,
-    PersonRow,
-    Recognition,
-    Report,
-    RiskReason,
-    SharedComment,
-    SkillBalance,
-    Stage,
-    WaitingPerson,
-    WeekActivity,
-    aggregate,
-)
+from bot.services.report_model import Report, WeekActivity, aggregate
 from bot.views.report_chart import MAX_WEEK_LABELS, _weekly_panel, report_chart
 from bot.views.report_files import report_csv, report_json, report_markdown
 from tests.conftest import ROOT
 from tests.engine_setup import enrolled_program, matched_program
+from tests.report_samples import (
+    BLOCKERS,
+    LEARNED,
+    empty_report,
+    person_row,
+    sample_report,
+    shared_comment,
+)
 
 BOM = b"\xef\xbb\xbf"
 HEADER = [
@@ -62,130 +55,17 @@ HEADER = [
     "checkins_asked",
     "checkins_answered",
 ]
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-LEARNED = "Learned how prompt chaining works"
-BLOCKERS = "Our calendars | never line up <script>"
 
 
-def person(user_id: str, **changes: object) -> PersonRow:
-    row = PersonRow(
-        user_id=user_id,
-        role="mentor",
-        status="active",
-        department="Data",
-        title="Analyst",
-        email=f"{user_id.lower()}@example.com",
-        joined_at=datetime(2026, 9, 1, 10, 0, tzinfo=UTC),
-        waiting_reason=None,
+def small_groups_report() -> Report:
+    """Two mentors rated their pairs, no mentee has yet, and six people were asked."""
+    engagement = replace(
+        sample_report().engagement,
+        response_rate=aggregate(0.8, 6),
+        rating_mentors=aggregate(4.5, 2),  # two people: must never show
+        rating_mentees=aggregate(None, 0),
     )
-    return replace(row, **changes)
-
-
-def full_report(**changes: object) -> Report:
-    """A program in its eleventh week, with something in every section."""
-    weeks = tuple(
-        WeekActivity(date(2026, 9, 7) + timedelta(weeks=i), 3, i % 2 + 1, 1, int(i % 3 == 0))
-        for i in range(11)
-    )
-    report = Report(
-        team_id="T0REPORT1",
-        program_id=7,
-        program_name="Autumn cohort",
-        start_date=date(2026, 9, 7),
-        length_weeks=12,
-        generated_at=NOW,
-        funnel=(
-            FunnelStage(Stage.JOINED, 5, 4),
-            FunnelStage(Stage.MATCHED, 3, 3),
-            FunnelStage(Stage.FIRST_SESSION, 3, 3),
-            FunnelStage(Stage.THREE_SESSIONS, 2, 2),
-            FunnelStage(Stage.COMPLETED, 0, 0),
-        ),
-        pairs=PairCounts(active=3, at_risk=1, ended=1, completed=0, ended_early=1),
-        at_risk=(
-            AtRiskPair(
-                pair_id=12,
-                mentor_user="UMENTOR01",
-                mentee_user="UMENTEE01",
-                channel_id="C0PAIR012",
-                reasons=(RiskReason.NO_ACTIVITY, RiskReason.SENIOR_SKIPPING),
-                idle_weeks=3,
-                detail=None,
-                since=datetime(2026, 11, 9, 9, 0, tzinfo=UTC),
-                nudged_at=None,
-            ),
-        ),
-        engagement=Engagement(
-            prompts_delivered=33,
-            prompts_engaged=25,
-            sessions_live=16,
-            sessions_async=11,
-            weeks_skipped=4,
-            checkins_asked=20,
-            checkins_answered=16,
-            response_rate=aggregate(0.8, 6),
-            rating_mentors=aggregate(4.5, 2),  # two people: must never show
-            rating_mentees=aggregate(None, 0),
-        ),
-        skills=(
-            SkillBalance("ai-tools", "AI tools", wanted=4, offered=1, capacity=2, focus=True),
-            SkillBalance("data-analytics", "Data analytics", 1, 2, 4, focus=False),
-        ),
-        waitlist=(
-            WaitingPerson("UWAIT0001", "mentee", "no_skill_fit", datetime(2026, 9, 1, tzinfo=UTC)),
-        ),
-        recognition=Recognition(thanked=2, shoutouts=1),
-        weekly=weeks,
-        shared_comments=(
-            SharedComment("UMENTEE02", "mentee", LEARNED, BLOCKERS, NOW - timedelta(days=2)),
-        ),
-        rows=(
-            person(
-                "UMENTOR01",
-                pair_id=12,
-                partner_user="UMENTEE01",
-                pair_status="active",
-                pair_started=datetime(2026, 9, 1, 12, 0, tzinfo=UTC),
-                prompts_delivered=11,
-                sessions_live=5,
-                sessions_async=2,
-                weeks_skipped=2,
-                last_session_at=datetime(2026, 10, 30, 15, 0, tzinfo=UTC),
-                at_risk="no_activity+senior_skipping",
-                checkins_asked=5,
-                checkins_answered=4,
-            ),
-            person(
-                "UMENTEE01",
-                role="mentee",
-                title="CFO",
-                pair_id=12,
-                partner_user="UMENTOR01",
-                pair_status="active",
-            ),
-            person("UWAIT0001", role="mentee", waiting_reason="no_skill_fit"),
-        ),
-    )
-    return replace(report, **changes)
-
-
-def empty_report(**changes: object) -> Report:
-    """A program nobody has joined yet."""
-    report = replace(
-        full_report(),
-        start_date=None,
-        funnel=tuple(FunnelStage(stage, 0, 0) for stage in Stage),
-        pairs=PairCounts(0, 0, 0, 0, 0),
-        at_risk=(),
-        engagement=Engagement(0, 0, 0, 0, 0, 0, 0, *(aggregate(None, 0),) * 3),
-        skills=(),
-        waitlist=(),
-        recognition=Recognition(0, 0),
-        weekly=(),
-        shared_comments=(),
-        rows=(),
-    )
-    return replace(report, **changes)
+    return sample_report(engagement=engagement)
 
 
 def read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
@@ -199,7 +79,7 @@ def read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def test_csv_has_one_row_per_person_and_pair_under_the_documented_header():
-    header, rows = read_csv(report_csv(full_report()))
+    header, rows = read_csv(report_csv(sample_report()))
     assert header == HEADER
     assert len(rows) == 3
     mentor, _, waiting = rows
@@ -220,8 +100,8 @@ def test_csv_of_a_report_without_rows_is_only_the_header():
     "text", ['=HYPERLINK("https://evil.example","x")', "+1 555", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 )
 def test_csv_makes_a_formula_looking_cell_plain_text(text):
-    report = full_report(
-        program_name=text, rows=(person("U1", department=text, title=text, email=text),)
+    report = sample_report(
+        program_name=text, rows=(person_row("U1", department=text, title=text, email=text),)
     )
     (row,) = read_csv(report_csv(report))[1]
     for column in ("program", "department", "title", "email"):
@@ -229,7 +109,7 @@ def test_csv_makes_a_formula_looking_cell_plain_text(text):
 
 
 def test_csv_leaves_ordinary_text_and_numbers_alone():
-    report = full_report(rows=(person("U1", department="R&D - EMEA", title="Head of Data"),))
+    report = sample_report(rows=(person_row("U1", department="R&D - EMEA", title="Head of Data"),))
     (row,) = read_csv(report_csv(report))[1]
     assert (row["department"], row["title"], row["sessions_live"]) == (
         "R&D - EMEA",
@@ -239,10 +119,11 @@ def test_csv_leaves_ordinary_text_and_numbers_alone():
 
 
 def test_csv_carries_no_ratings_or_comments():
-    engagement = replace(full_report().engagement, rating_mentees=aggregate(3.7, 5))
-    text = report_csv(full_report(engagement=engagement)).decode("utf-8-sig")
+    engagement = replace(sample_report().engagement, rating_mentees=aggregate(3.7, 5))
+    text = report_csv(sample_report(engagement=engagement)).decode("utf-8-sig")
     assert "rating" not in text.splitlines()[0]
     assert "3.7" not in text
+    assert "4.3" not in text  # the sample's mentors' rating
     assert "prompt chaining" not in text
     assert "calendars" not in text
 
@@ -251,7 +132,7 @@ def test_csv_carries_no_ratings_or_comments():
 
 
 def test_markdown_has_every_section_of_the_report():
-    text = report_markdown(full_report())
+    text = report_markdown(sample_report())
     for heading in (
         "# Reverse mentoring report: Autumn cohort",
         "## Funnel",
@@ -265,16 +146,16 @@ def test_markdown_has_every_section_of_the_report():
         "## Shared comments",
     ):
         assert heading + "\n" in text
-    assert "| Joined | 5 | 4 | 9 |" in text
+    assert "| Joined | 10 | 8 | 18 |" in text
     assert "| 2026-09-07 | 3 | 1 | 1 | 1 |" in text
-    assert "Short of mentors: AI tools (2 mentees)." in text
+    assert "Short of mentors: AI and new tools (2 mentees)." in text
     assert "program 7 (started 2026-09-07, 12 weeks). Generated 2026-11-23 09:00 UTC." in text
     assert "Thank-yous sent to mentors: 2" in text
     assert LEARNED in text
 
 
 def test_markdown_hides_aggregates_of_fewer_than_three_people():
-    text = report_markdown(full_report())
+    text = report_markdown(small_groups_report())
     assert "4.5" not in text
     assert "Rating given by mentors: hidden (fewer than 3 people)" in text
     assert "Rating given by mentees: no answers yet" in text
@@ -282,19 +163,19 @@ def test_markdown_hides_aggregates_of_fewer_than_three_people():
 
 
 def test_markdown_says_why_in_words_and_names_people_by_their_slack_id():
-    text = report_markdown(full_report())
+    text = report_markdown(sample_report())
     assert (
-        "- Pair 12: UMENTOR01 (mentor) and UMENTEE01 (mentee): no session for 3 weeks; "
+        "- Pair 12: UMENTOR12 (mentor) and UMENTEE12 (mentee): no session for 3 weeks; "
         "the mentee skipped or snoozed two prompts in a row. At risk since 2026-11-09."
     ) in text
-    assert f"- UWAIT0001 (mentee): {UNMATCHED_FOR_LEAD['no_skill_fit']}" in text
+    assert f"- UWAIT1 (mentor): {UNMATCHED_FOR_LEAD['no_skill_fit']}" in text
     assert "no_activity" not in text
     assert "<@" not in text
 
 
 def test_markdown_escapes_what_people_typed():
-    comment = SharedComment("U2", "mentor", "red \x1b[31malert\x07", BLOCKERS, NOW)
-    text = report_markdown(full_report(program_name="Q1 | *all* <b>", shared_comments=(comment,)))
+    comment = shared_comment(1, "red \x1b[31malert\x07", BLOCKERS)
+    text = report_markdown(sample_report(program_name="Q1 | *all* <b>", shared_comments=(comment,)))
     assert "red \\[31malert" in text
     assert "\x1b" not in text
     assert "Q1 \\| \\*all\\* \\<b\\>" in text
@@ -304,30 +185,33 @@ def test_markdown_escapes_what_people_typed():
 
 def test_markdown_of_an_empty_program_says_so():
     text = report_markdown(empty_report())
-    assert "no start date yet" in text
-    assert "No activity yet." in text
-    assert "Nobody is waiting." in text
-    assert "None: every active pair is on track." in text
-    assert "Check-in response rate: no answers yet" in text
+    for words in (
+        "no start date yet",
+        "No activity yet.",
+        "Nobody is waiting.",
+        "None: every active pair is on track.",
+        "Check-in response rate: no answers yet",
+    ):
+        assert words in text
 
 
 # --- JSON ------------------------------------------------------------------------------
 
 
 def test_json_round_trips_with_dates_enums_and_min_group():
-    text = report_json(full_report())
+    text = report_json(sample_report())
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert data["min_group"] == 3
     assert data["generated_at"] == "2026-11-23T09:00:00+00:00"
     assert data["start_date"] == "2026-09-07"
-    assert data["funnel"][0] == {"stage": "joined", "mentors": 5, "mentees": 4}
+    assert data["funnel"][0] == {"stage": "joined", "mentors": 10, "mentees": 8}
     assert data["at_risk"][0]["reasons"] == ["no_activity", "senior_skipping"]
     assert len(data["rows"]) == 3
 
 
 def test_json_marks_hidden_aggregates_and_leaves_their_value_out():
-    text = report_json(full_report())
+    text = report_json(small_groups_report())
     engagement = json.loads(text)["engagement"]
     assert engagement["rating_mentors"] == {"value": None, "people": 2, "hidden": True}
     assert engagement["rating_mentees"] == {"value": None, "people": 0, "hidden": False}
@@ -347,12 +231,12 @@ def png_size(data: bytes) -> tuple[int, int]:
 @pytest.mark.parametrize(
     "report",
     [
-        full_report(),
+        sample_report(),
         empty_report(),
         # Weeks but nothing happened in them yet.
-        replace(empty_report(), weekly=(WeekActivity(date(2026, 11, 16), 0, 0, 0, 0),)),
+        empty_report(weekly=(WeekActivity(date(2026, 11, 16), 0, 0, 0, 0),)),
         # "$" would start TeX in matplotlib text; a program name is only a name.
-        full_report(program_name="Budget $ team $$ 100% _x_ ^"),
+        sample_report(program_name="Budget $ team $$ 100% _x_ ^"),
     ],
     ids=["full", "empty", "quiet-week", "dollar-name"],
 )
@@ -372,20 +256,20 @@ def test_chart_labels_at_most_a_dozen_weeks_of_a_long_program():
     assert 1 < len(labels) <= MAX_WEEK_LABELS
     assert labels[0] == "1 Jun\n2026"
     assert any(label.endswith("\n2027") for label in labels)  # the new year is marked
-    assert png_size(report_chart(full_report(weekly=weeks)))[0] > 0
+    assert png_size(report_chart(sample_report(weekly=weeks)))[0] > 0
 
 
 def test_chart_is_the_same_for_the_same_report():
-    assert report_chart(full_report()) == report_chart(full_report())
+    assert report_chart(sample_report()) == report_chart(sample_report())
 
 
 def test_chart_never_loads_pyplot():
     # pyplot keeps global figures and may pick a GUI backend: not in a server.
     code = (
         "import sys\n"
-        "from tests.test_report_files import empty_report, full_report\n"
+        "from tests.report_samples import empty_report, sample_report\n"
         "from bot.views.report_chart import report_chart\n"
-        "report_chart(full_report()); report_chart(empty_report())\n"
+        "report_chart(sample_report()); report_chart(empty_report())\n"
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
     result = subprocess.run(
