@@ -17,8 +17,8 @@ from models.outbox import OutboundMessage
 from models.pair import Pair
 from models.pair_week import PairWeek
 from models.person import Person, PersonSkill
-from models.report_file import ReportFileRecord
 from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
+from models.report_file import ReportFileRecord
 from models.skill import Skill
 from models.workspace import Workspace
 
