@@ -697,10 +697,6 @@ REPORT_FILE_COMMENT = {
     ),
     "chart": "Here's the chart for *{program}*: weekly engagement and the funnel.",
 }
-REPORT_USAGE = (
-    "`/mentor report` shows the default program, `/mentor report <program>` another one; "
-    "`/mentor report csv` and `/mentor report chart` send files to your DM."
-)
 LEAD_NUDGE = (
     "👋 <@{mentor}> <@{mentee}> — a friendly hello from your program lead, <@{lead}>. "
     "How is it going? A short async answer in the thread of your last prompt counts too. "

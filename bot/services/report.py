@@ -152,17 +152,6 @@ class ReportService:
             chosen = _program(session, workspace, program, program_id)
             return _Reader(session, workspace, chosen, now).report(detail=detail)
 
-    def program_names(self, team_id: str) -> list[str]:
-        with self._sessions() as session:
-            return list(
-                session.scalars(
-                    select(Program.name)
-                    .join(Workspace, Program.workspace_id == Workspace.id)
-                    .where(Workspace.slack_team_id == team_id)
-                    .order_by(Program.name)
-                )
-            )
-
 
 def _workspace(session: Session, team_id: str | None) -> Workspace:
     if team_id is not None:
