@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings, SettingsError, load_settings, redact_url
 from bot.db import database_is_up, migrate
+from bot.front_door import FrontDoor
 from bot.gateway import make_web_client
 from bot.logs import configure_logging
 from bot.web import make_wsgi_app
@@ -65,7 +66,7 @@ class UpwardServer(BaseApplication):
         else:
             from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: PLC0415
 
-            slack = SlackRequestHandler(bolt)
+            slack = FrontDoor(SlackRequestHandler(bolt), self.settings.signing_secret or "")
         return make_wsgi_app(slack, lambda: database_is_up(services.engine))
 
     def _post_worker_init(self, worker: Any) -> None:

@@ -553,6 +553,10 @@ SHOUTOUT_TOPICS = ", sharing what they know about {topics}"
 
 # --- errors -------------------------------------------------------------------------
 
+REQUEST_UNREADABLE = (
+    "Sorry, Slack sent that request in a form I could not read, so nothing was changed. "
+    "Please try again."
+)
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Please try again in a "
     "minute; if it keeps happening, tell your program lead."

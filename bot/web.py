@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
-
-log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -18,8 +15,8 @@ HEALTH_PATH = "/healthz"
 def make_wsgi_app(
     slack: WSGIApplication | None, database_is_up: Callable[[], bool]
 ) -> WSGIApplication:
-    """Route POST /slack/events to Bolt (absent in Socket Mode) and GET /healthz to the
-    database check; everything else is a plain 404."""
+    """Route POST /slack/events to Bolt behind its front door (absent in Socket Mode) and
+    GET /healthz to the database check; everything else is a plain 404."""
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -33,14 +30,10 @@ def make_wsgi_app(
             )
             return [b"" if method == "HEAD" else body]
         if path == SLACK_PATH and slack is not None:
-            try:
-                return slack(environ, start_response)
-            except ValueError:
-                # Bolt parses the body before anything else; a body that is not the
-                # form or JSON Slack sends is the client's error, not ours.
-                log.warning("unparseable request body on %s", SLACK_PATH)
-                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-                return [b"Bad Request"]
+            if method != "POST":
+                start_response("405 Method Not Allowed", [("Allow", "POST")])
+                return [b""]
+            return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"Not Found"]
 

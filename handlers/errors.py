@@ -3,17 +3,15 @@ apology (and a log line with the traceback)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
-from slack_sdk.models.blocks import SectionBlock
-from slack_sdk.models.views import View
 
 from bot import copy
 from bot.container import Services
 from bot.errors import UserFacingError
+from bot.views.acks import ack_json
 
 
 def register(app: App, services: Services) -> None:
@@ -34,21 +32,9 @@ def register(app: App, services: Services) -> None:
             # Not acknowledged yet: the answer can travel in the HTTP response itself.
             return BoltResponse(
                 status=200,
-                body=json.dumps(_ack_body(body, message)),
+                body=ack_json(body.get("type"), message),
                 headers={"content-type": "application/json;charset=utf-8"},
             )
         if respond is not None:
             respond(text=message, response_type="ephemeral", replace_original=False)
         return None
-
-
-def _ack_body(body: dict[str, Any], message: str) -> dict[str, Any]:
-    if body.get("type") == "view_submission":
-        view = View(
-            type="modal",
-            title=copy.APP_NAME,
-            close=copy.CANCEL_PLAIN,
-            blocks=[SectionBlock(text=message)],
-        )
-        return {"response_action": "update", "view": view.to_dict()}
-    return {"response_type": "ephemeral", "text": message}
