@@ -89,6 +89,10 @@ class UpwardServer(BaseApplication):
             self.scheduler.shutdown(wait=False)  # an unfinished fan-out resumes next start
         if self.socket_handler is not None:
             self.socket_handler.close()
+        # Finish what requests started (a round's intros are planned there), then stop the
+        # express lane: messages it has not sent stay planned for the next start's tick.
+        self._services.background.close(wait=True)
+        self._services.express.close(timeout=GRACEFUL_SECONDS / 2)
 
 
 def check_token(settings: Settings) -> str | None:

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.background import Background
 from bot.gateway import SlackGateway
 from bot.services.checkins import CheckInService
 from bot.services.due import DueService
 from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
+from bot.services.express import ExpressLane
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.lead_desk import LeadDesk
@@ -25,6 +27,8 @@ class Services:
     due: DueService
     engine: Engine
     gateway: SlackGateway
+    express: ExpressLane
+    background: Background
     enrolment: EnrolmentService
     leads: LeadPolicy
     onboarding: OnboardingService

@@ -557,6 +557,10 @@ REQUEST_UNREADABLE = (
     "Sorry, Slack sent that request in a form I could not read, so nothing was changed. "
     "Please try again."
 )
+SLACK_TROUBLE = (
+    "Slack is busy or unreachable right now, so I couldn't finish that. Anything you saved "
+    "is kept; please try again in a minute."
+)
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Please try again in a "
     "minute; if it keeps happening, tell your program lead."

@@ -16,11 +16,12 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from bot.rate_limits import GatedWebClient, PauseOnRateLimit, RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,20 @@ class UploadedFile:
     permalink: str | None
 
 
-def make_web_client(token: str, base_url: str) -> WebClient:
-    """The client handed to Bolt; Bolt copies base_url and retry handlers per request."""
-    return WebClient(
+def make_web_client(token: str, base_url: str, limits: RateLimits | None = None) -> GatedWebClient:
+    """The client handed to Bolt; Bolt copies base_url and retry handlers per request.
+    A 429 pauses its method for every client sharing ``limits``."""
+    limits = limits or RateLimits()
+    return GatedWebClient(
         token=token,
         base_url=base_url,
         timeout=10,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            PauseOnRateLimit(limits, max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
+        limits=limits,
     )
 
 

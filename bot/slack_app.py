@@ -5,20 +5,22 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
+from bot.background import Background, request_executor
 from bot.clock import Clock, SystemClock, TickClock
 from bot.config import Settings
 from bot.container import Services
 from bot.db import make_engine, make_session_factory
 from bot.gateway import SlackGateway, make_web_client
+from bot.rate_limits import GatedWebClient, RateLimits
 from bot.services.checkins import CheckInService
 from bot.services.delivery import DeliveryService
 from bot.services.due import DueService, FailureAlerts, still_wanted
 from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
+from bot.services.express import ExpressLane
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.lead_desk import LeadDesk
@@ -32,27 +34,37 @@ from bot.services.reminders import ReminderService
 from bot.services.report import ReportService
 from bot.services.weekly import WeeklyPrompts
 
+LISTENER_THREADS = 16  # gunicorn serves 8 requests at once; each listener is short
+BACKGROUND_THREADS = 4
 
-def build_services(settings: Settings, client: WebClient, clock: Clock) -> Services:
+
+def build_services(settings: Settings, client: GatedWebClient, clock: Clock) -> Services:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     gateway = SlackGateway(client)
     enrolment = EnrolmentService(sessions, clock)
     leads = LeadPolicy(settings.leads, gateway)
     programs = ProgramService(sessions, clock)
-    due = build_due_service(settings, sessions)
-    lead_desk = LeadDesk(sessions, clock, ReportService(sessions, clock), gateway, due.delivery)
+    due = build_due_service(settings, sessions, limits=client.limits)
+    # What requests start but must not wait for: messages go out on the express lane,
+    # Slack look-ups, App Home and uploads on the background pool.
+    express = ExpressLane(due.delivery, clock)
+    background = Background(BACKGROUND_THREADS)
+    lead_desk = LeadDesk(sessions, clock, ReportService(sessions, clock), gateway, express)
     return Services(
         due=due,
         engine=engine,
         gateway=gateway,
+        express=express,
+        background=background,
         enrolment=enrolment,
         leads=leads,
         onboarding=OnboardingService(
             enrolment,
             gateway,
             leads,
-            delivery=due.delivery,
+            sender=express,
+            background=background,
             sessions=sessions,
             clock=clock,
             lead_desk=lead_desk,
@@ -68,13 +80,22 @@ def build_services(settings: Settings, client: WebClient, clock: Clock) -> Servi
 
 
 def build_due_service(
-    settings: Settings, sessions: sessionmaker[Session], clock: Clock | None = None
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock | None = None,
+    limits: RateLimits | None = None,
 ) -> DueService:
     """run_due and what it needs; the scheduler tick and `python -m bot run-due` share it."""
+    limits = limits or RateLimits()
     # The outbox retries posts itself, after looking at the history, so this client has
-    # no retry handlers: a blind retry after a 5xx could post a message twice.
-    client = WebClient(
-        token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[]
+    # no retry handlers: a blind retry after a 5xx could post a message twice. It still
+    # waits out (and starts) a method's pause after a 429, with every other client.
+    client = GatedWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=[],
+        limits=limits,
     )
     delivery = DeliveryService(
         sessions,
@@ -88,7 +109,7 @@ def build_due_service(
     # A start date's round and intros are dated by run_due's `now` (so `--at` works).
     tick = TickClock()
     pairing = PairingService(sessions, tick, ProgramService(sessions, tick))
-    gateway = SlackGateway(make_web_client(settings.bot_token, settings.api_url))
+    gateway = SlackGateway(make_web_client(settings.bot_token, settings.api_url, limits))
     intros = IntroService(sessions, tick, gateway, delivery)
     lifecycle = LifecycleService(sessions, tick, pairing, settings.leads, intros.introduce_round)
     return DueService(
@@ -101,10 +122,14 @@ def build_due_service(
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> tuple[App, Services]:
-    client = make_web_client(settings.bot_token, settings.api_url)
+    client = make_web_client(settings.bot_token, settings.api_url, RateLimits())
     services = build_services(settings, client, clock or SystemClock())
     app = App(
         client=client,
+        # Listener threads are request threads: they never wait on Slack's pace (the
+        # rate-limit gate refuses instead), and there are more of them than gunicorn's
+        # request threads, so an ack never waits for a free listener.
+        listener_executor=request_executor(LISTENER_THREADS),
         signing_secret=settings.signing_secret or "",  # unused in Socket Mode
         # app.py already called auth.test with a clear message on failure; Bolt then
         # calls it lazily once on the first request instead of a second time at start.

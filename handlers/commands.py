@@ -28,7 +28,7 @@ from bot.views.messages import (
 from bot.views.pairs import goals_modal, pick_pair_message
 from bot.views.program_modal import program_modal
 from bot.views.report import report_message
-from handlers.replies import replying
+from handlers.replies import after_ack, replying
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,12 @@ def match(services: Services, call: Invocation) -> None:
         return
     result = services.pairing.confirm(call.team_id, call.user_id, preview.round_id)
     call.follow_up(confirmed_message(result, auto=True))
-    call.follow_up(delivered_message(services.intros.introduce_round(preview.round_id)))
+    after_ack(
+        services.background,
+        call.respond,
+        "introducing a round",
+        lambda: call.follow_up(delivered_message(services.intros.introduce_round(result.round_id))),
+    )
 
 
 def report(services: Services, call: Invocation) -> None:
@@ -126,14 +131,19 @@ def report(services: Services, call: Invocation) -> None:
         call.follow_up(report_message(services.lead_desk.report(call.team_id, name)), replace=True)
         return
     call.ack(text=copy.REPORT_FILE_WORKING[kind])
-    try:
-        sent = services.lead_desk.send_file(call.team_id, call.user_id, kind, program=name)
-    except SlackApiError as error:
-        failed = copy.REPORT_FILE_FAILED.format(error=error.response.get("error", "error"))
-        call.follow_up(text_message(failed), replace=True)
-        return
-    call.follow_up(text_message(file_sent_text(sent)), replace=True)
-    services.onboarding.refresh_home(call.team_id, call.user_id)  # App Home links the file
+
+    def send_file() -> None:
+        try:
+            sent = services.lead_desk.send_file(call.team_id, call.user_id, kind, program=name)
+        except SlackApiError as error:
+            failed = copy.REPORT_FILE_FAILED.format(error=error.response.get("error", "error"))
+            call.follow_up(text_message(failed), replace=True)
+            return
+        call.follow_up(text_message(file_sent_text(sent)), replace=True)
+        services.onboarding.refresh_home(call.team_id, call.user_id)  # App Home links the file
+
+    # Rendering and uploading take seconds: not on the listener's thread.
+    after_ack(services.background, call.respond, "sending a report file", send_file)
 
 
 REPORT_FILES = {"csv": FileKind.CSV, "chart": FileKind.CHART}

@@ -1,17 +1,17 @@
-"""The one place errors become words: typed UserFacingErrors verbatim, anything else an
-apology (and a log line with the traceback)."""
+"""The one place errors become words: typed UserFacingErrors verbatim, Slack's own
+failures a "Slack is busy" note (and one WARNING line), anything else an apology (and a
+log line with the traceback)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 
-from bot import copy
 from bot.container import Services
 from bot.errors import UserFacingError
 from bot.views.acks import ack_json
+from handlers.replies import apology
 
 
 def register(app: App, services: Services) -> None:
@@ -21,13 +21,8 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any],
         response: BoltResponse | None,
         respond: Respond | None,
-        logger: logging.Logger,
     ) -> BoltResponse | None:
-        if isinstance(error, UserFacingError):
-            message = error.message
-        else:
-            logger.exception("listener failed", exc_info=error)
-            message = copy.SOMETHING_WENT_WRONG
+        message = error.message if isinstance(error, UserFacingError) else apology(error)
         if response is not None:
             # Not acknowledged yet: the answer can travel in the HTTP response itself.
             return BoltResponse(

@@ -14,7 +14,7 @@ from bot.services.pairing import RoundAlreadyConfirmedError
 from bot.views.matching import confirmed_message, delivered_message, match_preview
 from bot.views.messages import Message
 from handlers.buttons import button_int, button_parts
-from handlers.replies import replying
+from handlers.replies import after_ack, replying
 
 
 def register(app: App, services: Services) -> None:
@@ -40,14 +40,23 @@ def register(app: App, services: Services) -> None:
                 respond(text=again.message, replace_original=False)
             else:
                 reply(respond, confirmed_message(result), replace=True)
-            report = services.intros.introduce_round(round_id)
-            if (
-                report.pairs_introduced
-                or report.people_told_to_wait
-                or report.undelivered
-                or (report.retrying)
-            ):
-                reply(respond, delivered_message(report), replace=False)
+            # A group DM per pair and a paced intro each: seconds, not on this thread.
+            after_ack(
+                services.background,
+                respond,
+                "introducing a round",
+                lambda: introduce(round_id, respond),
+            )
+
+    def introduce(round_id: int, respond: Respond) -> None:
+        report = services.intros.introduce_round(round_id)
+        if (
+            report.pairs_introduced
+            or report.people_told_to_wait
+            or report.undelivered
+            or report.retrying
+        ):
+            reply(respond, delivered_message(report), replace=False)
 
     @app.action(Action.MATCH_DROP)
     def drop_pair(

@@ -1,22 +1,28 @@
-"""Errors after ack(), answered where they happen.
+"""Errors after ack(), answered where they happen, and work that runs after the ack.
 
 Bolt forgets an ack() when the listener raises right after it (it resets the response
 it was about to send), so the HTTP answer would wait for Bolt's 3-second timeout and
 Slack would show the click as failed. Work after the ack therefore runs inside
-``replying``, which turns a UserFacingError into an ephemeral reply and anything else
-into a logged apology, exactly as the app-wide error handler would.
+``replying``, which turns a UserFacingError into an ephemeral reply, Slack's own failures
+(429, 5xx, unreachable) into a "Slack is busy" note and one WARNING line, and anything
+else into a logged apology, exactly as the app-wide error handler would.
+
+Work that waits on Slack beyond one call (intros for a round, a file upload) runs
+``after_ack`` on the background pool, so the listener's thread is free at once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from slack_bolt import Respond
 
 from bot import copy
+from bot.background import Runner
 from bot.errors import UserFacingError
+from bot.slack_errors import describe_slack_failure
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,25 @@ def replying(respond: Respond) -> Iterator[None]:
         yield
     except UserFacingError as error:
         respond(text=error.message, response_type="ephemeral", replace_original=False)
-    except Exception:
-        log.exception("listener failed after its ack")
-        respond(text=copy.SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False)
+    except Exception as error:
+        respond(text=apology(error), response_type="ephemeral", replace_original=False)
+
+
+def apology(error: Exception) -> str:
+    """Log ``error`` as it deserves and say sorry in words that fit it."""
+    slack = describe_slack_failure(error)
+    if slack is not None:
+        log.warning("a request could not finish: %s", slack)
+        return copy.SLACK_TROUBLE
+    log.exception("listener failed", exc_info=error)
+    return copy.SOMETHING_WENT_WRONG
+
+
+def after_ack(background: Runner, respond: Respond, what: str, job: Callable[[], None]) -> None:
+    """Run ``job`` off the listener's thread; its errors are answered via ``respond``."""
+
+    def run() -> None:
+        with replying(respond):
+            job()
+
+    background.run(what, run)

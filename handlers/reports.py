@@ -54,12 +54,13 @@ def register(app: App, services: Services) -> None:
             log.warning("report file upload failed: %s", error.response.get("error"))
         services.onboarding.refresh_home(team_id, user_id)
 
+    # Rendering and uploading take seconds: on the background pool, not this thread.
     @app.action(Action.REPORT_CSV)
     def send_csv(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
-        send(FileKind.CSV, action, context)
+        services.background.run("sending a CSV", lambda: send(FileKind.CSV, action, context))
 
     @app.action(Action.REPORT_CHART)
     def send_chart(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
-        send(FileKind.CHART, action, context)
+        services.background.run("sending a chart", lambda: send(FileKind.CHART, action, context))

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot import copy
 from models import OutboundMessage, Person, PersonStatus
 from tests.conftest import LEAD_ID
+from tests.polling import wait_until
 from tests.slack_requests import join_values, reply_text
 
 
@@ -228,12 +230,12 @@ def test_a_rate_limited_publish_is_retried(slack, fake_slack, user):
 def test_a_deactivated_account_loses_no_answers(slack, fake_slack, sessions, user):
     fake_slack.fail_next("conversations.open", "account_inactive")
     join(slack, fake_slack, user)
-    fake_slack.wait_for("views.publish")
     (person,) = people(sessions, user)
     assert person.role == "mentor"  # saved before the ack, whatever Slack said after
     # Slack will never deliver to them: marked, and the leads are told (through the
     # outbox: the alert goes out with the next run_due).
-    assert person.unreachable_reason == "account_inactive"
+    assert wait_until(lambda: people(sessions, user)[0].unreachable_reason) == "account_inactive"
+    (person,) = people(sessions, user)
     with sessions() as s:
         alerts = s.scalars(
             select(OutboundMessage.user_id).where(
@@ -248,7 +250,7 @@ def test_a_slack_outage_during_join_gets_an_apology(slack, fake_slack, user):
     fake_slack.server_error_next("views.open", status=503, times=5)
     assert slack.command(user, "join").status_code == 200
     (reply,) = fake_slack.wait_for("response_url", timeout=15)
-    assert "something went wrong" in reply.args["text"]
+    assert reply.args["text"] == copy.SLACK_TROUBLE
     assert reply.args["response_type"] == "ephemeral"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from models import CheckIn, Pair, Person
 from tests.conftest import LEAD_ID
+from tests.polling import wait_until
 from tests.slack_requests import SlackSender, join_values, reply_text
 
 SECRET = "my private worry about the mentee"
@@ -134,13 +135,6 @@ def home_showing(fake_slack, program, user: str, text: str) -> str:
                 return json.dumps(view)
         time.sleep(0.02)
     raise AssertionError(f"no App Home for {user} showed {text!r}")
-
-
-def wait_until(found: Any, timeout: float = 5) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := found()) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return result
 
 
 def everything_sent(fake_slack, program) -> str:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserFacingError
 from bot.gateway import SlackGateway, make_web_client
+from bot.services.express import SendInline
 from bot.services.lead_desk import LeadDesk
 from bot.services.report import ReportService
 from bot.services.report_model import FileKind
@@ -37,7 +38,8 @@ def desk(own_sessions, own_url, fake_slack) -> LeadDesk:
     clock = FixedClock(NOW)
     delivery = build_due_service(engine_settings(fake_slack, own_url), own_sessions).delivery
     gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    return LeadDesk(own_sessions, clock, ReportService(own_sessions, clock), gateway, delivery)
+    sender = SendInline(delivery, clock)
+    return LeadDesk(own_sessions, clock, ReportService(own_sessions, clock), gateway, sender)
 
 
 def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):

@@ -20,7 +20,8 @@ from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.gateway import SlackGateway
 from bot.mrkdwn import escape
-from bot.services.delivery import DeliveryService, Outgoing, enqueue
+from bot.services.delivery import Outgoing, enqueue
+from bot.services.express import Sender
 from bot.services.report import ReportService
 from bot.services.report_model import FileKind, Report, ReportFile
 from bot.views.report_files import report_csv
@@ -49,13 +50,13 @@ class LeadDesk:
         clock: Clock,
         reports: ReportService,
         gateway: SlackGateway,
-        delivery: DeliveryService,
+        sender: Sender,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._reports = reports
         self._gateway = gateway
-        self._delivery = delivery
+        self._sender = sender
 
     def report(self, team_id: str, program: str | None) -> Report:
         return self._reports.build(team_id, program)
@@ -135,7 +136,8 @@ class LeadDesk:
     # --- nudges --------------------------------------------------------------------------
 
     def nudge(self, team_id: str, lead_id: str, pair_id: int) -> Nudged:
-        """A friendly word from the lead in the pair's group DM, at most once a day."""
+        """A friendly word from the lead in the pair's group DM, at most once a day;
+        planned here, posted by the sender."""
         now = self._clock.now()
         key = lead_nudge_key(pair_id, now.strftime("%Y-%m-%d"))
         with unit_of_work(self._sessions) as session:
@@ -163,7 +165,7 @@ class LeadDesk:
                 .values(lead_nudged_at=now)
                 .execution_options(synchronize_session=False)
             )
-        self._delivery.deliver_due(now, keys=[key])
+        self._sender.send([key])
         return Nudged(pair_id, bool(sent))
 
 

@@ -1,12 +1,16 @@
 """What happens after someone joins or edits: their time zone, the welcome DM, App Home.
 
-Messages go through the outbox like every other (one key per message, exactly once),
-and are sent at once so people see them while they are looking.
+Messages go through the outbox like every other (one key per message, exactly once):
+planned in the request, sent by the sender (the express lane) as soon as Slack's pace
+allows, never on the request's own thread. Slack look-ups and App Home run in the
+background for the same reason; App Home refreshes asked for while one is waiting are
+one refresh.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -14,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
+from bot.background import Runner
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.gateway import SlackGateway
-from bot.services.delivery import DeliveryService, Outgoing, enqueue
+from bot.services.delivery import Outgoing, enqueue
 from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
+from bot.services.express import Sender
 from bot.services.goals import PairGoals
 from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
@@ -37,7 +43,8 @@ class OnboardingService:
         gateway: SlackGateway,
         leads: LeadPolicy,
         *,
-        delivery: DeliveryService,
+        sender: Sender,
+        background: Runner,
         sessions: sessionmaker[Session],
         clock: Clock,
         lead_desk: LeadDesk | None = None,
@@ -46,21 +53,27 @@ class OnboardingService:
         self._enrolment = enrolment
         self._gateway = gateway
         self._leads = leads
-        self._delivery = delivery
+        self._sender = sender
+        self._background = background
         self._sessions = sessions
         self._clock = clock
+        self._homes_waiting: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
 
     def after_save(self, result: SaveResult) -> None:
-        """Runs after the submission is acknowledged; Slack failures are logged, not raised,
-        because the person's answers are already safely stored."""
+        """Runs after the submission is acknowledged: plans the welcome (or "saved") DM,
+        then leaves Slack's part to the sender and the background. Slack failures are
+        logged, not raised: the person's answers are already safely stored."""
         profile = result.profile
-        self._remember_time_zone(profile)
         if self._enrolment.claim_welcome(profile.team_id, profile.user_id):
             self._send_dm(profile, welcome_message(profile), f"welcome:{profile.person_id}")
         else:
             text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
             key = f"saved:{profile.person_id}:{self._clock.now().timestamp()}"
             self._send_dm(profile, text_message(text), key)
+        self._background.run(
+            "looking up a new member's time zone", lambda: self._remember_time_zone(profile)
+        )
         self.refresh_home(profile.team_id, profile.user_id)
 
     def after_leave(self, result: LeaveResult) -> None:
@@ -108,6 +121,17 @@ class OnboardingService:
             self.refresh_home(team_id, member)
 
     def refresh_home(self, team_id: str, user_id: str) -> None:
+        """Republish this person's App Home soon, in the background."""
+        with self._lock:
+            if (team_id, user_id) in self._homes_waiting:
+                return  # the refresh already waiting will read what changed
+            self._homes_waiting.add((team_id, user_id))
+        self._background.run("refreshing App Home", lambda: self._publish_home(team_id, user_id))
+
+    def _publish_home(self, team_id: str, user_id: str) -> None:
+        with self._lock:
+            # Before reading: a change made after this read asks for a refresh of its own.
+            self._homes_waiting.discard((team_id, user_id))
         profile = self._enrolment.profile(team_id, user_id)
         counts, dashboard, files = None, None, []
         # Only leads see anyone else's numbers; everyone else sees their own profile.
@@ -144,8 +168,8 @@ class OnboardingService:
         )
 
     def _send(self, person_id: int | None, message: Outgoing, team_id: str | None = None) -> None:
-        """Plan one message and send it now. If Slack is slow or down, the outbox keeps
-        it and the clock sends it later; a failure for good reaches the leads."""
+        """Plan one message and hand it to the sender. If Slack is slow or down, the outbox
+        keeps it and the clock sends it later; a failure for good reaches the leads."""
         with unit_of_work(self._sessions) as session:
             if person_id is not None:
                 workspace_id = session.get_one(Person, person_id).workspace_id
@@ -154,7 +178,7 @@ class OnboardingService:
                     select(Workspace.id).where(Workspace.slack_team_id == team_id)
                 ).one()
             enqueue(session, workspace_id, message, self._clock.now())
-        self._delivery.deliver_due(self._clock.now(), keys=[message.key])
+        self._sender.send([message.key])
 
 
 def _dicts(message: Message) -> list[dict[str, Any]]:

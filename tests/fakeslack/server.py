@@ -48,6 +48,8 @@ class Stats:
     rate_limited_channel: int  # 429s from a channel's bucket (set_post_limits)
     rate_limited_workspace: int  # 429s from the workspace's bucket
     replies_lost: int  # calls (any method) stored, then answered by accept_then_fail/drop_next
+    modals_opened: int = 0  # views.open calls whose trigger_id was exchanged for a modal
+    triggers_expired: int = 0  # views.open calls that came after the trigger's TRIGGER_TTL
 
     @property
     def rate_limited(self) -> int:
@@ -897,8 +899,10 @@ class FakeSlack:
         if trigger_id in self._exchanged:
             return SlackError("exchanged_trigger_id")
         if time.monotonic() - issued > TRIGGER_TTL:
+            self._stats["triggers_expired"] += 1
             return SlackError("expired_trigger_id")
         self._exchanged.add(trigger_id)
+        self._stats["modals_opened"] += 1
         return None
 
     def _store_view(self, view: dict[str, Any], *, view_id: str | None = None) -> dict[str, Any]:

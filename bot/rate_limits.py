@@ -1,0 +1,145 @@
+"""A 429 pauses that method for the workspace, for every sender in the process.
+
+Slack's rate limits are per method per workspace. After a 429 with ``Retry-After``, Slack
+asks the client to send nothing more to that method until the pause has passed; a
+per-call retry (slack_sdk's RateLimitErrorRetryHandler) only delays the one call that
+was refused, while other threads keep calling. :class:`RateLimits` remembers the pause,
+and :class:`GatedWebClient` waits for it before every call of the method (background
+threads sleep; a request thread gets :class:`SlackPausedError` at once, so it answers
+"Slack is busy" instead of holding its thread). One process serves one workspace, one
+token, so a RateLimits belongs to the token its clients share.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.slack_response import SlackResponse
+
+from bot.background import on_request_thread
+from bot.slack_errors import SlackPausedError, retry_after
+
+log = logging.getLogger(__name__)
+
+MAX_JITTER = 0.25  # seconds added to a pause, so waiting senders do not all fire at once
+
+
+class RateLimits:
+    """Thread-safe: method -> the monotonic instant its pause ends."""
+
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = lambda: random.uniform(0.05, MAX_JITTER),  # noqa: S311
+    ) -> None:
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._jitter = jitter
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def pause(self, method: str, seconds: float) -> None:
+        now = self._monotonic()
+        until = now + seconds + self._jitter()
+        with self._lock:
+            already = self._until.get(method, 0.0) > now
+            self._until[method] = max(until, self._until.get(method, 0.0))
+        if not already:  # one line per pause, however many threads were refused
+            log.warning("Slack answered 429 for %s: pausing it for %g s", method, seconds)
+
+    def remaining(self, method: str) -> float:
+        with self._lock:
+            until = self._until.get(method)
+        return 0.0 if until is None else max(0.0, until - self._monotonic())
+
+    def wait(self, method: str) -> None:
+        """Return once ``method`` may be called; on a request thread, raise instead."""
+        while (left := self.remaining(method)) > 0:
+            if on_request_thread():
+                raise SlackPausedError(method, left)
+            self._sleep(left)
+
+
+class PauseOnRateLimit(RetryHandler):
+    """slack_sdk's retry hook for 429s: record the pause for every thread, then (off
+    request threads) wait for it and try the call again."""
+
+    def __init__(self, limits: RateLimits, max_retry_count: int = 3) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._limits = limits
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        self._limits.pause(_method(request.url), retry_after(response.headers))
+        return not on_request_thread()
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self._limits.wait(_method(request.url))
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+class GatedWebClient(WebClient):
+    """A WebClient that waits out a method's pause before calling it, and starts one
+    when Slack answers 429 (also when it has no retry handler, like the outbox's)."""
+
+    def __init__(self, *args: Any, limits: RateLimits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+
+    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        try:
+            self.limits.wait(api_method)
+        except SlackPausedError as paused:
+            # What Slack would answer if we called now, without calling: every caller
+            # already handles a 429.
+            raise SlackApiError(str(paused), self._paused_response(paused)) from None
+        try:
+            return super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                self.limits.pause(api_method, retry_after(error.response.headers))
+            raise
+
+    def _paused_response(self, paused: SlackPausedError) -> SlackResponse:
+        return SlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=self.base_url + paused.method,
+            req_args={},
+            data={"ok": False, "error": "ratelimited"},
+            headers={"Retry-After": [str(math.ceil(paused.seconds))]},
+            status_code=429,
+        )
+
+
+def _method(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
