@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from bot.errors import UserFacingError
 from bot.slack_errors import describe_slack_failure
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class Inline:
 def run_logged(what: str, job: Callable[[], object]) -> None:
     try:
         job()
+    except UserFacingError as refused:
+        log.info("%s: refused: %s", what, refused.message)  # a refusal, not a failure
     except Exception as error:
         slack = describe_slack_failure(error)
         if slack is not None:

@@ -94,6 +94,9 @@ ERR_MENTEE_NEEDS_SKILL = "As a mentee, pick at least one thing you'd like to lea
 ERR_UNKNOWN_SKILL = "One of these skills is no longer offered. Please choose again."
 ERR_TOO_MANY_SKILLS = "Pick at most {n}, so your partner knows where to start."
 ERR_TOO_LONG = "Please keep this under {n} characters."
+ERR_UNREADABLE_TEXT = (
+    "This holds characters I can't keep (control characters or a broken emoji). Please retype it."
+)
 ERR_CHOOSE_FROM_LIST = "Please choose one of the options."
 
 # --- after joining ------------------------------------------------------------------

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+
+MAX_ROW_ID = 2**31 - 1  # our primary keys are 32-bit integers on Postgres
+_ROW_ID = re.compile(r"[0-9]{1,10}")
+
+
+def row_id(value: object) -> int:
+    """A row id we put in a button value or a modal's private_metadata, read back strictly:
+    ASCII digits, 1 to 2**31 - 1. ValueError for anything else (stale or forged)."""
+    if not isinstance(value, str) or not _ROW_ID.fullmatch(value):
+        raise ValueError(f"not a row id: {str(value)[:40]!r}")
+    number = int(value)
+    if not 0 < number <= MAX_ROW_ID:
+        raise ValueError(f"row id out of range: {number}")
+    return number
 
 
 class Callback(StrEnum):

@@ -46,7 +46,7 @@ def problem(payload: Mapping[str, Any]) -> str | None:
     checks = _CHECKS.get(kind)
     if checks is None:
         return f"a request of type {str(payload.get('type'))[:40]!r} that Upward does not handle"
-    for check in (_common, checks):
+    for check in (_common, checks, _impossible_text):
         found = check(payload)
         if found:
             return found
@@ -174,7 +174,30 @@ _CHECKS = {
 }
 
 
+def _impossible_text(payload: Mapping[str, Any]) -> str | None:
+    """NUL or a lone surrogate anywhere but in a modal's answers: Slack never sends them,
+    and Postgres can neither store nor compare them. In a modal's answers they are the
+    person's typing, and the form's own check asks them to retype it, field by field."""
+    view = payload.get("view")
+    answers = view.get("state") if isinstance(view, dict) else None
+    stack: list[object] = [payload]
+    while stack:
+        item = stack.pop()
+        if item is answers:
+            continue
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and _IMPOSSIBLE.search(item):
+            return "text with NUL or a lone surrogate"
+    return None
+
+
 # --- values -----------------------------------------------------------------------------
+
+_IMPOSSIBLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _is_text(value: object) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot import copy
 from bot.errors import UserFacingError
+from bot.ids import row_id
 
 
 def button_parts(value: object, n: int) -> list[str]:
@@ -16,6 +17,6 @@ def button_parts(value: object, n: int) -> list[str]:
 
 def button_int(value: object) -> int:
     try:
-        return int(str(value))
+        return row_id(value)
     except ValueError:
         raise UserFacingError(copy.STALE_BUTTON) from None

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from bot import copy
 from bot.container import Services
 from bot.errors import FormErrors, UserFacingError
-from bot.ids import Callback
+from bot.ids import Callback, row_id
 from bot.views.join_modal import read_submission
 from bot.views.pairs import read_goals
 from bot.views.program_modal import program_id_of, program_saved_view, read_program
@@ -50,7 +50,7 @@ def register(app: App, services: Services) -> None:
     def goals_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id = context["team_id"], context["user_id"]
         try:
-            pair_id = int(view.get("private_metadata") or "")
+            pair_id = row_id(view.get("private_metadata"))
         except ValueError:
             raise UserFacingError(copy.GOALS_NOT_YOUR_PAIR) from None
         learning, growth = read_goals(view.get("state", {}).get("values", {}))

@@ -59,7 +59,8 @@ class SlackSender:
                 "is_enterprise_install": "false",
                 "response_url": self.fake.new_response_url(),
                 "trigger_id": self.fake.new_trigger_id(),
-            }
+            },
+            errors="surrogatepass",  # hostile text goes on the wire as the bytes it is
         )
 
     def command(self, user_id: str, text: str = "", **kwargs: Any) -> requests.Response:

@@ -31,6 +31,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import CheckInField
+from bot.mrkdwn import unreadable
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.timing import WorkingHours, next_working_time
 from bot.services.weekly import first_monday, running_pairs, working_hours
@@ -391,6 +392,9 @@ def _rating(value: str | None, errors: dict[str, str]) -> int | None:
 
 def _text(field: CheckInField, value: str | None, errors: dict[str, str]) -> str | None:
     text = (value or "").strip()
+    if unreadable(text):
+        errors[field] = copy.ERR_UNREADABLE_TEXT
+        return None
     if len(text) > MAX_TEXT_CHARS:
         errors[field] = copy.ERR_TOO_LONG.format(n=MAX_TEXT_CHARS)
         return None

@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import JoinField
+from bot.mrkdwn import unreadable
 from bot.services.directory import enrich_from_directory
 from bot.services.goals import PairGoals, pair_goals
 from bot.services.people import find_person
@@ -379,7 +380,9 @@ def _check_text(
     value: str | None, limit: int, field: JoinField, errors: dict[JoinField, str]
 ) -> str | None:
     text = (value or "").strip() or None
-    if text is not None and len(text) > limit:
+    if text is not None and unreadable(text):
+        errors[field] = copy.ERR_UNREADABLE_TEXT
+    elif text is not None and len(text) > limit:
         errors[field] = copy.ERR_TOO_LONG.format(n=limit)
     return text
 

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import GoalField
+from bot.mrkdwn import unreadable
 from bot.services.people import find_person
 from models import Pair, PairStatus, Person, Workspace
 
@@ -92,7 +93,9 @@ def _check(kind: GoalField, values: Sequence[str | None], errors: dict[str, str]
     kept = []
     for number, value in enumerate(values[:MAX_GOALS_EACH], start=1):
         text = " ".join((value or "").split())  # one line each; stray newlines collapse
-        if len(text) > MAX_GOAL_CHARS:
+        if unreadable(text):
+            errors[goal_block_id(kind, number)] = copy.ERR_UNREADABLE_TEXT
+        elif len(text) > MAX_GOAL_CHARS:
             errors[goal_block_id(kind, number)] = copy.ERR_TOO_LONG.format(n=MAX_GOAL_CHARS)
         elif text:
             kept.append(text)

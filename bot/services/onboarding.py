@@ -9,6 +9,7 @@ one refresh.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -21,6 +22,7 @@ from bot import copy
 from bot.background import Runner
 from bot.clock import Clock
 from bot.db import unit_of_work
+from bot.errors import UserFacingError
 from bot.gateway import SlackGateway
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
@@ -138,7 +140,9 @@ class OnboardingService:
         if self._leads.is_lead(user_id):
             counts = self._enrolment.counts(team_id)
             if self._lead_desk is not None:
-                dashboard, files = self._lead_desk.dashboard(team_id, user_id)
+                # Nobody has joined this workspace yet: no dashboard to show.
+                with contextlib.suppress(UserFacingError):
+                    dashboard, files = self._lead_desk.dashboard(team_id, user_id)
         try:
             self._gateway.publish_home(user_id, home_view(profile, counts, dashboard, files))
         except SlackApiError as error:

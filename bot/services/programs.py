@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import ProgramField
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, unreadable
 from bot.services.matching import Weights
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import Program, Skill, Workspace
@@ -152,15 +152,7 @@ class ProgramService:
         self, session: Session, workspace: Workspace, program: Program, sub: ProgramSubmission
     ) -> None:
         errors: dict[ProgramField, str] = {}
-        name = (sub.name or "").strip()
-        if not name:
-            errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_MISSING
-        elif len(name) > MAX_NAME_CHARS:
-            errors[ProgramField.NAME] = copy.ERR_TOO_LONG.format(n=MAX_NAME_CHARS)
-        else:
-            clash = _by_name(session, workspace.id, name)
-            if clash is not None and clash is not program:
-                errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_TAKEN
+        name = _check_name(session, workspace, program, sub.name, errors)
         start = None
         if sub.start_date:
             try:
@@ -179,14 +171,15 @@ class ProgramService:
         emphasis = sub.match_emphasis or "balanced"
         if emphasis not in EMPHASES:
             errors[ProgramField.EMPHASIS] = copy.ERR_CHOOSE_FROM_LIST
-        slugs = list(dict.fromkeys(sub.focus_skills))
+        # Unreadable text never reaches a query: Postgres cannot even compare it.
+        slugs = [s for s in dict.fromkeys(sub.focus_skills) if not unreadable(s)]
         skills = session.scalars(
             select(Skill).where(
                 Skill.slug.in_(slugs),
                 or_(Skill.workspace_id.is_(None), Skill.workspace_id == workspace.id),
             )
         ).all()
-        if len(skills) != len(slugs):
+        if len(skills) != len(set(sub.focus_skills)):
             errors[ProgramField.FOCUS] = copy.ERR_UNKNOWN_SKILL
         if errors:
             raise FormErrors(errors)
@@ -210,6 +203,27 @@ class ProgramService:
             raise FormErrors({ProgramField.SHOUTOUT: copy.ERR_CHOOSE_FROM_LIST})
         program.shoutout_channel_id = channel
         program.focus_skills = sorted(skills, key=lambda s: (s.position, s.id))
+
+
+def _check_name(
+    session: Session,
+    workspace: Workspace,
+    program: Program,
+    value: str | None,
+    errors: dict[ProgramField, str],
+) -> str:
+    name = (value or "").strip()
+    if not name:
+        errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_MISSING
+    elif unreadable(name):
+        errors[ProgramField.NAME] = copy.ERR_UNREADABLE_TEXT
+    elif len(name) > MAX_NAME_CHARS:
+        errors[ProgramField.NAME] = copy.ERR_TOO_LONG.format(n=MAX_NAME_CHARS)
+    else:
+        clash = _by_name(session, workspace.id, name)
+        if clash is not None and clash is not program:
+            errors[ProgramField.NAME] = copy.ERR_PROGRAM_NAME_TAKEN
+    return name
 
 
 def _choice(

@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import copy
-from bot.ids import Action, Callback, CheckInField
+from bot.ids import Action, Callback, CheckInField, row_id
 
 RATINGS = (1, 2, 3, 4, 5)
 CANDID_CHOICES = ("yes", "mostly", "no")
@@ -207,7 +207,7 @@ def checkin_modal(form: CheckInForm) -> View:
 
 def checkin_id_of(private_metadata: str | None) -> int:
     """The check-in a submitted modal is about; ValueError when it is not one of ours."""
-    return int(private_metadata or "")
+    return row_id(private_metadata)
 
 
 def read_checkin(state_values: Mapping[str, Any]) -> CheckInSubmission:

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import copy
-from bot.ids import Action, Callback, ProgramField
+from bot.ids import Action, Callback, ProgramField, row_id
 from bot.mrkdwn import escape
 from bot.services.enrolment import SkillOption
 from bot.services.programs import (
@@ -206,7 +206,7 @@ def program_id_of(private_metadata: str | None) -> int | None:
     """The program a submitted modal edits; None when it creates one."""
     if not private_metadata or private_metadata == NEW:
         return None
-    return int(private_metadata)
+    return row_id(private_metadata)
 
 
 def read_program(state_values: Mapping[str, Any]) -> ProgramSubmission:
