@@ -29,6 +29,7 @@ log = logging.getLogger("upward")
 
 EXIT_CONFIG = 2
 GRACEFUL_SECONDS = 25  # Docker waits 10 s by default; compose/k8s can allow more
+EXPRESS_CLOSE_SECONDS = 3  # the express lane's last batch; the tick sends what is left
 
 
 class UpwardServer(BaseApplication):
@@ -92,7 +93,8 @@ class UpwardServer(BaseApplication):
         # Finish what requests started (a round's intros are planned there), then stop the
         # express lane: messages it has not sent stay planned for the next start's tick.
         self._services.background.close(wait=True)
-        self._services.express.close(timeout=GRACEFUL_SECONDS / 2)
+        # A post cut short is found in the channel's history before any resend.
+        self._services.express.close(timeout=EXPRESS_CLOSE_SECONDS)
 
 
 def check_token(settings: Settings) -> str | None:

@@ -36,6 +36,7 @@ from bot.services.weekly import WeeklyPrompts
 
 LISTENER_THREADS = 16  # gunicorn serves 8 requests at once; each listener is short
 BACKGROUND_THREADS = 4
+BATCH_SECONDS = 30  # a quarter of the outbox's lease (delivery.LEASE)
 
 
 def build_services(settings: Settings, client: GatedWebClient, clock: Clock) -> Services:
@@ -103,6 +104,9 @@ def build_due_service(
         PostPacer(settings.post_rate),
         guard=still_wanted,
         on_failure=FailureAlerts(settings.leads),
+        # A claimed batch must be posted well within the outbox lease, or another sender
+        # (the tick, a replica) could take its rows as abandoned: 30 s of posts at most.
+        batch_size=max(1, min(200, int(settings.post_rate * BATCH_SECONDS))),
     )
     # Planning takes `now` from run_due; the clock only matters to answers, not here.
     checkins = CheckInService(sessions, clock or SystemClock())

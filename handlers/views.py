@@ -25,8 +25,10 @@ def register(app: App, services: Services) -> None:
         except FormErrors as invalid:
             ack(response_action="errors", errors=invalid.for_slack())
             return
-        ack()
+        # The welcome is planned before the ack too (one short write; Slack's part runs
+        # in the background), so a crash after the modal closes cannot lose it.
         services.onboarding.after_save(result)
+        ack()
 
     @app.view(Callback.PROGRAM_MODAL)
     def program_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
@@ -60,5 +62,5 @@ def register(app: App, services: Services) -> None:
         except FormErrors as invalid:
             ack(response_action="errors", errors=invalid.for_slack())
             return
+        services.onboarding.goals_changed(team_id, user_id, goals)  # planned, then sent
         ack()
-        services.onboarding.goals_changed(team_id, user_id, goals)

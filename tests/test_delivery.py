@@ -9,6 +9,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.rate_limits import GatedWebClient, RateLimits
 from bot.services.delivery import LEASE, DeliveryService, Outgoing, enqueue
 from bot.services.pacing import PostPacer
 from bot.services.workspaces import ensure_workspace
@@ -316,3 +317,27 @@ def test_slack_accepted_but_the_answer_was_lost_posts_once(
     assert report.found_already_sent == 1
     assert len(posts_with_key(fake_slack, key)) == 1
     assert row(own_sessions, key).status == OutboxStatus.SENT
+
+
+def test_the_outbox_respects_the_pause_and_sends_the_refused_message_once(
+    own_sessions, fake_slack, workspace_id, clock, new_id
+):
+    client = GatedWebClient(
+        token=BOT_TOKEN, base_url=fake_slack.url, timeout=5, retry_handlers=[], limits=RateLimits()
+    )
+    channels = [group_dm(fake_slack, client, new_id) for _ in range(3)]
+    keys = [f"k-{new_id()}" for _ in channels]
+    for key, channel in zip(keys, channels, strict=True):
+        plan(own_sessions, workspace_id, clock, key, channel)
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=1)
+    # One worker, so the posts are in order and each starts after the last was answered.
+    delivery = DeliveryService(own_sessions, client, PostPacer(1000), workers=1)
+    report = delivery.deliver_due(clock.now())
+    assert (report.sent, report.rescheduled) == (2, 1)
+    refused, *others = fake_slack.calls_to("chat.postMessage")
+    assert all(call.at - refused.at >= 1.0 for call in others)
+    waiting = row(own_sessions, keys[0])
+    assert waiting.status == OutboxStatus.PENDING
+    assert waiting.next_attempt_at == clock.now() + timedelta(seconds=1)
+    assert delivery.deliver_due(clock.now() + timedelta(seconds=1)).sent == 1
+    assert [len(posts_with_key(fake_slack, key)) for key in keys] == [1, 1, 1]

@@ -187,13 +187,6 @@ def test_status_changes_need_a_profile(enrolment, new_id):
             change(TEAM, user)
 
 
-def test_welcome_is_claimed_once(enrolment, new_id):
-    user = new_id()
-    enrolment.save(TEAM, user, submission())
-    assert enrolment.claim_welcome(TEAM, user) is True
-    assert enrolment.claim_welcome(TEAM, user) is False
-
-
 def test_counts_are_per_workspace_and_by_status(enrolment, new_id):
     team = new_id("T")
     mentors = [new_id() for _ in range(3)]

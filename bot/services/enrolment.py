@@ -290,16 +290,6 @@ class EnrolmentService:
             if dm_channel_id:
                 person.dm_channel_id = dm_channel_id
 
-    def claim_welcome(self, team_id: str, user_id: str) -> bool:
-        """True once per person: the caller then plans the welcome DM in the outbox,
-        which sends it exactly once."""
-        with unit_of_work(self._sessions) as session:
-            person = find_person(session, team_id, user_id)
-            if person is None or person.welcomed_at is not None:
-                return False
-            person.welcomed_at = self._clock.now()
-            return True
-
     # --- status changes --------------------------------------------------------
 
     def pause(self, team_id: str, user_id: str) -> Profile:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -63,16 +64,11 @@ class OnboardingService:
         self._lock = threading.Lock()
 
     def after_save(self, result: SaveResult) -> None:
-        """Runs after the submission is acknowledged: plans the welcome (or "saved") DM,
-        then leaves Slack's part to the sender and the background. Slack failures are
-        logged, not raised: the person's answers are already safely stored."""
+        """Runs before the submission is acknowledged: plans the welcome (or "saved") DM in
+        one short transaction, then leaves Slack's part to the sender and the background.
+        Slack failures are logged, not raised: the person's answers are already stored."""
         profile = result.profile
-        if self._enrolment.claim_welcome(profile.team_id, profile.user_id):
-            self._send_dm(profile, welcome_message(profile), f"welcome:{profile.person_id}")
-        else:
-            text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
-            key = f"saved:{profile.person_id}:{self._clock.now().timestamp()}"
-            self._send_dm(profile, text_message(text), key)
+        self._send_dm(profile, lambda first: self._after_save_message(result, first))
         self._background.run(
             "looking up a new member's time zone", lambda: self._remember_time_zone(profile)
         )
@@ -156,20 +152,38 @@ class OnboardingService:
             return
         self._enrolment.record_slack_details(profile.team_id, profile.user_id, tz=user.tz)
 
-    def _send_dm(self, profile: Profile, message: Message, key: str) -> None:
-        """A DM to the person; the outbox opens their DM once and keeps its id."""
-        self._send(
-            profile.person_id,
-            Outgoing(
-                key=key,
-                kind="dm",
-                text=message.text,
-                blocks=_dicts(message),
-                due_at=self._clock.now(),
-                user_id=profile.user_id,
-                person_id=profile.person_id,
-            ),
-        )
+    def _after_save_message(self, result: SaveResult, first: bool) -> tuple[Message, str]:
+        profile = result.profile
+        if first:
+            return welcome_message(profile), f"welcome:{profile.person_id}"
+        text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
+        return text_message(text), f"saved:{profile.person_id}:{self._clock.now().timestamp()}"
+
+    def _send_dm(self, profile: Profile, compose: Callable[[bool], tuple[Message, str]]) -> None:
+        """A DM to the person, told apart by whether they were ever welcomed: marking the
+        welcome and planning it are one transaction, so a crash cannot lose it. The
+        outbox opens their DM once and keeps its id."""
+        now = self._clock.now()
+        with unit_of_work(self._sessions) as session:
+            person = session.get_one(Person, profile.person_id)
+            first = person.welcomed_at is None
+            person.welcomed_at = person.welcomed_at or now
+            message, key = compose(first)
+            enqueue(
+                session,
+                person.workspace_id,
+                Outgoing(
+                    key=key,
+                    kind="dm",
+                    text=message.text,
+                    blocks=_dicts(message),
+                    due_at=now,
+                    user_id=profile.user_id,
+                    person_id=profile.person_id,
+                ),
+                now,
+            )
+        self._sender.send([key])
 
     def _send(self, person_id: int | None, message: Outgoing, team_id: str | None = None) -> None:
         """Plan one message and hand it to the sender. If Slack is slow or down, the outbox
