@@ -61,13 +61,6 @@ class Background:
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
-class Inline:
-    """Runs the job at once, in the caller's thread: for the CLI and for service tests."""
-
-    def run(self, what: str, job: Callable[[], object]) -> None:
-        run_logged(what, job)
-
-
 def run_logged(what: str, job: Callable[[], object]) -> None:
     try:
         job()

@@ -29,7 +29,7 @@ class Sender(Protocol):
 
 
 class SendInline:
-    """Sends in the caller's thread: for the tick, the CLI and service tests."""
+    """Sends in the caller's thread: for service tests, and anywhere waiting is fine."""
 
     def __init__(self, delivery: DeliveryService, clock: Clock) -> None:
         self._delivery = delivery
@@ -44,7 +44,6 @@ class ExpressLane:
         self._delivery = delivery
         self._clock = clock
         self._wanted: dict[str, None] = {}  # keys in the order they were handed in
-        self._busy = False
         self._closed = False
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -60,11 +59,6 @@ class ExpressLane:
                 self._thread.start()
             self._changed.notify_all()
 
-    def idle(self, timeout: float) -> bool:
-        """Wait until every key handed in has had its pass; False on timeout."""
-        with self._changed:
-            return self._changed.wait_for(lambda: not self._wanted and not self._busy, timeout)
-
     def close(self, timeout: float = 10.0) -> None:
         with self._changed:
             self._closed = True
@@ -75,13 +69,10 @@ class ExpressLane:
     def _loop(self) -> None:
         while True:
             with self._changed:
-                self._busy = False
-                self._changed.notify_all()
                 self._changed.wait_for(lambda: self._wanted or self._closed)
                 if self._closed:
                     return
                 keys, self._wanted = list(self._wanted), {}
-                self._busy = True
             run_logged(
                 "sending planned messages",
                 lambda keys=keys: self._delivery.deliver_due(self._clock.now(), keys=keys),
