@@ -34,7 +34,7 @@ from bot.services.weekly import WeeklyPrompts
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill
 from tests.conftest import BOT_TOKEN, TEAM_ID
-from tests.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 
 CREATED = datetime(2027, 2, 22, 12, tzinfo=UTC)  # a Monday: week 1 starts on 1 March
 WEEK1_PLAN = datetime(2027, 2, 28, 12, tzinfo=UTC)  # a day before the slots

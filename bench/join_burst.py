@@ -26,7 +26,7 @@ from pathlib import Path
 import requests
 
 from tests.conftest import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
-from tests.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 from tests.slack_requests import SlackSender, join_values
 
 SLACK_GIVES_UP = 3.0  # seconds

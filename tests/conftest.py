@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import normalize_database_url
 from bot.db import make_engine, make_session_factory, migrate
-from tests.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackSender
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from bot.services.programs import ProgramService
 from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, Program, Workspace
 from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
-from tests.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 
 # A Monday. Pairs made now start their first prompt week a week later (1 March 2027).
 START = datetime(2027, 2, 22, 12, 0, tzinfo=UTC)

@@ -34,7 +34,7 @@ from bot.views.checkins import (
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program
 from tests.conftest import BOT_TOKEN, FixedClock
 from tests.engine_setup import engine_settings, member_submission
-from tests.fakeslack.blockkit import check_message_blocks, check_view
+from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 
 # A Monday. Pairs made now start program week 1 on Monday 1 March 2027; the weeks below
 # cross the US (14 Mar) and European (28 Mar) daylight-saving changes.

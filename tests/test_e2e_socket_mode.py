@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import app_env, free_port, start_app
-from tests.fakeslack.socket_mode import FakeSocketModeServer
+from tests.fake_socket_mode import FakeSocketModeServer
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.builtin import SocketModeClient
 
-from tests.fakeslack.socket_mode import FakeSocketModeServer
+from tests.fake_socket_mode import FakeSocketModeServer
 
 APP_TOKEN = "xapp-1-test"
 

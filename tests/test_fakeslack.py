@@ -22,7 +22,7 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakeslack import FakeSlack, Stats, server
+from bot.sandbox.fakeslack import FakeSlack, Stats, server
 
 TS = re.compile(r"^\d{10}\.\d{6}$")
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from tests.fakeslack.spec import SlackError
+from bot.sandbox.fakeslack.spec import SlackError
 
 MESSAGE_BLOCKS_MAX = 50  # "up to 50 blocks in each message"; slack_sdk does not count them
 VIEW_BLOCKS_MAX = 100  # "and 100 blocks in modals or Home tabs"

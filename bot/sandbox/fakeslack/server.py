@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.fakeslack import spec
-from tests.fakeslack.blockkit import check_message_blocks, check_view
-from tests.fakeslack.spec import SlackError
+from bot.sandbox.fakeslack import spec
+from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
+from bot.sandbox.fakeslack.spec import SlackError
 
 TEXT_MAX = 40_000  # Slack truncates longer chat.postMessage text; other chat.* answer msg_too_long
 TRIGGER_TTL = 3.0  # seconds a trigger_id can be exchanged for a view
