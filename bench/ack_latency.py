@@ -18,8 +18,8 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
 from bot.sandbox.fakeslack import FakeSlack
+from tests.conftest import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
 from tests.slack_requests import SlackSender, join_values
 
 

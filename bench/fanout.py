@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, insert, select
 
 from bot.db import make_engine, make_session_factory, migrate
+from bot.sandbox.fakeslack import FakeSlack
 from bot.services.delivery import DeliveryService
 from bot.services.due import still_wanted
 from bot.services.pacing import PostPacer
@@ -34,7 +35,6 @@ from bot.services.weekly import WeeklyPrompts
 from bot.services.workspaces import ensure_default_program, ensure_workspace
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill
 from tests.conftest import BOT_TOKEN, TEAM_ID
-from bot.sandbox.fakeslack import FakeSlack
 
 CREATED = datetime(2027, 2, 22, 12, tzinfo=UTC)  # a Monday: week 1 starts on 1 March
 WEEK1_PLAN = datetime(2027, 2, 28, 12, tzinfo=UTC)  # a day before the slots

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.gateway import SlackGateway, make_web_client
+from bot.sandbox.fakeslack import FakeSlack
 from bot.services.due import DueService
 from bot.services.enrolment import EnrolmentService, JoinSubmission
 from bot.services.introductions import IntroService
@@ -21,7 +22,6 @@ from bot.services.programs import ProgramService
 from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, Program, Workspace
 from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
-from bot.sandbox.fakeslack import FakeSlack
 
 # A Monday. Pairs made now start their first prompt week a week later (1 March 2027).
 START = datetime(2027, 2, 22, 12, 0, tzinfo=UTC)

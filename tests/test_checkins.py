@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.errors import FormErrors, UserFacingError
 from bot.gateway import make_web_client
 from bot.ids import CheckInField
+from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.services.checkins import CheckInService, checkin_key, checkin_weeks, due_checkins
 from bot.services.delivery import DeliveryService
 from bot.services.due import DueService, FailureAlerts, still_wanted
@@ -34,7 +35,6 @@ from bot.views.checkins import (
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program
 from tests.conftest import BOT_TOKEN, FixedClock
 from tests.engine_setup import engine_settings, member_submission
-from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 
 # A Monday. Pairs made now start program week 1 on Monday 1 March 2027; the weeks below
 # cross the US (14 Mar) and European (28 Mar) daylight-saving changes.
