@@ -67,6 +67,15 @@ class Call:
 
 
 @dataclass(frozen=True)
+class _ResponseTarget:
+    """Where a response_url's posts show: for whom, in which conversation, replacing what."""
+
+    user: str | None
+    channel: str | None
+    source: tuple[str, str] | None  # ("ephemeral", id) or ("message", ts)
+
+
+@dataclass(frozen=True)
 class _Reply:
     status: int
     body: dict[str, Any] | str  # a str goes out as text/plain
@@ -245,7 +254,13 @@ class FakeSlack:
             self._home_views: dict[str, str] = {}  # user id -> view id
             self._triggers: dict[str, float] = {}  # trigger id -> time.monotonic() issued
             self._exchanged: set[str] = set()
-            self._response_ids: set[str] = set()
+            # response_url id -> who it answers: the person, the conversation and the
+            # message it came from ("ephemeral"/"message", id or ts), for replace_original.
+            self._response_ids: dict[str, _ResponseTarget] = {}
+            self._trigger_users: dict[str, str] = {}  # trigger id -> the person it is for
+            self._modal_stacks: dict[str, list[str]] = {}  # user id -> view ids, top last
+            self._ephemeral: dict[str, list[dict[str, Any]]] = {}  # user id -> oldest first
+            self._channels: dict[str, str] = {}  # public channel id -> name
             self._files: dict[str, dict[str, Any]] = {}
             self._post_limits: _PostLimits | None = None
             self._stats = dict.fromkeys((f.name for f in fields(Stats)), 0)
@@ -351,6 +366,14 @@ class FakeSlack:
         with self._lock:
             return dict(self._opened)
 
+    def file_bytes(self, file_id: str) -> tuple[str, bytes] | None:
+        """A shared file's name and bytes, for the sandbox page to show or download."""
+        with self._lock:
+            stored = self._files.get(file_id)
+            if stored is None or stored["bytes"] is None:
+                return None
+            return stored["filename"], stored["bytes"]
+
     @property
     def uploaded_files(self) -> dict[str, dict[str, Any]]:
         """Files whose bytes arrived: file id -> bytes, filename, title, channel_id and
@@ -381,21 +404,33 @@ class FakeSlack:
 
     # -- what Slack hands the app
 
-    def new_response_url(self) -> str:
-        """A response_url like slash commands and interactive payloads carry; respond() POSTs it."""
+    def new_response_url(
+        self,
+        user: str | None = None,
+        channel: str | None = None,
+        source: tuple[str, str] | None = None,
+    ) -> str:
+        """A response_url like slash commands and interactive payloads carry; respond() POSTs it.
+
+        With a user and channel, what is posted there is kept as Slack shows it: an ephemeral
+        message for the user, or (replace_original) a change to the source message, given as
+        ("ephemeral", id) or ("message", ts)."""
         response_id = secrets.token_urlsafe(12)
         url = f"{self._origin}/response/{response_id}"
         with self._lock:
-            self._response_ids.add(response_id)
+            self._response_ids[response_id] = _ResponseTarget(user, channel, source)
         return url
 
-    def new_trigger_id(self) -> str:
-        """A trigger_id in Slack's format, exchangeable once, within TRIGGER_TTL seconds."""
+    def new_trigger_id(self, user: str | None = None) -> str:
+        """A trigger_id in Slack's format, exchangeable once, within TRIGGER_TTL seconds; a
+        modal opened with it is the user's (modal_of)."""
         trigger_id = (
             f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**11)}.{secrets.token_hex(16)}"
         )
         with self._lock:
             self._triggers[trigger_id] = time.monotonic()
+            if user is not None:
+                self._trigger_users[trigger_id] = user
         return trigger_id
 
     # -- what people do in Slack
@@ -427,6 +462,125 @@ class FakeSlack:
             "channel_type": _channel_type(channel),
             "event_ts": ts,
         }
+
+    def post_as_user(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """Stores a message a person wrote (in a thread when thread_ts is given); returns the
+        Events API `message` event Slack would deliver for it."""
+        if thread_ts is not None:
+            return self.add_reply(channel, thread_ts, user, text)
+        with self._lock:
+            ts = self._next_ts()
+            message = {
+                "type": "message",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "team": self.team_id,
+                "client_msg_id": secrets.token_hex(16),
+            }
+            self._messages.setdefault(channel, []).append(message)
+        return {
+            **copy.deepcopy(message),
+            "channel": channel,
+            "channel_type": _channel_type(channel),
+            "event_ts": ts,
+        }
+
+    def add_channel(self, channel_id: str, name: str) -> None:
+        """A public channel everyone is in (the sandbox's #shout-outs)."""
+        with self._lock:
+            self._channels[channel_id] = name
+            self._messages.setdefault(channel_id, [])
+
+    @property
+    def channels(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._channels)
+
+    @property
+    def users(self) -> dict[str, dict[str, Any]]:
+        """The directory: user id -> the users.info `user` object."""
+        with self._lock:
+            return copy.deepcopy(self._users)
+
+    def conversations_of(self, user: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The conversations a person sees: their DM with the app, the group DMs they are in
+        and the public channels, as (channel id, member ids); DM first."""
+        with self._lock:
+            dm = _conversation_id([user])
+            groups = [
+                (channel, members)
+                for channel, members in self._opened.items()
+                if len(members) > 1 and user in members
+            ]
+            channels = [(channel, ()) for channel in self._channels]
+        return [(dm, (user,)), *sorted(groups), *channels]
+
+    def dm_of(self, user: str) -> str:
+        """The id of the app's DM with a person, opened or not."""
+        return _conversation_id([user])
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+            return copy.deepcopy(found)
+
+    def add_ephemeral(
+        self, user: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> str:
+        """Shows a message to one person only (a slash command's ack); returns its id."""
+        with self._lock:
+            return self._store_ephemeral(user, channel, {"text": text, "blocks": blocks or []})
+
+    def ephemeral_of(self, user: str) -> list[dict[str, Any]]:
+        """What only this person sees, oldest first: id, channel, ts, text, blocks."""
+        with self._lock:
+            return copy.deepcopy(self._ephemeral.get(user, []))
+
+    def home_of(self, user: str) -> dict[str, Any] | None:
+        """The App Home view last published for a person."""
+        with self._lock:
+            view = self._views.get(self._home_views.get(user, ""))
+            return copy.deepcopy(view)
+
+    def modal_of(self, user: str) -> dict[str, Any] | None:
+        """The modal on top of the person's stack, or None."""
+        with self._lock:
+            stack = self._modal_stacks.get(user, [])
+            return copy.deepcopy(self._views[stack[-1]]) if stack else None
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return copy.deepcopy(self._views.get(view_id))
+
+    def modal_depth(self, user: str) -> int:
+        with self._lock:
+            return len(self._modal_stacks.get(user, []))
+
+    def close_modal(self, user: str, *, everything: bool = False) -> None:
+        """What Slack does when a modal is closed or submitted: the top view goes (or all)."""
+        with self._lock:
+            stack = self._modal_stacks.get(user, [])
+            if everything:
+                stack.clear()
+            elif stack:
+                stack.pop()
+
+    def answer_modal(self, user: str, view: dict[str, Any], *, push: bool) -> dict[str, Any]:
+        """A view_submission's response_action update or push, applied as Slack would; the
+        view is checked like one sent by views.update or views.push."""
+        error = check_view(view, view_type="modal")
+        if error:
+            raise ValueError(f"Slack would refuse this view: {error.error}")
+        with self._lock:
+            stack = self._modal_stacks.setdefault(user, [])
+            if push or not stack:
+                stored = self._store_view(view)
+                stack.append(stored["id"])
+                return stored
+            return self._store_view(view, view_id=stack[-1])
 
     # -- limits
 
@@ -569,12 +723,57 @@ class FakeSlack:
     def _respond(
         self, response_id: str, payload: dict[str, Any], body_error: SlackError | None
     ) -> _Reply:
-        if response_id not in self._response_ids:
+        target = self._response_ids.get(response_id)
+        if target is None:
             return _Reply(404, {"ok": False, "error": "no_service"})
         error = body_error or _blocks_error(payload)
         if error:
             return _Reply(400, error.body())
+        if target.user is not None and target.channel is not None:
+            self._show_response(target, payload)
         return _Reply(200, {"ok": True})
+
+    def _show_response(self, target: _ResponseTarget, payload: dict[str, Any]) -> None:
+        """A response_url post as the person sees it: it replaces or deletes the message the
+        request came from, or arrives as a new message only they see."""
+        user, channel = target.user or "", target.channel or ""
+        kind, key = target.source or ("", "")
+        replace, delete = _truthy(payload.get("replace_original")), _truthy(
+            payload.get("delete_original")
+        )
+        if kind == "ephemeral" and (replace or delete):
+            mine = self._ephemeral.get(user, [])
+            for index, shown in enumerate(mine):
+                if shown["id"] == key:
+                    if delete:
+                        del mine[index]
+                    else:
+                        shown["text"] = payload.get("text", "")
+                        shown["blocks"] = payload.get("blocks") or []
+            return
+        if kind == "message" and (replace or delete):
+            messages = self._messages.get(channel, [])
+            for index, message in enumerate(messages):
+                if message["ts"] == key:
+                    if delete:
+                        del messages[index]
+                    else:
+                        message["text"] = payload.get("text", "")
+                        message["blocks"] = payload.get("blocks") or []
+            return
+        if payload.get("response_type") == "in_channel":
+            self._messages.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "user": self.bot_user_id,
+                    "bot_id": self.bot_id,
+                    "text": payload.get("text", ""),
+                    "blocks": payload.get("blocks") or [],
+                    "ts": self._next_ts(),
+                }
+            )
+            return
+        self._store_ephemeral(user, channel, payload)
 
     def _upload(self, file_id: str, body: bytes) -> _Reply:
         stored = self._files.get(file_id)
@@ -699,7 +898,12 @@ class FakeSlack:
         error = _blocks_error(args) or _text_too_long(args)
         if error:
             return error
-        return {"ok": True, "message_ts": self._next_ts()}  # ephemeral: never in history
+        user = args.get("user", "")
+        if user not in self._users:
+            return SlackError("user_not_in_channel")
+        self._store_ephemeral(user, self._resolve_channel(args["channel"]), args)
+        # Ephemeral: never in history.
+        return {"ok": True, "message_ts": self._ephemeral[user][-1]["ts"]}
 
     @_handles("chat.update")
     def _chat_update(self, args: dict[str, Any]) -> Result:
@@ -778,12 +982,26 @@ class FakeSlack:
             return SlackError("thread_not_found")
         return {"ok": True, "messages": _shown(thread, args), "has_more": False}
 
-    @_handles("views.open", "views.push")
+    @_handles("views.open")
     def _views_open(self, args: dict[str, Any]) -> Result:
+        return self._open_modal(args, push=False)
+
+    @_handles("views.push")
+    def _views_push(self, args: dict[str, Any]) -> Result:
+        return self._open_modal(args, push=True)
+
+    def _open_modal(self, args: dict[str, Any], *, push: bool) -> Result:
         error = check_view(args["view"], view_type="modal") or self._exchange(args["trigger_id"])
         if error:
             return error
-        return {"ok": True, "view": self._store_view(args["view"])}
+        view = self._store_view(args["view"])
+        user = self._trigger_users.get(args["trigger_id"])
+        if user is not None:
+            stack = self._modal_stacks.setdefault(user, [])
+            if not push:
+                stack.clear()
+            stack.append(view["id"])
+        return {"ok": True, "view": view}
 
     @_handles("views.update")
     def _views_update(self, args: dict[str, Any]) -> Result:
@@ -852,6 +1070,17 @@ class FakeSlack:
             stored["comment"] = args.get("initial_comment")
             # Slack answers with the whole file objects now, permalink included.
             completed.append(self._file_object(entry["id"], stored))
+        if channel is not None:  # shared files arrive as a message from the app
+            self._messages.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "user": self.bot_user_id,
+                    "bot_id": self.bot_id,
+                    "text": args.get("initial_comment", ""),
+                    "files": copy.deepcopy(completed),
+                    "ts": self._next_ts(),
+                }
+            )
         return {"ok": True, "files": completed}
 
     @_handles("files.info")
@@ -887,6 +1116,19 @@ class FakeSlack:
             if user["is_bot"]:
                 return SlackError("cannot_dm_bot")
         return None
+
+    def _store_ephemeral(self, user: str, channel: str, content: dict[str, Any]) -> str:
+        ephemeral_id = _new_id("E")
+        self._ephemeral.setdefault(user, []).append(
+            {
+                "id": ephemeral_id,
+                "channel": channel,
+                "ts": self._next_ts(),
+                "text": content.get("text", ""),
+                "blocks": content.get("blocks") or [],
+            }
+        )
+        return ephemeral_id
 
     def _resolve_channel(self, channel: str) -> str:
         # Posting to a user id posts to the app's DM with that user.
