@@ -1,6 +1,8 @@
 """Upward's entry point: check settings, migrate, then serve Slack and /healthz.
 
-    python app.py              # HTTP mode (or Socket Mode when SLACK_APP_TOKEN is set)
+    python app.py              # HTTP mode (or Socket Mode when SLACK_APP_TOKEN is set);
+                               # with no SLACK_BOT_TOKEN: the sandbox at /sandbox
+    python app.py --sandbox    # the sandbox whatever is set (also UPWARD_SANDBOX=1)
     python app.py --no-migrate # when migrations run as a separate deploy step
 
 HTTP is served by gunicorn (one worker process, threads for concurrency), which
@@ -11,14 +13,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings, SettingsError, load_settings, redact_url
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, SettingsError, load_port, load_settings, redact_url
 from bot.db import database_is_up, migrate
 from bot.front_door import FrontDoor
 from bot.gateway import make_web_client
@@ -35,14 +38,18 @@ EXPRESS_CLOSE_SECONDS = 3  # the express lane's last batch; the tick sends what 
 class UpwardServer(BaseApplication):
     """gunicorn, configured in code so `python app.py` is the only command to remember."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sandbox_host: str | None = None) -> None:
         self.settings = settings
+        self.sandbox_host = sandbox_host  # set: sandbox mode, bound to this address
         self.socket_handler: Any = None
         self.scheduler: Any = None
+        self.sandbox: Any = None
+        self._clock: Clock = SystemClock()
         super().__init__()
 
     def load_config(self) -> None:
-        self.cfg.set("bind", f"0.0.0.0:{self.settings.port}")
+        host = self.sandbox_host or "0.0.0.0"  # noqa: S104 - a container's port is its API
+        self.cfg.set("bind", f"{host}:{self.settings.port}")
         self.cfg.set("workers", 1)  # the scheduler and caches live in one process
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", 8)
@@ -59,24 +66,43 @@ class UpwardServer(BaseApplication):
         # Runs in the worker process, after fork: database pools and threads start here.
         from bot.slack_app import build_app  # noqa: PLC0415 - keep the master process light
 
-        bolt, services = build_app(self.settings)
+        settings, site = self.settings, None
+        if self.sandbox_host is not None:
+            from bot.sandbox.runtime import Sandbox  # noqa: PLC0415
+
+            self.sandbox = Sandbox(settings)
+            settings = self.sandbox.start()  # the app's Slack is the sandbox's
+            self._clock = self.sandbox.clock
+        bolt, services = build_app(settings, self._clock)
         self._bolt = bolt
         self._services = services
-        if self.settings.socket_mode:
+        if settings.socket_mode:
             slack = None
         else:
             from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: PLC0415
 
-            slack = FrontDoor(SlackRequestHandler(bolt), self.settings.signing_secret or "")
-        return make_wsgi_app(slack, lambda: database_is_up(services.engine))
+            slack = FrontDoor(SlackRequestHandler(bolt), settings.signing_secret or "")
+        if self.sandbox is not None:
+            from bot.db import make_session_factory  # noqa: PLC0415
+            from bot.sandbox.runtime import is_loopback_host  # noqa: PLC0415
+            from bot.sandbox.site import SandboxSite  # noqa: PLC0415
+
+            self.sandbox.attach(
+                f"http://127.0.0.1:{settings.port}",
+                services.due.run_due,
+                make_session_factory(services.engine),
+                services.engine.dispose,
+            )
+            site = SandboxSite(self.sandbox, local_only=is_loopback_host(self.sandbox_host))
+        return make_wsgi_app(slack, lambda: database_is_up(services.engine), site)
 
     def _post_worker_init(self, worker: Any) -> None:
         if self.settings.tick_seconds:
             from bot.scheduler import start_scheduler  # noqa: PLC0415
 
-            due = self._services.due
+            due, clock = self._services.due, self._clock
             self.scheduler = start_scheduler(
-                lambda: due.run_due(datetime.now(UTC)), self.settings.tick_seconds
+                lambda: due.run_due(clock.now()), self.settings.tick_seconds
             )
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
@@ -84,6 +110,10 @@ class UpwardServer(BaseApplication):
             self.socket_handler = SocketModeHandler(self._bolt, self.settings.app_token)
             self.socket_handler.connect()
             log.info("connected to Slack in Socket Mode")
+        if self.sandbox is not None:
+            shown = "127.0.0.1" if self.sandbox_host in ("0.0.0.0", "::") else self.sandbox_host  # noqa: S104
+            # The last start-up line: what to open.
+            log.info("sandbox ready: open http://%s:%d/sandbox", shown, self.settings.port)
 
     def _worker_exit(self, server: Any, worker: Any) -> None:
         if self.scheduler is not None:
@@ -95,6 +125,8 @@ class UpwardServer(BaseApplication):
         self._services.background.close(wait=True)
         # A post cut short is found in the channel's history before any resend.
         self._services.express.close(timeout=EXPRESS_CLOSE_SECONDS)
+        if self.sandbox is not None:
+            self.sandbox.stop()
 
 
 def check_token(settings: Settings) -> str | None:
@@ -118,8 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-migrate", action="store_true", help="do not run database migrations on start"
     )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run the local sandbox workspace at /sandbox instead of connecting to Slack",
+    )
     args = parser.parse_args(argv)
     configure_logging()
+    if args.sandbox or _wants_sandbox(os.environ):
+        return run_sandbox(no_migrate=args.no_migrate)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -129,20 +168,58 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"upward: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    if not args.no_migrate:
-        try:
-            migrate(settings.database_url)
-        except Exception as error:  # any driver error: say where, not a traceback
-            print(
-                f"upward: could not migrate the database at "
-                f"{redact_url(settings.database_url)}: {type(error).__name__}: "
-                f"{str(error).splitlines()[0]}",
-                file=sys.stderr,
-            )
-            return 1
+    if not args.no_migrate and not _migrated(settings.database_url):
+        return 1
     log.info("starting %r", settings)
     UpwardServer(settings).run()
     return 0
+
+
+def _wants_sandbox(env: os._Environ[str] | dict[str, str]) -> bool:
+    """--sandbox, UPWARD_SANDBOX=1, or no bot token at all (the first run of a clone)."""
+    if env.get("UPWARD_SANDBOX", "").strip().lower() in ("1", "true", "yes"):
+        return True
+    return not env.get("SLACK_BOT_TOKEN", "").strip()
+
+
+def run_sandbox(*, no_migrate: bool = False) -> int:
+    """The real app on sandbox.db, with a local Slack and its page at /sandbox."""
+    from bot.sandbox.runtime import is_loopback_host, sandbox_settings  # noqa: PLC0415
+
+    try:
+        port = load_port(os.environ)
+    except SettingsError as error:
+        print(f"upward: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    host = os.environ.get("UPWARD_SANDBOX_HOST", "").strip() or "127.0.0.1"
+    if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
+        log.info("SLACK_BOT_TOKEN is not set: starting the sandbox (a local simulation of Slack)")
+    if not is_loopback_host(host):
+        log.warning(
+            "THE SANDBOX IS BOUND TO %s: anyone who can reach this machine can open it and "
+            "act as anyone in its demo workspace. Unset UPWARD_SANDBOX_HOST to keep it local.",
+            host,
+        )
+    settings = sandbox_settings(port)
+    if not no_migrate and not _migrated(settings.database_url):
+        return 1
+    log.info("starting the sandbox %r", settings)
+    UpwardServer(settings, sandbox_host=host).run()
+    return 0
+
+
+def _migrated(database_url: str) -> bool:
+    try:
+        migrate(database_url)
+    except Exception as error:  # any driver error: say where, not a traceback
+        print(
+            f"upward: could not migrate the database at "
+            f"{redact_url(database_url)}: {type(error).__name__}: "
+            f"{str(error).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -129,6 +129,11 @@ def _api_url(value: str | None) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def load_port(env: Mapping[str, str]) -> int:
+    """PORT alone, for sandbox mode (which needs no other setting)."""
+    return _port(env.get("PORT", "").strip() or None)
+
+
 def _port(value: str | None) -> int:
     if value is None:
         return DEFAULT_PORT

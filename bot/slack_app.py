@@ -46,7 +46,7 @@ def build_services(settings: Settings, client: GatedWebClient, clock: Clock) -> 
     enrolment = EnrolmentService(sessions, clock)
     leads = LeadPolicy(settings.leads, gateway)
     programs = ProgramService(sessions, clock)
-    due = build_due_service(settings, sessions, limits=client.limits)
+    due = build_due_service(settings, sessions, clock, limits=client.limits)
     # What requests start but must not wait for: messages go out on the express lane,
     # Slack look-ups, App Home and uploads on the background pool.
     express = ExpressLane(due.delivery, clock)
@@ -111,7 +111,7 @@ def build_due_service(
     # Planning takes `now` from run_due; the clock only matters to answers, not here.
     checkins = CheckInService(sessions, clock or SystemClock())
     # A start date's round and intros are dated by run_due's `now` (so `--at` works).
-    tick = TickClock()
+    tick = TickClock(clock)
     pairing = PairingService(sessions, tick, ProgramService(sessions, tick))
     gateway = SlackGateway(make_web_client(settings.bot_token, settings.api_url, limits))
     intros = IntroService(sessions, tick, gateway, delivery)

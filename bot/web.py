@@ -10,13 +10,17 @@ if TYPE_CHECKING:
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+SANDBOX_PATH = "/sandbox"
 
 
 def make_wsgi_app(
-    slack: WSGIApplication | None, database_is_up: Callable[[], bool]
+    slack: WSGIApplication | None,
+    database_is_up: Callable[[], bool],
+    sandbox: WSGIApplication | None = None,
 ) -> WSGIApplication:
-    """Route POST /slack/events to Bolt behind its front door (absent in Socket Mode) and
-    GET /healthz to the database check; everything else is a plain 404."""
+    """Route POST /slack/events to Bolt behind its front door (absent in Socket Mode),
+    GET /healthz to the database check and, in sandbox mode only, /sandbox to the
+    sandbox's page; everything else is a plain 404."""
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -34,6 +38,11 @@ def make_wsgi_app(
                 start_response("405 Method Not Allowed", [("Allow", "POST")])
                 return [b""]
             return slack(environ, start_response)
+        if sandbox is not None and (path == SANDBOX_PATH or path.startswith(SANDBOX_PATH + "/")):
+            return sandbox(environ, start_response)
+        if sandbox is not None and path == "/" and method in ("GET", "HEAD"):
+            start_response("302 Found", [("Location", SANDBOX_PATH)])
+            return [b""]
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"Not Found"]
 

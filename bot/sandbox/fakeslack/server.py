@@ -738,8 +738,9 @@ class FakeSlack:
         request came from, or arrives as a new message only they see."""
         user, channel = target.user or "", target.channel or ""
         kind, key = target.source or ("", "")
-        replace, delete = _truthy(payload.get("replace_original")), _truthy(
-            payload.get("delete_original")
+        replace, delete = (
+            _truthy(payload.get("replace_original")),
+            _truthy(payload.get("delete_original")),
         )
         if kind == "ephemeral" and (replace or delete):
             mine = self._ephemeral.get(user, [])
