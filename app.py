@@ -15,6 +15,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -91,7 +92,7 @@ class UpwardServer(BaseApplication):
                 f"http://127.0.0.1:{settings.port}",
                 services.due.run_due,
                 make_session_factory(services.engine),
-                services.engine.dispose,
+                services.engine,
             )
             site = SandboxSite(self.sandbox, local_only=is_loopback_host(self.sandbox_host))
         return make_wsgi_app(slack, lambda: database_is_up(services.engine), site)
@@ -101,9 +102,12 @@ class UpwardServer(BaseApplication):
             from bot.scheduler import start_scheduler  # noqa: PLC0415
 
             due, clock = self._services.due, self._clock
-            self.scheduler = start_scheduler(
-                lambda: due.run_due(clock.now()), self.settings.tick_seconds
+            tick = (
+                self.sandbox.scheduled_tick
+                if self.sandbox is not None
+                else lambda: due.run_due(clock.now())
             )
+            self.scheduler = start_scheduler(tick, self.settings.tick_seconds)
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
@@ -175,11 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _wants_sandbox(env: os._Environ[str] | dict[str, str]) -> bool:
-    """--sandbox, UPWARD_SANDBOX=1, or no bot token at all (the first run of a clone)."""
+def _wants_sandbox(env: Mapping[str, str]) -> bool:
+    """--sandbox, UPWARD_SANDBOX=1, or no Slack settings at all (the first run of a clone).
+    A signing secret or app token without a bot token is a half-done real setup: that
+    gets the one line saying what is missing, not a sandbox."""
     if env.get("UPWARD_SANDBOX", "").strip().lower() in ("1", "true", "yes"):
         return True
-    return not env.get("SLACK_BOT_TOKEN", "").strip()
+    slack = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+    return not any(env.get(name, "").strip() for name in slack)
 
 
 def run_sandbox(*, no_migrate: bool = False) -> int:
@@ -193,7 +200,7 @@ def run_sandbox(*, no_migrate: bool = False) -> int:
         return EXIT_CONFIG
     host = os.environ.get("UPWARD_SANDBOX_HOST", "").strip() or "127.0.0.1"
     if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
-        log.info("SLACK_BOT_TOKEN is not set: starting the sandbox (a local simulation of Slack)")
+        log.info("no Slack settings: starting the sandbox, a local simulation of Slack")
     if not is_loopback_host(host):
         log.warning(
             "THE SANDBOX IS BOUND TO %s: anyone who can reach this machine can open it and "

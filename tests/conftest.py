@@ -219,13 +219,17 @@ def app_env(database_url: str, api_url: str, port: int, **extra: str) -> dict[st
 
 
 def start_app(
-    env: dict[str, str], log_path: Path, *args: str, wait_healthy: bool = True
+    env: dict[str, str],
+    log_path: Path,
+    *args: str,
+    wait_healthy: bool = True,
+    cwd: Path = ROOT,
 ) -> RunningApp:
     port = int(env["PORT"])
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), *args],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

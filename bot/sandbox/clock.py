@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ log = logging.getLogger(__name__)
 FINE_STEP = timedelta(hours=1)
 COARSE_STEP = timedelta(hours=3)
 FINE_UNTIL = timedelta(days=8)
-MORNING = time(9, 30)
+MORNING = dtime(9, 30)
+STEP_ATTEMPTS = 3
 
 
 class VirtualClock:
@@ -115,9 +118,23 @@ class ClockMover:
                 at = min(at + step, target)
                 self._clock.move_to(at)
                 self._progress = Progress(target, at)
-                self._tick(self._clock.now())
+                self._step(self._clock.now())
         except Exception:
             log.exception("the sandbox clock stopped on its way to %s", target.isoformat())
         finally:
             with self._lock:
                 self._progress = None
+
+    def _step(self, now: datetime) -> None:
+        """run_due at one step. On SQLite a request writing at the same moment can make a
+        step's transaction fail with "database is locked"; run_due is safe to run again
+        for the same instant, so the step is tried again rather than the move given up."""
+        for attempt in range(STEP_ATTEMPTS):
+            try:
+                self._tick(now)
+                return
+            except Exception as error:
+                if attempt == STEP_ATTEMPTS - 1:
+                    raise
+                log.warning("sandbox clock: run_due at %s failed (%s); trying again", now, error)
+                time.sleep(0.2 * (attempt + 1))

@@ -15,14 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.config import Settings
+from bot.config import Settings, redact_url
 from bot.db import migrate
 from bot.sandbox.clock import ClockMover, VirtualClock, next_working_morning
 from bot.sandbox.demo import Demo
@@ -31,6 +29,7 @@ from bot.sandbox.people import BY_ID, LEAD_ID, PEOPLE, SHOUTOUT_CHANNEL, TEAM_ID
 from bot.sandbox.slack_side import SlackSide, Where
 from bot.services.lifecycle import program_end
 from models import Pair, PairStatus, Person, Program
+from models.base import Base
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class _Wiring:
     mover: ClockMover
     demo: Demo
     sessions: sessionmaker[Session]
-    dispose: Callable[[], None]
+    engine: Engine
 
 
 class Sandbox:
@@ -81,6 +80,12 @@ class Sandbox:
         self._wiring: _Wiring | None = None
         self._lock = threading.Lock()  # one demo or reset at a time
         self._last_demo: list[str] = []
+
+    def scheduled_tick(self) -> None:
+        """The scheduler's tick in sandbox mode: skipped while the clock is moving, as the
+        move runs run_due at every step itself."""
+        if self._wired.mover.progress is None:
+            self.tick(self.clock.now())
 
     def start(self) -> Settings:
         """Starts the fake Slack; returns the app's settings pointed at it."""
@@ -96,13 +101,21 @@ class Sandbox:
         app_url: str,
         run_due: Callable[[datetime], object],
         sessions: sessionmaker[Session],
-        dispose: Callable[[], None],
+        engine: Engine,
     ) -> None:
         """Connects the sandbox to the app built on its settings."""
         side = SlackSide(self.fake, app_url, self._settings.signing_secret or "")
-        mover = ClockMover(self.clock, run_due)
-        demo = Demo(self.fake, side, self.clock.now, lambda: run_due(self.clock.now()))
-        self._wiring = _Wiring(side, mover, demo, sessions, dispose)
+        tick_lock = threading.Lock()
+
+        def tick(now: datetime) -> object:
+            # One run_due at a time: the scheduler's, a clock move's and the demo's.
+            with tick_lock:
+                return run_due(now)
+
+        self.tick = tick
+        mover = ClockMover(self.clock, tick)
+        demo = Demo(self.fake, side, self.clock.now, lambda: tick(self.clock.now()))
+        self._wiring = _Wiring(side, mover, demo, sessions, engine)
 
     @property
     def _wired(self) -> _Wiring:
@@ -294,20 +307,23 @@ class Sandbox:
             self._lock.release()
 
     def reset(self, _body: dict[str, Any]) -> None:
-        """Deletes sandbox.db and starts again: an empty workspace at today's date."""
+        """Empties sandbox.db (every table dropped, then migrated afresh, so the seeded
+        catalogue is back) and the local Slack: an empty workspace at today's date. The
+        file itself stays, as the app's open connections point at it."""
         if self._wired.mover.progress is not None:
             raise ValueError("Wait for the clock to arrive before resetting.")
         with self._lock:
-            url = make_url(self._settings.database_url)
-            self._wired.dispose()
-            if url.database and url.database != ":memory:":
-                Path(url.database).unlink(missing_ok=True)
+            engine = self._wired.engine
+            with engine.begin() as conn:
+                Base.metadata.drop_all(conn)
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            engine.dispose()
             migrate(self._settings.database_url)
             self.fake.reset()
             self.clock.rewind()
             self._seed()
             self._last_demo = []
-            log.info("sandbox reset: %s deleted and created again", url.database)
+            log.info("sandbox reset: %s emptied", redact_url(self._settings.database_url))
 
     # -- checks
 
