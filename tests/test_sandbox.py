@@ -194,11 +194,13 @@ def test_the_api_refuses_other_sites_and_odd_requests(sandbox: Sandbox):
     assert requests.get(sandbox.url + "/static/../../app.py", timeout=5).status_code == 404
 
 
-def test_text_is_kept_as_typed_for_the_page_to_show_as_text(fresh: Sandbox):
-    text = "<img src=x onerror=alert(1)> and <!channel>"
+def test_typed_text_is_escaped_as_slacks_client_does(fresh: Sandbox):
+    text = "<img src=x onerror=alert(1)> & <!channel>"
     fresh.do("say", user=JUNIOR.user_id, channel="C0SHOUTOUT", text=text)
     channel = fresh.conversation(JUNIOR.user_id, "channel")
-    assert channel["messages"][-1]["text"] == text
+    assert channel["messages"][-1]["text"] == (
+        "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;!channel&gt;"
+    )
 
 
 def test_reset_deletes_only_sandbox_db(fresh: Sandbox):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.config import Settings, redact_url
 from bot.db import migrate
+from bot.mrkdwn import escape
 from bot.sandbox.clock import ClockMover, VirtualClock, next_working_morning
 from bot.sandbox.demo import Demo
 from bot.sandbox.fakeslack import FakeSlack
@@ -226,7 +227,9 @@ class Sandbox:
             not isinstance(thread, str) or self.fake.message(channel, thread) is None
         ):
             raise ValueError("That thread is no longer there.")
-        self._wired.side.say(user, channel, text, thread)
+        # Slack's own client escapes what a person types, so "<!channel>" typed in a
+        # message is text, not a mention; only its mention picker makes real ones.
+        self._wired.side.say(user, channel, escape(text), thread)
 
     def action(self, body: dict[str, Any]) -> None:
         user = _person(body.get("user"))

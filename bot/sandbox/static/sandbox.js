@@ -345,6 +345,8 @@
     const box = el("div", "file");
     if (file.is_image) {
       const img = el("img");
+      // Loaded after the pane scrolled to the end: keep the end in view.
+      img.addEventListener("load", () => { const pane = $("pane"); pane.scrollTop = pane.scrollHeight; });
       img.src = file.url;
       img.alt = file.title;
       box.append(img);
