@@ -26,9 +26,7 @@ def sandbox_env(port: int, **extra: str) -> dict[str, str]:
 
 
 def start_sandbox(workdir: Path, *args: str, **extra: str) -> RunningApp:
-    return start_app(
-        sandbox_env(free_port(), **extra), workdir / "app.log", *args, cwd=workdir
-    )
+    return start_app(sandbox_env(free_port(), **extra), workdir / "app.log", *args, cwd=workdir)
 
 
 @dataclass

@@ -107,8 +107,10 @@ def test_a_whole_program_runs_through_the_real_flows_on_virtual_time(fresh: Sand
         action=click(confirm),
     )
     groups = wait_until(
-        lambda: [c for c in fresh.state(JUNIOR.user_id)["conversations"] if c["kind"] == "mpim"]
-        and [c for c in fresh.state(JUNIOR.user_id)["conversations"] if c["kind"] == "mpim"]
+        lambda: (
+            [c for c in fresh.state(JUNIOR.user_id)["conversations"] if c["kind"] == "mpim"]
+            and [c for c in fresh.state(JUNIOR.user_id)["conversations"] if c["kind"] == "mpim"]
+        )
     )
     (pair_dm,) = groups
     intro = wait_until(lambda: fresh.conversation(JUNIOR.user_id, "mpim")["messages"])[0]
@@ -117,8 +119,11 @@ def test_a_whole_program_runs_through_the_real_flows_on_virtual_time(fresh: Sand
     # A week on: the first prompt has landed in the pair's group DM.
     fresh.do("clock", to="week", wait=True)
     messages = fresh.conversation(JUNIOR.user_id, "mpim")["messages"]
-    prompt = next(m for m in messages if any(b["action_id"] == "upward_prompt_met"
-                                              for b in buttons(m["blocks"])))
+    prompt = next(
+        m
+        for m in messages
+        if any(b["action_id"] == "upward_prompt_met" for b in buttons(m["blocks"]))
+    )
     before = datetime.fromisoformat(fresh.state(JUNIOR.user_id)["now"])
     fresh.do(
         "action",
@@ -135,8 +140,9 @@ def test_a_whole_program_runs_through_the_real_flows_on_virtual_time(fresh: Sand
     assert engaged_at - datetime.now(before.tzinfo) > timedelta(days=5)
 
     # A reply in the prompt's thread reaches the app as a message event.
-    fresh.do("say", user=JUNIOR.user_id, channel=pair_dm["id"], text="Loved it!",
-             thread_ts=prompt["ts"])
+    fresh.do(
+        "say", user=JUNIOR.user_id, channel=pair_dm["id"], text="Loved it!", thread_ts=prompt["ts"]
+    )
     replies = fresh.conversation(JUNIOR.user_id, "mpim")
     thread = next(m for m in replies["messages"] if m["ts"] == prompt["ts"])["replies"]
     assert [r["text"] for r in thread] == ["Loved it!"]
@@ -177,9 +183,7 @@ def test_the_api_refuses_other_sites_and_odd_requests(sandbox: Sandbox):
     assert form.status_code == 415
     other_site = requests.post(api, json=body, headers={"Origin": "http://evil.example"}, timeout=5)
     assert other_site.status_code == 403
-    rebound = requests.get(
-        sandbox.url + "/api/state", headers={"Host": "evil.example"}, timeout=5
-    )
+    rebound = requests.get(sandbox.url + "/api/state", headers={"Host": "evil.example"}, timeout=5)
     assert rebound.status_code == 403
     nobody = requests.post(api, json={**body, "user": "U0NOBODY01"}, timeout=5)
     assert nobody.status_code == 400

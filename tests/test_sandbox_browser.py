@@ -76,9 +76,7 @@ def shoot(page, tmp_path: Path, name: str) -> Path:
 
 def act_as(page, user: str) -> None:
     page.select_option("#person", user)
-    page.wait_for_function(
-        "u => document.querySelector('#person').value === u", arg=user
-    )
+    page.wait_for_function("u => document.querySelector('#person').value === u", arg=user)
 
 
 def type_in_composer(page, text: str) -> None:
@@ -124,7 +122,8 @@ def test_a_small_program_from_join_to_chart(page, sandbox: Sandbox, tmp_path: Pa
     type_in_composer(page, "/mentor join")
     form = modal(page)
     form.get_by_role("radio", name=re.compile("— mentor")).check()
-    form.get_by_label("Where are you in your career?").select_option(label="Early career (0–3 years)")
+    level = form.get_by_label("Where are you in your career?")
+    level.select_option(label="Early career (0–3 years)")
     form.locator("#modal-submit").click()
     error = form.locator(".bk-has-error .bk-error")
     error.wait_for()
