@@ -219,3 +219,30 @@ def test_reset_deletes_only_sandbox_db(fresh: Sandbox):
         assert fresh.conversation(LEAD_ID, "im")["messages"] == []
     finally:
         neighbour.unlink()
+
+
+def test_home_tab_is_published_when_opened(fresh: Sandbox):
+    assert fresh.state(JUNIOR.user_id)["home"] is None
+    fresh.do("home", user=JUNIOR.user_id)
+    home = wait_until(lambda: fresh.state(JUNIOR.user_id)["home"])
+    assert home["type"] == "home"
+    assert "/mentor join" in str(home["blocks"]) or "Join" in str(home["blocks"])
+
+
+def test_a_restart_carries_on_where_the_sandbox_was(tmp_path: Path):
+    first = Sandbox(start_sandbox(tmp_path), tmp_path)
+    try:
+        first.do("demo")
+        dm, preview = wait_until(lambda: lead_preview(first))
+        first.do("clock", to="day", wait=True)
+        before = datetime.fromisoformat(first.state(LEAD_ID)["now"])
+    finally:
+        assert first.app.stop() == 0
+    second = Sandbox(start_sandbox(tmp_path), tmp_path)
+    try:
+        _, again = lead_preview(second)
+        assert again["ts"] == preview["ts"]
+        assert datetime.fromisoformat(second.state(LEAD_ID)["now"]) >= before
+        assert "carried on from" in second.app.log()
+    finally:
+        second.app.stop()

@@ -9,6 +9,7 @@ before it becomes a request to the app.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import secrets
 import threading
@@ -35,6 +36,9 @@ from models.base import Base
 log = logging.getLogger(__name__)
 
 SANDBOX_DATABASE = "sandbox.db"
+SAVE_EVERY_SECONDS = 2.0  # what the page showed survives a restart of `make run`
+# The sandbox's own table, in sandbox.db only (not the app's schema): one JSON row.
+CREATE_SNAPSHOT = "CREATE TABLE IF NOT EXISTS sandbox_snapshot (id INTEGER PRIMARY KEY, data TEXT)"
 SANDBOX_TICK_SECONDS = 10  # the virtual clock runs on between jumps; ticks keep up with it
 MAX_TEXT = 4000  # Slack's composer takes 40,000; nothing in Upward needs more than this
 CLOCK_MOVES = ("morning", "day", "week", "end")
@@ -76,11 +80,12 @@ class Sandbox:
 
     def __init__(self, settings: Settings) -> None:
         self.clock = VirtualClock()
-        self.fake = FakeSlack(token=settings.bot_token, team_id=TEAM_ID)
+        self.fake = FakeSlack(token=settings.bot_token, team_id=TEAM_ID, keep_calls=1000)
         self._settings = settings
         self._wiring: _Wiring | None = None
         self._lock = threading.Lock()  # one demo or reset at a time
         self._last_demo: list[str] = []
+        self._stopping = threading.Event()
 
     def scheduled_tick(self) -> None:
         """The scheduler's tick in sandbox mode: skipped while the clock is moving, as the
@@ -95,7 +100,45 @@ class Sandbox:
         return replace(self._settings, api_url=self.fake.url)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._wiring is not None:
+            self.save()
         self.fake.stop()
+
+    # -- what survives a restart
+
+    def save(self) -> None:
+        """Keeps the local Slack's conversations and the sandbox's time in sandbox.db, so a
+        restarted `make run` shows what the database remembers."""
+        data = json.dumps({"now": self.clock.now().isoformat(), "slack": self.fake.export_state()})
+        with self._wired.engine.begin() as conn:
+            conn.execute(text("DELETE FROM sandbox_snapshot"))
+            conn.execute(
+                text("INSERT INTO sandbox_snapshot (id, data) VALUES (1, :data)"), {"data": data}
+            )
+
+    def _restore(self) -> None:
+        with self._wired.engine.begin() as conn:
+            conn.execute(text(CREATE_SNAPSHOT))
+            data = conn.execute(text("SELECT data FROM sandbox_snapshot WHERE id = 1")).scalar()
+        if data is None:
+            return
+        saved = json.loads(data)
+        self.fake.import_state(saved["slack"])
+        self.clock.move_to(datetime.fromisoformat(saved["now"]))
+        log.info("sandbox: carried on from %s (sandbox time)", saved["now"])
+
+    def _keep_saving(self) -> None:
+        seen = self.fake.changes
+        while not self._stopping.wait(SAVE_EVERY_SECONDS):
+            changes = self.fake.changes
+            if changes == seen:
+                continue
+            try:
+                self.save()
+                seen = changes
+            except Exception:  # the next round tries again; the app is unaffected
+                log.exception("sandbox: could not save the local Slack's state")
 
     def attach(
         self,
@@ -117,6 +160,8 @@ class Sandbox:
         mover = ClockMover(self.clock, tick)
         demo = Demo(self.fake, side, self.clock.now, lambda: tick(self.clock.now()))
         self._wiring = _Wiring(side, mover, demo, sessions, engine)
+        self._restore()
+        threading.Thread(target=self._keep_saving, name="sandbox-save", daemon=True).start()
 
     @property
     def _wired(self) -> _Wiring:
@@ -320,6 +365,7 @@ class Sandbox:
             with engine.begin() as conn:
                 Base.metadata.drop_all(conn)
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(text("DELETE FROM sandbox_snapshot"))
             engine.dispose()
             migrate(self._settings.database_url)
             self.fake.reset()

@@ -183,8 +183,12 @@ class FakeSlack:
         token: str = "xoxb-test-token",
         team_id: str = "T0TEST001",
         app_token: str = "xapp-1-A0FAKEAPP1-1-test",
+        keep_calls: int | None = None,
     ) -> None:
+        """keep_calls: how many recorded calls to keep (None: all, as tests want; the
+        sandbox runs for days and keeps only the latest)."""
         self.token = token
+        self._keep_calls = keep_calls
         self.team_id = team_id
         self.app_token = app_token
         # Where apps.connections.open sends Socket Mode clients (a FakeSocketModeServer).
@@ -193,6 +197,7 @@ class FakeSlack:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._last_ts_us = 0  # keeps message ts strictly increasing, across resets too
+        self._answered = 0  # calls answered, ever
         self.reset()
 
     # -- lifecycle
@@ -244,7 +249,7 @@ class FakeSlack:
             # What message ts are stamped with, in epoch seconds: a test whose app runs on a
             # fixed clock points this at it, so history's oldest and latest mean the same to both.
             self.clock: Callable[[], float] = time.time
-            self._calls: list[Call] = []
+            self._calls: deque[Call] = deque(maxlen=self._keep_calls)
             self._faults: dict[str, deque[_Reply | _AfterAccepting]] = {}
             self._delays: dict[str, float] = {}
             self._users: dict[str, dict[str, Any]] = {}
@@ -582,6 +587,49 @@ class FakeSlack:
                 return stored
             return self._store_view(view, view_id=stack[-1])
 
+    # -- keeping the workspace across restarts (the sandbox's)
+
+    _KEPT = ("_opened", "_messages", "_views", "_home_views", "_ephemeral", "_channels")
+
+    def export_state(self) -> dict[str, Any]:
+        """What people have seen, as JSON-able data: conversations, messages, views, Home
+        tabs, ephemeral messages, channels and shared files (modals in flight are not)."""
+        with self._lock:
+            state = {name: copy.deepcopy(getattr(self, name)) for name in self._KEPT}
+            state["_opened"] = {k: list(v) for k, v in self._opened.items()}
+            state["files"] = {
+                file_id: {
+                    **{k: v for k, v in stored.items() if k != "bytes"},
+                    "bytes": base64.b64encode(stored["bytes"]).decode()
+                    if stored["bytes"] is not None
+                    else None,
+                }
+                for file_id, stored in self._files.items()
+            }
+            state["last_ts_us"] = self._last_ts_us
+            return state
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        """Puts back what export_state() gave; users are seeded separately."""
+        with self._lock:
+            for name in self._KEPT:
+                setattr(self, name, copy.deepcopy(state.get(name, {})))
+            self._opened = {k: tuple(v) for k, v in self._opened.items()}
+            self._files = {
+                file_id: {
+                    **stored,
+                    "bytes": base64.b64decode(stored["bytes"]) if stored["bytes"] else None,
+                }
+                for file_id, stored in state.get("files", {}).items()
+            }
+            self._last_ts_us = max(self._last_ts_us, int(state.get("last_ts_us", 0)))
+
+    @property
+    def changes(self) -> tuple[int, int]:
+        """Changes whenever anything people see may have: a ts stamped, a call answered."""
+        with self._lock:
+            return self._last_ts_us, self._answered
+
     # -- limits
 
     def set_post_limits(
@@ -695,6 +743,7 @@ class FakeSlack:
                     reply = fault.reply
                     self._stats["replies_lost"] += 1
             # Recorded once answered, so a test that waited for a call also sees its effects.
+            self._answered += 1
             self._calls.append(Call(method, args, dict(headers.items()), time.time()))
         return reply
 
