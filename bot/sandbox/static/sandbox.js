@@ -116,6 +116,13 @@
     return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso));
   }
 
+  function dayOf(iso) {
+    const me = person(ui.user);
+    return new Intl.DateTimeFormat("en-GB", {
+      weekday: "long", day: "numeric", month: "long", timeZone: me ? me.tz : "UTC",
+    }).format(new Date(iso));
+  }
+
   // -- rendering
 
   function render() {
@@ -273,7 +280,13 @@
       pane.append(empty);
       return;
     }
+    let day = "";
     for (const item of items) {
+      const at = item.message ? item.message.at : new Date(Number(item.ts) * 1000).toISOString();
+      if (dayOf(at) !== day) {
+        day = dayOf(at);
+        pane.append(el("div", "day-divider", day));
+      }
       pane.append(item.message
         ? messageNode(item.message, conversation, true)
         : ephemeralNode(item.ephemeral, conversation));
