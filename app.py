@@ -50,10 +50,11 @@ class UpwardServer(BaseApplication):
 
     def load_config(self) -> None:
         host = self.sandbox_host or "0.0.0.0"  # noqa: S104 - a container's port is its API
-        self.cfg.set("bind", f"{host}:{self.settings.port}")
+        self.cfg.set("bind", f"{_bracketed(host)}:{self.settings.port}")
         self.cfg.set("workers", 1)  # the scheduler and caches live in one process
         self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", 8)
+        # The sandbox's page calls the app's own /slack/events: room for both at once.
+        self.cfg.set("threads", 8 if self.sandbox_host is None else 24)
         self.cfg.set("timeout", 30)
         self.cfg.set("graceful_timeout", GRACEFUL_SECONDS)
         self.cfg.set("proc_name", "upward")
@@ -94,7 +95,11 @@ class UpwardServer(BaseApplication):
                 make_session_factory(services.engine),
                 services.engine,
             )
-            site = SandboxSite(self.sandbox, local_only=is_loopback_host(self.sandbox_host))
+            site = SandboxSite(
+                self.sandbox,
+                local_only=is_loopback_host(self.sandbox_host),
+                bound_to=self.sandbox_host,
+            )
         return make_wsgi_app(slack, lambda: database_is_up(services.engine), site)
 
     def _post_worker_init(self, worker: Any) -> None:
@@ -115,7 +120,8 @@ class UpwardServer(BaseApplication):
             self.socket_handler.connect()
             log.info("connected to Slack in Socket Mode")
         if self.sandbox is not None:
-            shown = "127.0.0.1" if self.sandbox_host in ("0.0.0.0", "::") else self.sandbox_host  # noqa: S104
+            wildcard = self.sandbox_host in ("0.0.0.0", "::")  # noqa: S104
+            shown = "127.0.0.1" if wildcard else _bracketed(self.sandbox_host or "")
             # The last start-up line: what to open.
             log.info("sandbox ready: open http://%s:%d/sandbox", shown, self.settings.port)
 
@@ -131,6 +137,11 @@ class UpwardServer(BaseApplication):
         self._services.express.close(timeout=EXPRESS_CLOSE_SECONDS)
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address in brackets, as URLs and gunicorn's bind want it."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def check_token(settings: Settings) -> str | None:
@@ -180,13 +191,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _wants_sandbox(env: Mapping[str, str]) -> bool:
-    """--sandbox, UPWARD_SANDBOX=1, or no Slack settings at all (the first run of a clone).
-    A signing secret or app token without a bot token is a half-done real setup: that
-    gets the one line saying what is missing, not a sandbox."""
+    """--sandbox, UPWARD_SANDBOX=1, or a fresh clone's first run: no Slack settings and no
+    DATABASE_URL. Anything else is a real deployment (the container sets DATABASE_URL),
+    where a missing token is the one line saying what to set, never a silent sandbox."""
     if env.get("UPWARD_SANDBOX", "").strip().lower() in ("1", "true", "yes"):
         return True
-    slack = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
-    return not any(env.get(name, "").strip() for name in slack)
+    configured = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL")
+    return not any(env.get(name, "").strip() for name in configured)
 
 
 def run_sandbox(*, no_migrate: bool = False) -> int:

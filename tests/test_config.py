@@ -87,6 +87,16 @@ def run_app(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_deployment_without_a_token_says_what_to_set_and_exits_2():
+    # The container sets DATABASE_URL: a missing token there is never a silent sandbox.
+    result = run_app({"DATABASE_URL": "sqlite:////tmp/never-created.db"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SLACK_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
 def test_a_half_done_setup_says_what_to_set_and_exits_2():
     # No Slack settings at all start the sandbox (test_sandbox.py); a signing secret
     # without its token is someone setting up real Slack.

@@ -63,8 +63,8 @@ def test_no_slack_settings_start_the_sandbox_and_say_where(sandbox: Sandbox):
     assert "Content-Security-Policy" in page.headers
     assert (sandbox.workdir / "sandbox.db").exists()
     assert not (sandbox.workdir / "upward.db").exists()
+    assert "Listening at: http://127.0.0.1:" in sandbox.app.log()  # this machine only
     # Slack's own path is still the production front door: unsigned junk is refused.
-    assert requests.post(sandbox.app.base_url + "/slack/events", data=b"x", timeout=5).status_code
     unsigned = requests.post(
         sandbox.app.base_url + "/slack/events",
         data=b"command=/mentor",
@@ -156,8 +156,9 @@ def test_a_field_error_comes_back_under_its_field_and_nothing_is_lost(fresh: San
     assert modal["callback_id"] == "upward_join"
     role = {"type": "radio_buttons", "selected_option": None}
     answer = fresh.do("submit", user=user, view_id=modal["id"], values={"role": {"value": role}})
-    assert "role" in answer["errors"] or "seniority" in answer["errors"]
+    assert set(answer["errors"]) >= {"role"}
     assert fresh.state(user)["modal"]["id"] == modal["id"]  # still open, as in Slack
+    assert fresh.state(user)["modal"]["hash"] == modal["hash"]  # and unchanged
 
 
 def test_commands_answer_only_the_person_who_typed_them(fresh: Sandbox):
@@ -195,7 +196,8 @@ def test_the_api_refuses_other_sites_and_odd_requests(sandbox: Sandbox):
     )
     assert junk.status_code == 400
     assert "Traceback" not in junk.text
-    assert requests.get(sandbox.url + "/static/../../app.py", timeout=5).status_code == 404
+    assert requests.get(sandbox.url + "/static/app.py", timeout=5).status_code == 404
+    assert requests.get(sandbox.url + "/static/%2E%2E%2Fapp.py", timeout=5).status_code == 404
 
 
 def test_typed_text_is_escaped_as_slacks_client_does(fresh: Sandbox):
@@ -207,7 +209,7 @@ def test_typed_text_is_escaped_as_slacks_client_does(fresh: Sandbox):
     )
 
 
-def test_reset_deletes_only_sandbox_db(fresh: Sandbox):
+def test_reset_empties_only_sandbox_db(fresh: Sandbox):
     neighbour = fresh.workdir / "upward.db"
     neighbour.write_bytes(b"a real workspace's data")
     try:
@@ -233,7 +235,7 @@ def test_a_restart_carries_on_where_the_sandbox_was(tmp_path: Path):
     first = Sandbox(start_sandbox(tmp_path), tmp_path)
     try:
         first.do("demo")
-        dm, preview = wait_until(lambda: lead_preview(first))
+        _, preview = wait_until(lambda: lead_preview(first))
         first.do("clock", to="day", wait=True)
         before = datetime.fromisoformat(first.state(LEAD_ID)["now"])
     finally:
@@ -246,3 +248,76 @@ def test_a_restart_carries_on_where_the_sandbox_was(tmp_path: Path):
         assert "carried on from" in second.app.log()
     finally:
         second.app.stop()
+
+
+# --- the page's door, called as WSGI (addresses a test client cannot fake) ---------------
+
+
+def _call_site(site: Any, path: str, **environ: str) -> tuple[str, bytes]:
+    import io
+
+    answer: dict[str, str] = {}
+    body = environ.pop("body", "")
+    env = {
+        "REQUEST_METHOD": environ.pop("method", "GET"),
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:3000",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body.encode()),
+        **environ,
+    }
+    chunks = site(env, lambda status, headers: answer.update(status=status))
+    return answer["status"], b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("environ", "status"),
+    [
+        ({}, "200 OK"),
+        ({"REMOTE_ADDR": "192.168.1.20"}, "403 Forbidden"),
+        ({"HTTP_HOST": "evil.example:3000"}, "403 Forbidden"),
+        ({"HTTP_HOST": "localhost:3000"}, "200 OK"),
+        ({"HTTP_HOST": "[::1]:3000", "REMOTE_ADDR": "::1"}, "200 OK"),
+    ],
+)
+def test_only_this_machine_may_use_the_page(environ: dict[str, str], status: str):
+    from bot.sandbox.site import SandboxSite
+
+    site = SandboxSite(object())  # type: ignore[arg-type] - refused before it is used
+    assert _call_site(site, "/sandbox", **environ)[0] == status
+
+
+@pytest.mark.parametrize(
+    ("environ", "status"),
+    [
+        ({"HTTP_ORIGIN": "null", "CONTENT_TYPE": "application/json"}, "403 Forbidden"),
+        (
+            {"HTTP_ORIGIN": "http://evil.example", "CONTENT_TYPE": "application/json"},
+            "403 Forbidden",
+        ),
+        ({"CONTENT_TYPE": "text/plain"}, "415 Unsupported Media Type"),
+        ({"CONTENT_TYPE": "application/x-www-form-urlencoded"}, "415 Unsupported Media Type"),
+    ],
+)
+def test_no_other_site_can_act_through_the_api(environ: dict[str, str], status: str):
+    from bot.sandbox.site import SandboxSite
+
+    site = SandboxSite(object())  # type: ignore[arg-type]
+    answer = _call_site(site, "/sandbox/api/reset", method="POST", body="{}", **environ)
+    assert answer[0] == status
+
+
+def test_bound_wider_it_still_refuses_other_names():
+    from bot.sandbox.site import SandboxSite
+
+    site = SandboxSite(object(), local_only=False, bound_to="0.0.0.0")  # type: ignore[arg-type]
+    assert (
+        _call_site(site, "/sandbox", REMOTE_ADDR="10.0.0.7", HTTP_HOST="10.0.0.5:3000")[0]
+        == "200 OK"
+    )
+    assert (
+        _call_site(site, "/sandbox", REMOTE_ADDR="10.0.0.7", HTTP_HOST="rebound.example")[0]
+        == "403 Forbidden"
+    )

@@ -104,12 +104,6 @@ class ClockMover:
         if thread is not None:
             thread.join(timeout)
 
-    def run(self, target: datetime) -> None:
-        """A move in the caller's thread (the demo and tests); same steps as start()."""
-        with self._lock:
-            self._progress = Progress(target, self._clock.now())
-        self._run(target)
-
     def _run(self, target: datetime) -> None:
         try:
             step = FINE_STEP if target - self._clock.now() <= FINE_UNTIL else COARSE_STEP

@@ -141,15 +141,13 @@ class Demo:
                 done.append(f"{person.name} joined as a {_role_word(person.role)}")
         lead_tz = ZoneInfo(next(p.tz for p in PEOPLE if p.is_lead))
         today = self._now().astimezone(lead_tz).date().isoformat()
-        self._answer_modal(LEAD_ID, "program", program_answers(today), keep_open=False)
+        self._answer_modal(LEAD_ID, "program", program_answers(today))
         done.append(f"the lead saved “{DEMO_PROGRAM}”, starting today")
         self._tick()  # the program's start date has come: the round and the lead's preview
         done.append("the program started: the lead has a matching preview to confirm")
         return done
 
-    def _answer_modal(
-        self, user: str, command: str, answers: Mapping[str, Answer], *, keep_open: bool = False
-    ) -> None:
+    def _answer_modal(self, user: str, command: str, answers: Mapping[str, Answer]) -> None:
         dm = self._fake.dm_of(user)
         self._side.command(user, dm, command)
         # The app acks first and opens the modal straight after, as Slack asks.
@@ -159,8 +157,9 @@ class Demo:
         errors = self._side.submit(user, view["id"], fill(view, answers))
         if errors:
             raise SlackSideError(f"/mentor {command} for {user} was refused: {errors}")
-        if not keep_open and self._fake.modal_of(user) is not None:
-            self._side.close(user, self._fake.modal_of(user)["id"])  # a "Saved" view: Done
+        still_open = self._fake.modal_of(user)
+        if still_open is not None:  # a "Saved" view: Done
+            self._side.close(user, still_open["id"])
 
 
 def _eventually(look: Callable[[], Any], timeout: float = MODAL_WAIT) -> Any:

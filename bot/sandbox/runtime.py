@@ -28,7 +28,7 @@ from bot.sandbox.clock import ClockMover, VirtualClock, next_working_morning
 from bot.sandbox.demo import Demo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.people import BY_ID, LEAD_ID, PEOPLE, SHOUTOUT_CHANNEL, TEAM_ID, TEAM_NAME
-from bot.sandbox.slack_side import SlackSide, Where
+from bot.sandbox.slack_side import Refusal, SlackSide, Where
 from bot.services.lifecycle import program_end
 from models import Pair, PairStatus, Person, Program
 from models.base import Base
@@ -61,7 +61,7 @@ def sandbox_settings(port: int, database_url: str | None = None) -> Settings:
 
 def is_loopback_host(host: str) -> bool:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return host == "localhost"
 
@@ -73,6 +73,7 @@ class _Wiring:
     demo: Demo
     sessions: sessionmaker[Session]
     engine: Engine
+    run_due: Callable[[datetime], object]
 
 
 class Sandbox:
@@ -83,9 +84,17 @@ class Sandbox:
         self.fake = FakeSlack(token=settings.bot_token, team_id=TEAM_ID, keep_calls=1000)
         self._settings = settings
         self._wiring: _Wiring | None = None
-        self._lock = threading.Lock()  # one demo or reset at a time
+        # One control at a time (a demo, a clock move starting, a reset); one run_due at a
+        # time (the scheduler's, a move's steps, the demo's); one save at a time.
+        self._control = threading.Lock()
+        self._tick_lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self._last_demo: list[str] = []
         self._stopping = threading.Event()
+
+    def tick(self, now: datetime) -> object:
+        with self._tick_lock:
+            return self._wired.run_due(now)
 
     def scheduled_tick(self) -> None:
         """The scheduler's tick in sandbox mode: skipped while the clock is moving, as the
@@ -110,6 +119,10 @@ class Sandbox:
     def save(self) -> None:
         """Keeps the local Slack's conversations and the sandbox's time in sandbox.db, so a
         restarted `make run` shows what the database remembers."""
+        with self._save_lock:
+            self._write_snapshot()
+
+    def _write_snapshot(self) -> None:
         data = json.dumps({"now": self.clock.now().isoformat(), "slack": self.fake.export_state()})
         with self._wired.engine.begin() as conn:
             conn.execute(text("DELETE FROM sandbox_snapshot"))
@@ -132,7 +145,8 @@ class Sandbox:
         seen = self.fake.changes
         while not self._stopping.wait(SAVE_EVERY_SECONDS):
             changes = self.fake.changes
-            if changes == seen:
+            # While the clock moves, its steps have the database; the move's end is saved.
+            if changes == seen or self._wired.mover.progress is not None:
                 continue
             try:
                 self.save()
@@ -149,17 +163,10 @@ class Sandbox:
     ) -> None:
         """Connects the sandbox to the app built on its settings."""
         side = SlackSide(self.fake, app_url, self._settings.signing_secret or "")
-        tick_lock = threading.Lock()
-
-        def tick(now: datetime) -> object:
-            # One run_due at a time: the scheduler's, a clock move's and the demo's.
-            with tick_lock:
-                return run_due(now)
-
-        self.tick = tick
-        mover = ClockMover(self.clock, tick)
-        demo = Demo(self.fake, side, self.clock.now, lambda: tick(self.clock.now()))
-        self._wiring = _Wiring(side, mover, demo, sessions, engine)
+        self.fake.files_url = f"{app_url}/sandbox/files/"
+        mover = ClockMover(self.clock, self.tick)
+        demo = Demo(self.fake, side, self.clock.now, lambda: self.tick(self.clock.now()))
+        self._wiring = _Wiring(side, mover, demo, sessions, engine, run_due)
         self._restore()
         threading.Thread(target=self._keep_saving, name="sandbox-save", daemon=True).start()
 
@@ -185,7 +192,8 @@ class Sandbox:
     # -- what the page reads
 
     def state(self, user: str) -> dict[str, Any]:
-        me = _person(user) if user else LEAD_ID
+        # Someone the page remembers who is not (or no longer) in the workspace: the lead.
+        me = user if user in BY_ID else LEAD_ID
         progress = self._wired.mover.progress
         return {
             "simulation": True,
@@ -259,19 +267,19 @@ class Sandbox:
         text = _text(body, "text")
         word, _, rest = text.strip().partition(" ")
         if word != "/mentor":
-            raise ValueError(f"{word or text} is not a valid command. In the sandbox, try /mentor.")
+            raise Refusal(f"{word or text} is not a valid command. In the sandbox, try /mentor.")
         self._wired.side.command(user, channel, rest.strip())
 
     def say(self, body: dict[str, Any]) -> None:
         user, channel = self._who_where(body)
         text = _text(body, "text")
         if not text.strip():
-            raise ValueError("Type a message first.")
+            raise Refusal("Type a message first.")
         thread = body.get("thread_ts")
         if thread is not None and (
             not isinstance(thread, str) or self.fake.message(channel, thread) is None
         ):
-            raise ValueError("That thread is no longer there.")
+            raise Refusal("That thread is no longer there.")
         # Slack's own client escapes what a person types, so "<!channel>" typed in a
         # message is text, not a mention; only its mention picker makes real ones.
         self._wired.side.say(user, channel, escape(text), thread)
@@ -281,7 +289,7 @@ class Sandbox:
         where = self._where(user, body.get("where"))
         action = body.get("action")
         if not isinstance(action, dict) or not isinstance(action.get("action_id"), str):
-            raise ValueError("That click could not be read.")
+            raise Refusal("That click could not be read.")
         state = body.get("state")
         self._wired.side.action(user, where, action, state if isinstance(state, dict) else None)
 
@@ -290,7 +298,7 @@ class Sandbox:
         view = self._my_modal(user, body.get("view_id"))
         values = body.get("values")
         if not isinstance(values, dict):
-            raise ValueError("That form could not be read.")
+            raise Refusal("That form could not be read.")
         return {"errors": self._wired.side.submit(user, view, values)}
 
     def close(self, body: dict[str, Any]) -> None:
@@ -305,7 +313,7 @@ class Sandbox:
     def move_clock(self, body: dict[str, Any]) -> dict[str, Any]:
         to = body.get("to")
         if to not in CLOCK_MOVES:
-            raise ValueError(f"The clock moves by one of {', '.join(CLOCK_MOVES)}.")
+            raise Refusal(f"The clock moves by one of {', '.join(CLOCK_MOVES)}.")
         now = self.clock.now()
         if to == "morning":
             target = next_working_morning(now, BY_ID[_person(body.get("user"))].tz)
@@ -315,8 +323,14 @@ class Sandbox:
             target = now + timedelta(weeks=1)
         else:
             target = self._end_of_programs(now)
-        if not self._wired.mover.start(target):
-            raise ValueError("The clock is already moving; wait for it to arrive.")
+        if not self._control.acquire(blocking=False):
+            raise Refusal("The sandbox is busy (a demo or a reset); try again in a moment.")
+        try:
+            started = self._wired.mover.start(target)
+        finally:
+            self._control.release()
+        if not started:
+            raise Refusal("The clock is already moving; wait for it to arrive.")
         if body.get("wait"):
             self._wired.mover.wait()
         return {"target": target.isoformat()}
@@ -333,7 +347,7 @@ class Sandbox:
                 .where(Pair.status == PairStatus.ACTIVE)
             ).all()
         if not rows:
-            raise ValueError("No program is running yet: start a demo program first.")
+            raise Refusal("No program is running yet: start a demo program first.")
         end = max(program_end(created, tz, weeks) for created, tz, weeks in rows)
         target = (end + timedelta(days=2)).replace(hour=16, minute=0, second=0, microsecond=0)
         while target.weekday() >= 5:
@@ -341,38 +355,43 @@ class Sandbox:
         return max(target, now + timedelta(minutes=1))
 
     def demo(self, _body: dict[str, Any]) -> dict[str, Any]:
-        if not self._lock.acquire(blocking=False):
-            raise ValueError("The demo is already being set up.")
+        if not self._control.acquire(blocking=False):
+            raise Refusal("The sandbox is busy (a demo or a reset); try again in a moment.")
         try:
             with self._wired.sessions() as session:
                 if session.scalar(select(Person.id).limit(1)) is not None:
-                    raise ValueError(
+                    raise Refusal(
                         "People have already joined. Reset the sandbox to start the demo again."
                     )
             self._last_demo = self._wired.demo.run()
             return {"done": self._last_demo, "me": LEAD_ID}
         finally:
-            self._lock.release()
+            self._control.release()
 
     def reset(self, _body: dict[str, Any]) -> None:
         """Empties sandbox.db (every table dropped, then migrated afresh, so the seeded
-        catalogue is back) and the local Slack: an empty workspace at today's date. The
-        file itself stays, as the app's open connections point at it."""
-        if self._wired.mover.progress is not None:
-            raise ValueError("Wait for the clock to arrive before resetting.")
-        with self._lock:
-            engine = self._wired.engine
-            with engine.begin() as conn:
-                Base.metadata.drop_all(conn)
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-                conn.execute(text("DELETE FROM sandbox_snapshot"))
-            engine.dispose()
-            migrate(self._settings.database_url)
-            self.fake.reset()
-            self.clock.rewind()
-            self._seed()
-            self._last_demo = []
-            log.info("sandbox reset: %s emptied", redact_url(self._settings.database_url))
+        catalogue is back), the local Slack and the sandbox's time: an empty workspace at
+        today's date. The file itself stays, as the app's open connections point at it."""
+        if not self._control.acquire(blocking=False):
+            raise Refusal("The sandbox is busy (a demo or a reset); try again in a moment.")
+        try:
+            if self._wired.mover.progress is not None:
+                raise Refusal("Wait for the clock to arrive before resetting.")
+            with self._tick_lock, self._save_lock:
+                self.fake.reset(rewind_ts=True)
+                self.clock.rewind()
+                self._seed()
+                self._last_demo = []
+                engine = self._wired.engine
+                with engine.begin() as conn:
+                    Base.metadata.drop_all(conn)
+                    conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                    conn.execute(text("DELETE FROM sandbox_snapshot"))
+                engine.dispose()
+                migrate(self._settings.database_url)
+        finally:
+            self._control.release()
+        log.info("sandbox reset: %s emptied", redact_url(self._settings.database_url))
 
     # -- checks
 
@@ -380,7 +399,7 @@ class Sandbox:
         user = _person(body.get("user"))
         channel = body.get("channel")
         if channel not in {c for c, _ in self.fake.conversations_of(user)}:
-            raise ValueError("That conversation is not one of yours.")
+            raise Refusal("That conversation is not one of yours.")
         return user, str(channel)
 
     def _where(self, user: str, where: Any) -> Where:
@@ -390,7 +409,7 @@ class Sandbox:
             "modal",
             "home",
         ):
-            raise ValueError("That click came from nowhere the sandbox knows.")
+            raise Refusal("That click came from nowhere the sandbox knows.")
         kind = where["kind"]
         key = str(where.get("key", ""))
         if kind == "modal":
@@ -398,31 +417,31 @@ class Sandbox:
         elif kind == "home":
             home = self.fake.home_of(user)
             if home is None or home["id"] != key:
-                raise ValueError("That Home tab is out of date; open it again.")
+                raise Refusal("That Home tab is out of date; open it again.")
         channel = str(where.get("channel", ""))
         if kind == "message" and channel not in {c for c, _ in self.fake.conversations_of(user)}:
-            raise ValueError("That conversation is not one of yours.")
+            raise Refusal("That conversation is not one of yours.")
         return Where(kind, channel, key)
 
     def _my_modal(self, user: str, view_id: Any) -> str:
         modal = self.fake.modal_of(user)
         if modal is None or modal["id"] != view_id:
-            raise ValueError("That modal has closed.")
+            raise Refusal("That modal has closed.")
         return str(view_id)
 
 
 def _person(user: Any) -> str:
     if not isinstance(user, str) or user not in BY_ID:
-        raise ValueError("Pick someone in the workspace to act as.")
+        raise Refusal("Pick someone in the workspace to act as.")
     return user
 
 
 def _text(body: dict[str, Any], name: str) -> str:
     text = body.get(name)
     if not isinstance(text, str):
-        raise ValueError("Type something first.")
+        raise Refusal("Type something first.")
     if len(text) > MAX_TEXT:
-        raise ValueError(f"That message is too long for the sandbox ({MAX_TEXT} characters).")
+        raise Refusal(f"That message is too long for the sandbox ({MAX_TEXT} characters).")
     return text
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.slack_side import SlackSideError
+from bot.sandbox.slack_side import Refusal
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -48,19 +48,21 @@ class SandboxSite:
     """WSGI for everything under /sandbox. `local_only` (the default) refuses every other
     address and Host name; it is off only when the sandbox was bound wider on purpose."""
 
-    def __init__(self, sandbox: Sandbox, *, local_only: bool = True) -> None:
+    def __init__(self, sandbox: Sandbox, *, local_only: bool = True, bound_to: str = "") -> None:
         self._sandbox = sandbox
         self._local_only = local_only
-        self._verbs: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "command": sandbox.command,
-            "say": sandbox.say,
-            "action": sandbox.action,
-            "submit": sandbox.submit,
-            "close": sandbox.close,
-            "home": sandbox.home,
-            "clock": sandbox.move_clock,
-            "demo": sandbox.demo,
-            "reset": sandbox.reset,
+        self._bound_to = bound_to.strip("[]")
+        # POST /sandbox/api/<verb> -> the Sandbox method that does it
+        self._verbs = {
+            "command": "command",
+            "say": "say",
+            "action": "action",
+            "submit": "submit",
+            "close": "close",
+            "home": "home",
+            "clock": "move_clock",
+            "demo": "demo",
+            "reset": "reset",
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -71,7 +73,7 @@ class SandboxSite:
             return self._route(environ, method, path, start_response)
         except Refused as refused:
             return _json(start_response, refused.status, {"error": str(refused)})
-        except (SlackSideError, ValueError) as error:
+        except Refusal as error:
             log.info("sandbox: %s %s refused: %s", method, path, error)
             return _json(start_response, "400 Bad Request", {"error": str(error)})
         except Exception:
@@ -95,7 +97,8 @@ class SandboxSite:
             user = (query.get("user") or [""])[0]
             return _json(start_response, "200 OK", self._sandbox.state(user))
         if method == "POST" and section == "api" and name in self._verbs:
-            answer = self._verbs[name](_read_json(environ))
+            do: Callable[[dict[str, Any]], Any] = getattr(self._sandbox, self._verbs[name])
+            answer = do(_read_json(environ))
             return _json(start_response, "200 OK", answer or {"ok": True})
         raise Refused("404 Not Found", "There is nothing here.")
 
@@ -103,11 +106,16 @@ class SandboxSite:
 
     def _check_origin(self, environ: WSGIEnvironment, method: str) -> None:
         host = environ.get("HTTP_HOST", "")
-        if self._local_only:
-            if not _is_loopback(environ.get("REMOTE_ADDR", "")):
-                raise Refused("403 Forbidden", "The sandbox only answers this machine.")
-            if _hostname(host) not in LOCAL_NAMES:
-                raise Refused("403 Forbidden", "The sandbox only answers its own address.")
+        if self._local_only and not _is_loopback(environ.get("REMOTE_ADDR", "")):
+            raise Refused("403 Forbidden", "The sandbox only answers this machine.")
+        # A name other than its own (DNS rebinding) is refused even when bound wider on
+        # purpose; an address typed as such is fine there.
+        name = _hostname(host).strip("[]")
+        allowed = name in LOCAL_NAMES or name == self._bound_to
+        if not allowed and not self._local_only:
+            allowed = _is_ip(name)
+        if not allowed:
+            raise Refused("403 Forbidden", "The sandbox only answers its own address.")
         if method == "POST":
             # A page on another site could otherwise act as anyone here.
             origin = environ.get("HTTP_ORIGIN")
@@ -195,6 +203,14 @@ def _hostname(host: str) -> str:
     if host.startswith("["):
         return host[: host.find("]") + 1] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_loopback(address: str) -> bool:

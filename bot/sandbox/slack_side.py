@@ -23,11 +23,15 @@ from bot.sandbox.fakeslack import FakeSlack
 
 log = logging.getLogger(__name__)
 
-APP_ID = "A0UPWARD01"
 REQUEST_TIMEOUT = 10  # seconds; Slack itself gives up after 3, but the page can wait
 
 
-class SlackSideError(Exception):
+class Refusal(Exception):
+    """A request the sandbox turns down, with a message fit for the page; anything else
+    that goes wrong is a bug, logged with its traceback."""
+
+
+class SlackSideError(Refusal):
     """Something Slack would show as an error line (e.g. "/mentor failed with the error
     'dispatch_failed'"); the message is fit for the page."""
 
@@ -68,35 +72,39 @@ class SlackSide:
     # -- the ways in
 
     def command(self, user: str, channel: str, text: str) -> None:
-        """/mentor text typed in a conversation; the ack shows as an ephemeral message."""
+        """/mentor text typed in a conversation; the ack shows as an ephemeral message,
+        which the command's response_url may later replace (replace_original)."""
+        place = self.fake.reserve_ephemeral(user, channel)
         body = urlencode(
             {
                 "token": "sandbox-verification-token",
                 "team_id": self.fake.team_id,
                 "team_domain": "northwind-sandbox",
                 "channel_id": channel,
-                "channel_name": "directmessage" if channel.startswith("D") else channel,
+                "channel_name": _channel_name(self.fake, channel),
                 "user_id": user,
                 "user_name": user.lower(),
                 "command": "/mentor",
                 "text": text,
-                "api_app_id": APP_ID,
+                "api_app_id": self.fake.app_id,
                 "is_enterprise_install": "false",
-                "response_url": self.fake.new_response_url(user, channel),
+                "response_url": self.fake.new_response_url(user, channel, ("ephemeral", place)),
                 "trigger_id": self.fake.new_trigger_id(user),
             }
         )
-        answer = self._post(body, "application/x-www-form-urlencoded")
+        try:
+            answer = self._post(body, "application/x-www-form-urlencoded", "/mentor")
+        except SlackSideError:
+            self.fake.fill_ephemeral(user, place, "", [])
+            raise
         if answer.status != 200:
+            self.fake.fill_ephemeral(user, place, "", [])
             raise SlackSideError(f"/mentor failed with the error “http_{answer.status}”")
         shown = answer.json()
         if shown is not None:
-            if shown.get("text") or shown.get("blocks"):
-                self.fake.add_ephemeral(
-                    user, channel, shown.get("text", ""), shown.get("blocks") or []
-                )
-        elif answer.body.strip():
-            self.fake.add_ephemeral(user, channel, answer.body)
+            self.fake.fill_ephemeral(user, place, shown.get("text", ""), shown.get("blocks") or [])
+        else:
+            self.fake.fill_ephemeral(user, place, answer.body.strip(), [])
 
     def action(
         self,
@@ -111,7 +119,7 @@ class SlackSide:
             "type": "block_actions",
             "team": {"id": self.fake.team_id, "domain": "northwind-sandbox"},
             "user": self._user(user),
-            "api_app_id": APP_ID,
+            "api_app_id": self.fake.app_id,
             "token": "sandbox-verification-token",
             "trigger_id": self.fake.new_trigger_id(user),
             "actions": [action],
@@ -168,7 +176,7 @@ class SlackSide:
             "type": "view_submission",
             "team": {"id": self.fake.team_id, "domain": "northwind-sandbox"},
             "user": self._user(user),
-            "api_app_id": APP_ID,
+            "api_app_id": self.fake.app_id,
             "token": "sandbox-verification-token",
             "trigger_id": self.fake.new_trigger_id(user),
             "view": view,
@@ -196,7 +204,7 @@ class SlackSide:
                     "type": "view_closed",
                     "team": {"id": self.fake.team_id, "domain": "northwind-sandbox"},
                     "user": self._user(user),
-                    "api_app_id": APP_ID,
+                    "api_app_id": self.fake.app_id,
                     "token": "sandbox-verification-token",
                     "view": view,
                     "is_cleared": False,
@@ -228,7 +236,9 @@ class SlackSide:
 
     def _interactive(self, payload: dict[str, Any]) -> Answer:
         answer = self._post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+            urlencode({"payload": json.dumps(payload)}),
+            "application/x-www-form-urlencoded",
+            "That click",
         )
         if answer.status != 200:
             raise SlackSideError(
@@ -242,21 +252,25 @@ class SlackSide:
             {
                 "token": "sandbox-verification-token",
                 "team_id": self.fake.team_id,
-                "api_app_id": APP_ID,
+                "api_app_id": self.fake.app_id,
                 "event": event,
                 "type": "event_callback",
                 "event_id": "Ev" + secrets.token_hex(5).upper(),
                 "event_time": int(time.time()),
                 "authorizations": [
-                    {"team_id": self.fake.team_id, "user_id": self.fake.bot_user_id, "is_bot": True}
+                    {
+                        "team_id": self.fake.team_id,
+                        "user_id": self.fake.bot_user_id,
+                        "is_bot": True,
+                    }
                 ],
             }
         )
-        answer = self._post(body, "application/json")
+        answer = self._post(body, "application/json", "That event")
         if answer.status != 200:
             log.warning("the app answered HTTP %d to a %s event", answer.status, event["type"])
 
-    def _post(self, body: str, content_type: str) -> Answer:
+    def _post(self, body: str, content_type: str, what: str) -> Answer:
         # The signature's timestamp is the wall clock's, as Slack's is: the front door
         # checks it against the host's time, whatever the sandbox's own time says.
         timestamp = str(int(time.time()))
@@ -287,9 +301,17 @@ class SlackSide:
                 error.headers.get("Content-Type", ""),
             )
         except OSError as error:
-            raise SlackSideError(
-                f"/mentor failed with the error “operation_timeout” ({error})"
-            ) from None
+            log.warning("sandbox: Upward did not answer in time (%s)", error)
+            if what == "/mentor":
+                raise SlackSideError("/mentor failed with the error “operation_timeout”") from None
+            raise SlackSideError(f"{what} got no answer from Upward in time.") from None
+
+
+def _channel_name(fake: FakeSlack, channel: str) -> str:
+    """What Slack puts in a slash command's channel_name."""
+    if channel.startswith("D"):
+        return "directmessage"
+    return fake.channels.get(channel) or "mpdm-" + channel.lower()
 
 
 # Never through a proxy: the app is on this machine.

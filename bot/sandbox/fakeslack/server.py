@@ -193,11 +193,13 @@ class FakeSlack:
         self.app_token = app_token
         # Where apps.connections.open sends Socket Mode clients (a FakeSocketModeServer).
         self.socket_mode_url: str | None = None
+        # Where file permalinks point (the sandbox serves shared files from its own page).
+        self.files_url: str | None = None
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._last_ts_us = 0  # keeps message ts strictly increasing, across resets too
-        self._answered = 0  # calls answered, ever
+        self._version = 0  # grows with every change people could see, across resets too
         self.reset()
 
     # -- lifecycle
@@ -242,10 +244,13 @@ class FakeSlack:
             raise RuntimeError("FakeSlack is not started")
         return f"http://127.0.0.1:{self._server.server_port}"
 
-    def reset(self) -> None:
+    def reset(self, *, rewind_ts: bool = False) -> None:
         """Forgets calls, faults, delays, post limits, stats, users, conversations, messages,
-        views, triggers and files; message ts follow the real clock again."""
+        views, triggers and files; message ts follow the real clock again. Message ts stay
+        increasing across resets unless rewind_ts (the sandbox's reset rewinds its clock)."""
         with self._lock:
+            if rewind_ts:
+                self._last_ts_us = 0
             # What message ts are stamped with, in epoch seconds: a test whose app runs on a
             # fixed clock points this at it, so history's oldest and latest mean the same to both.
             self.clock: Callable[[], float] = time.time
@@ -504,12 +509,6 @@ class FakeSlack:
         with self._lock:
             return dict(self._channels)
 
-    @property
-    def users(self) -> dict[str, dict[str, Any]]:
-        """The directory: user id -> the users.info `user` object."""
-        with self._lock:
-            return copy.deepcopy(self._users)
-
     def conversations_of(self, user: str) -> list[tuple[str, tuple[str, ...]]]:
         """The conversations a person sees: their DM with the app, the group DMs they are in
         and the public channels, as (channel id, member ids); DM first."""
@@ -539,10 +538,36 @@ class FakeSlack:
         with self._lock:
             return self._store_ephemeral(user, channel, {"text": text, "blocks": blocks or []})
 
+    def reserve_ephemeral(self, user: str, channel: str) -> str:
+        """A place for a slash command's ack, made before the command is sent: its
+        response_url may replace it (replace_original) before the ack even arrives."""
+        with self._lock:
+            ephemeral_id = self._store_ephemeral(user, channel, {})
+            self._ephemeral[user][-1]["pending"] = True
+            return ephemeral_id
+
+    def fill_ephemeral(
+        self, user: str, ephemeral_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        """The ack for a reserved place: shown, unless a response_url got there first; an
+        empty ack shows nothing."""
+        with self._lock:
+            mine = self._ephemeral.get(user, [])
+            for index, shown in enumerate(mine):
+                if shown["id"] == ephemeral_id and shown.get("pending"):
+                    if text or blocks:
+                        shown.update(text=text, blocks=blocks)
+                        shown.pop("pending")
+                    else:
+                        del mine[index]
+                    self._version += 1
+                    return
+
     def ephemeral_of(self, user: str) -> list[dict[str, Any]]:
         """What only this person sees, oldest first: id, channel, ts, text, blocks."""
         with self._lock:
-            return copy.deepcopy(self._ephemeral.get(user, []))
+            shown = [e for e in self._ephemeral.get(user, []) if not e.get("pending")]
+            return copy.deepcopy(shown)
 
     def home_of(self, user: str) -> dict[str, Any] | None:
         """The App Home view last published for a person."""
@@ -572,6 +597,7 @@ class FakeSlack:
                 stack.clear()
             elif stack:
                 stack.pop()
+            self._version += 1
 
     def answer_modal(self, user: str, view: dict[str, Any], *, push: bool) -> dict[str, Any]:
         """A view_submission's response_action update or push, applied as Slack would; the
@@ -626,9 +652,10 @@ class FakeSlack:
 
     @property
     def changes(self) -> tuple[int, int]:
-        """Changes whenever anything people see may have: a ts stamped, a call answered."""
+        """Changes whenever anything people see may have: a ts stamped (a message), a view
+        stored, an ephemeral message changed."""
         with self._lock:
-            return self._last_ts_us, self._answered
+            return self._last_ts_us, self._version
 
     # -- limits
 
@@ -743,7 +770,6 @@ class FakeSlack:
                     reply = fault.reply
                     self._stats["replies_lost"] += 1
             # Recorded once answered, so a test that waited for a call also sees its effects.
-            self._answered += 1
             self._calls.append(Call(method, args, dict(headers.items()), time.time()))
         return reply
 
@@ -800,6 +826,8 @@ class FakeSlack:
                     else:
                         shown["text"] = payload.get("text", "")
                         shown["blocks"] = payload.get("blocks") or []
+                        shown.pop("pending", None)
+                    self._version += 1
             return
         if kind == "message" and (replace or delete):
             messages = self._messages.get(channel, [])
@@ -810,6 +838,7 @@ class FakeSlack:
                     else:
                         message["text"] = payload.get("text", "")
                         message["blocks"] = payload.get("blocks") or []
+                    self._version += 1
             return
         if payload.get("response_type") == "in_channel":
             self._messages.setdefault(channel, []).append(
@@ -1141,13 +1170,14 @@ class FakeSlack:
         return {"ok": True, "file": self._file_object(args["file"], stored)}
 
     def _file_object(self, file_id: str, stored: dict[str, Any]) -> dict[str, Any]:
+        files_url = self.files_url or f"{self._origin}/files/"
         return {
             "id": file_id,
             "name": stored["filename"],
             "title": stored["title"],
             "size": stored["length"],
             "channels": [stored["channel_id"]] if stored["channel_id"] else [],
-            "permalink": f"{self._origin}/files/{file_id}/{stored['filename']}",
+            "permalink": f"{files_url}{file_id}/{stored['filename']}",
         }
 
     # -- helpers for the methods above (called with the lock held)
@@ -1178,6 +1208,7 @@ class FakeSlack:
                 "blocks": content.get("blocks") or [],
             }
         )
+        self._version += 1
         return ephemeral_id
 
     def _resolve_channel(self, channel: str) -> str:
@@ -1219,6 +1250,7 @@ class FakeSlack:
             "bot_id": self.bot_id,
         }
         self._views[view_id] = stored
+        self._version += 1
         return copy.deepcopy(stored)
 
     def _next_ts(self) -> str:

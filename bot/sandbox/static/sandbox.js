@@ -65,10 +65,18 @@
       $("clock").textContent = "sandbox not answering";
       return;
     }
-    if (!force && text === ui.lastText) return;
-    ui.lastText = text;
-    ui.state = JSON.parse(text);
-    if (!ui.user) ui.user = ui.state.me;
+    const state = JSON.parse(text);
+    // The clock ticks every poll; everything else is redrawn only when it changed, so a
+    // menu half-chosen or a conversation scrolled up stays as it is.
+    const key = JSON.stringify(Object.assign({}, state, { now: null, moving: !!state.moving }));
+    ui.state = state;
+    if (!state.people.some((p) => p.id === ui.user)) {
+      ui.user = state.me; // remembered from an older sandbox: start as the lead
+      localStorage.setItem("upward.sandbox.user", ui.user);
+    }
+    renderClock();
+    if (!force && key === ui.lastText) return;
+    ui.lastText = key;
     render();
   }
 
@@ -93,6 +101,7 @@
     for (const p of ui.state.people) users[p.id] = { name: p.name };
     const channels = {};
     for (const [id, name] of Object.entries(ui.state.channels || {})) channels[id] = { name: name };
+    for (const c of conversations()) if (c.kind === "mpim") channels[c.id] = { name: c.name };
     return Object.assign({ surface: surface, users: users, channels: channels }, extra || {});
   }
 
@@ -125,15 +134,18 @@
 
   // -- rendering
 
-  function render() {
+  function renderClock() {
     const s = ui.state;
-    $("team").textContent = s.team;
     const me = person(ui.user);
     $("clock").textContent = localTime(s.now, true) + (me ? " (" + me.tz + ")" : "");
     const moving = $("clock-moving");
     moving.hidden = !s.moving;
     if (s.moving) moving.textContent = "moving to " + localTime(s.moving.target, true) + "…";
     for (const button of document.querySelectorAll("[data-move]")) button.disabled = !!s.moving;
+  }
+
+  function render() {
+    $("team").textContent = ui.state.team;
     renderPicker();
     renderSidebar();
     renderMain();
@@ -217,6 +229,7 @@
     const header = $("main-header");
     const tabs = $("tabs");
     const pane = $("pane");
+    ui.scroll = pane.scrollTop;
     header.replaceChildren();
     pane.replaceChildren();
     const conversation = conversations().find((c) => c.id === place.id);
@@ -291,7 +304,10 @@
         ? messageNode(item.message, conversation, true)
         : ephemeralNode(item.ephemeral, conversation));
     }
-    pane.scrollTop = pane.scrollHeight;
+    const seen = conversation.id + "/" + items.length;
+    if (seen !== ui.seen) pane.scrollTop = pane.scrollHeight; // something new: show it
+    else pane.scrollTop = ui.scroll || 0;
+    ui.seen = seen;
   }
 
   function messageNode(message, conversation, withReplies) {
@@ -520,10 +536,11 @@
   }
 
   async function reset(button) {
-    if (!window.confirm("Delete sandbox.db and start again with an empty workspace?")) return;
+    if (!window.confirm("Empty the sandbox (sandbox.db, its conversations and its clock) and start again?")) return;
     button.disabled = true;
-    await act("reset", {});
+    const answer = await act("reset", {});
     button.disabled = false;
+    if (!answer) return; // the error toast says why
     ui.place = null;
     ui.thread = null;
     await refresh(true);
@@ -558,6 +575,7 @@
     $("modal-submit").addEventListener("click", submitModal);
     $("modal-close").addEventListener("click", closeModal);
     $("modal-x").addEventListener("click", closeModal);
+    $("modal-back").addEventListener("click", closeModal); // back: the view under this one
     $("thread-close").addEventListener("click", () => { ui.thread = null; render(); });
     composer($("composer"), $("composer-text"), false);
     composer($("thread-composer"), $("thread-text"), true);
