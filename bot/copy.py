@@ -457,6 +457,11 @@ PROMPT_LOGGED = {
     "skipped": "Skipped this week — no reminders about it. See you next week.",
     "snoozed": "Snoozed: I'll bring this prompt back in two days.",
 }
+# A skip or snooze after the partner logged the week: the session stands.
+PROMPT_PARTNER_LOGGED = {
+    "met": "{partner} already logged this week: you met. It stays logged — nothing to skip. 🎉",
+    "async": "{partner} already logged this week's prompt as done async. It stays logged. 🎉",
+}
 PROMPT_DIFFERENT_COMING = (
     "Here's a different prompt — it'll appear in this conversation in a moment."
 )

@@ -88,6 +88,29 @@ def test_we_met_is_recorded_and_the_latest_click_wins(engagement, sessions, cloc
     assert (week.outcome, week.engaged_by) == ("met", mentee)
 
 
+def test_a_partners_skip_or_snooze_never_undoes_a_logged_session(
+    engagement, sessions, clock, new_id
+):
+    team = new_id("T")
+    mentor, mentee, pair_id, week_id = pair_with_week(sessions, clock, new_id, team)
+    engagement.record(team, mentee, week_id, "met")
+    skipped = engagement.record(team, mentor, week_id, "skipped")
+    assert skipped.outcome == "met"
+    assert skipped.message.startswith(f"<@{mentee}> already logged this week: you met")
+    snoozed = engagement.snooze(team, mentor, week_id)
+    assert snoozed.outcome == "met"
+    week = pair_week(sessions, week_id)
+    assert (week.outcome, week.engaged_by, week.snoozed_until) == ("met", mentee, None)
+    with sessions() as s:
+        reposts = s.scalars(
+            select(OutboundMessage.key).where(OutboundMessage.key.like(f"prompt:{pair_id}:1:%"))
+        ).all()
+    assert reposts == []  # the refused snooze planned no second prompt
+    # Their own click stays theirs to change: a mis-click on "We met" can become a skip.
+    engagement.record(team, mentee, week_id, "skipped")
+    assert pair_week(sessions, week_id).outcome == "skipped"
+
+
 def test_a_session_clears_the_senior_skipping_flag_but_a_skip_does_not(
     engagement, sessions, clock, new_id
 ):

@@ -39,11 +39,14 @@ class EngagementService:
         self._library = library or load_library()
 
     def record(self, team_id: str, user_id: str, pair_week_id: int, outcome: str) -> Engagement:
-        """We met / we did it async / skip this week. The latest click wins."""
+        """We met / we did it async / skip this week. The latest click wins, except that
+        a session one partner logged is never undone by the other's skip."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
         with unit_of_work(self._sessions) as session:
             week, pair, _ = _own_week(session, team_id, user_id, pair_week_id)
+            if outcome not in SESSIONS and (kept := _partners_session(week, user_id)):
+                return kept
             week.outcome = outcome
             week.engaged_at = self._clock.now()
             week.engaged_by = user_id
@@ -57,6 +60,8 @@ class EngagementService:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             week, pair, program = _own_week(session, team_id, user_id, pair_week_id)
+            if kept := _partners_session(week, user_id):
+                return kept
             week.outcome = "snoozed"
             week.engaged_at = now
             week.engaged_by = user_id
@@ -171,6 +176,15 @@ def _own_week(
         raise UserFacingError(copy.PROMPT_NOT_YOURS)
     week, pair, program = found
     return week, pair, program
+
+
+def _partners_session(week: PairWeek, user_id: str) -> Engagement | None:
+    """The partner already logged this week as a session: it stands, and the person who
+    clicked hears so (their own earlier click they may change: it was theirs)."""
+    if week.outcome in SESSIONS and week.engaged_by not in (None, user_id):
+        message = copy.PROMPT_PARTNER_LOGGED[week.outcome].format(partner=f"<@{week.engaged_by}>")
+        return Engagement(week.id, week.outcome, message)
+    return None
 
 
 def _back_on_track(pair: Pair) -> None:
