@@ -19,14 +19,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError, load_port, load_settings, redact_url
 from bot.db import database_is_up, migrate
 from bot.front_door import FrontDoor
-from bot.gateway import make_web_client
 from bot.logs import configure_logging
+from bot.slack.errors import SlackError, SlackUnavailableError
+from bot.slack.gateway import SlackGateway
 from bot.web import make_wsgi_app
 
 log = logging.getLogger("upward")
@@ -66,7 +66,8 @@ class UpwardServer(BaseApplication):
 
     def load(self) -> Any:
         # Runs in the worker process, after fork: database pools and threads start here.
-        from bot.slack_app import build_app  # noqa: PLC0415 - keep the master process light
+        from bot.container import build_services  # noqa: PLC0415 - keep the master light
+        from bot.slack_app import build_app  # noqa: PLC0415
 
         settings, site = self.settings, None
         if self.sandbox_host is not None:
@@ -75,7 +76,8 @@ class UpwardServer(BaseApplication):
             self.sandbox = Sandbox(settings)
             settings = self.sandbox.start()  # the app's Slack is the sandbox's
             self._clock = self.sandbox.clock
-        bolt, services = build_app(settings, self._clock)
+        services = build_services(settings, self._clock)
+        bolt = build_app(services, settings.signing_secret)
         self._bolt = bolt
         self._services = services
         if settings.socket_mode:
@@ -85,14 +87,13 @@ class UpwardServer(BaseApplication):
 
             slack = FrontDoor(SlackRequestHandler(bolt), settings.signing_secret or "")
         if self.sandbox is not None:
-            from bot.db import make_session_factory  # noqa: PLC0415
             from bot.sandbox.runtime import is_loopback_host  # noqa: PLC0415
             from bot.sandbox.site import SandboxSite  # noqa: PLC0415
 
             self.sandbox.attach(
                 f"http://127.0.0.1:{settings.port}",
                 services.due.run_due,
-                make_session_factory(services.engine),
+                services.sessions,
                 services.engine,
             )
             site = SandboxSite(
@@ -146,17 +147,17 @@ def _bracketed(host: str) -> str:
 
 def check_token(settings: Settings) -> str | None:
     """auth.test once at start, so a wrong token is one clear line, not a stack trace."""
-    client = make_web_client(settings.bot_token, settings.api_url)
     try:
-        result = client.auth_test()
-    except SlackApiError as error:
+        me = SlackGateway(settings.bot_token, settings.api_url).identity()
+    except SlackUnavailableError as error:
+        reason = error.detail or error.code
+        return f"could not reach Slack at {settings.api_url} ({reason}). Check SLACK_API_URL."
+    except SlackError as error:
         return (
-            f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}). Reinstall the app "
+            f"Slack rejected SLACK_BOT_TOKEN ({error.code}). Reinstall the app "
             "and copy the Bot User OAuth Token from OAuth & Permissions."
         )
-    except OSError as error:
-        return f"could not reach Slack at {settings.api_url} ({error}). Check SLACK_API_URL."
-    log.info("authenticated as %s in team %s", result.get("user_id"), result.get("team_id"))
+    log.info("authenticated as %s in team %s", me.user_id, me.team_id)
     return None
 
 

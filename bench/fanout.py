@@ -22,17 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, insert, select
 
 from bot.db import make_engine, make_session_factory, migrate
 from bot.sandbox.fakeslack import FakeSlack
 from bot.services.delivery import DeliveryService
+from bot.services.dm_channels import DmChannels
 from bot.services.due import still_wanted
 from bot.services.pacing import PostPacer
 from bot.services.weekly import WeeklyPrompts
 from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.slack.errors import SlackError
+from bot.slack.gateway import SlackGateway
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill
 from tests.conftest import BOT_TOKEN, TEAM_ID
 
@@ -158,15 +159,15 @@ def week(
 CEILING = [250.0]
 
 
-def baseline(fake: FakeSlack, client: WebClient, n: int) -> float:
+def baseline(fake: FakeSlack, gateway: SlackGateway, n: int) -> float:
     """The same pacer and threads, posting straight to Slack: no database, no outbox."""
     pacer = PostPacer(CEILING[0] * PACE)
 
     def post(i: int) -> None:
         channel = f"B{i:09d}"
         pacer.acquire(channel)
-        with contextlib.suppress(SlackApiError):  # counted by the fake's stats
-            client.chat_postMessage(channel=channel, text="baseline")
+        with contextlib.suppress(SlackError):  # counted by the fake's stats
+            gateway.post_message(channel, "baseline")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -189,10 +190,12 @@ def main() -> None:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     seed(sessions, args.pairs)
-    client = WebClient(token=BOT_TOKEN, base_url=fake.url, timeout=10, retry_handlers=[])
+    gateway = SlackGateway(BOT_TOKEN, fake.url)
+    # Production's classes; the batch and thread counts are tuned for the ceiling.
     delivery = DeliveryService(
         sessions,
-        client,
+        gateway,
+        DmChannels(sessions, gateway),
         PostPacer(args.ceiling * PACE),
         guard=still_wanted,
         batch_size=500,
@@ -204,7 +207,7 @@ def main() -> None:
         "| lost | conversations.open |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    base = baseline(fake, client, min(args.pairs, 5000))
+    base = baseline(fake, gateway, min(args.pairs, 5000))
     print(
         f"| baseline: pacer + threads, no outbox | | | {min(args.pairs, 5000):,} | | "
         f"{base:.0f}/s | {base / args.ceiling:.0%} | | | | |"

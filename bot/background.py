@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from bot.errors import UserFacingError
-from bot.slack_errors import describe_slack_failure
+from bot.slack.errors import describe_slack_failure
 
 log = logging.getLogger(__name__)
 

@@ -13,19 +13,16 @@ from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from bot.clock import SystemClock
+from bot.clock import FixedClock, SystemClock
 from bot.config import (
     DEFAULT_DATABASE_URL,
-    SETUP_HELP,
     SettingsError,
-    _api_url,
     load_settings,
     normalize_database_url,
     redact_url,
 )
 from bot.db import make_engine, make_session_factory, migrate
 from bot.errors import UserFacingError
-from bot.gateway import make_web_client
 from bot.logs import configure_logging
 from bot.people_csv import CsvFileError, ParsedFile, parse_people_csv
 from bot.services.directory import (
@@ -34,6 +31,7 @@ from bot.services.directory import (
     ImportStoppedError,
     SlackUserDirectory,
 )
+from bot.slack.gateway import SlackGateway
 from bot.views.report_files import report_csv, report_json, report_markdown
 
 EXIT_CONFIG = 2
@@ -56,21 +54,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    token = (os.environ.get("SLACK_BOT_TOKEN") or "").strip()
-    if not token:
-        raise SettingsError(f"SLACK_BOT_TOKEN is not set. {SETUP_HELP}")
-    if not token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
-    api_url = _api_url((os.environ.get("SLACK_API_URL") or "").strip() or None)
+    settings = load_settings(serving=False)  # the CLI talks to Slack, never hears from it
     parsed = _read_people(args.file)
-    url = _database_url()
+    url = settings.database_url
     engine = make_engine(url)
     try:
         _require_table(engine, url, "directory_entry")
         service = DirectoryImportService(
             make_session_factory(engine),
             SystemClock(),
-            SlackUserDirectory(make_web_client(token, api_url)),
+            SlackUserDirectory(SlackGateway(settings.bot_token, settings.api_url)),
         )
         # tqdm redraws in place on a terminal and writes occasional lines to a pipe or log;
         # log lines (a retried 429, say) print above the bar instead of through it.
@@ -141,13 +134,14 @@ def cmd_run_due(args: argparse.Namespace) -> int:
     """Everything due at an instant, with the scheduler tick's own code, then exit."""
     settings = load_settings(serving=False)
     now = _instant(args.at) if args.at else datetime.now(UTC)
-    engine = make_engine(settings.database_url)
-    try:
-        from bot.slack_app import build_due_service  # noqa: PLC0415 - Bolt only when needed
+    from bot.container import build_services  # noqa: PLC0415 - the services only when needed
 
-        report = build_due_service(settings, make_session_factory(engine)).run_due(now)
+    services = build_services(settings, FixedClock(now))
+    try:
+        report = services.due.run_due(now)
     finally:
-        engine.dispose()
+        services.close()
+        services.engine.dispose()
     delivery = report.delivery
     print(
         f"run-due at {now.isoformat()}: {report.prompts.planned} prompts, "

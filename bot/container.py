@@ -1,15 +1,26 @@
-"""The services a running app shares, built once in app.py and handed to the handlers."""
+"""The composition root: every service built once, from Settings and one clock.
+
+The app (app.py, through bot/slack_app.py), `python -m bot run-due`, the sandbox, the
+tests and the benchmarks all wire the same graph here, so what they run is what
+production runs. Time comes from the one ``clock``: the system's, the sandbox's virtual
+one, or a fixed instant for `run-due --at`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import Background
-from bot.gateway import SlackGateway
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import make_engine, make_session_factory
 from bot.services.checkins import CheckInService
-from bot.services.due import DueService
+from bot.services.delivery import DeliveryService
+from bot.services.dm_channels import DmChannels
+from bot.services.due import DueService, FailureAlerts, still_wanted
 from bot.services.engagement import EngagementService
 from bot.services.enrolment import EnrolmentService
 from bot.services.express import ExpressLane
@@ -17,15 +28,26 @@ from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
 from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
+from bot.services.lifecycle import LifecycleService
 from bot.services.onboarding import OnboardingService
+from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
+from bot.services.reminders import ReminderService
+from bot.services.report import ReportService
+from bot.services.weekly import WeeklyPrompts
+from bot.slack.gateway import SlackGateway
+
+BACKGROUND_THREADS = 4
+BATCH_SECONDS = 30  # a quarter of the outbox's lease (delivery.LEASE)
 
 
 @dataclass(frozen=True)
 class Services:
     due: DueService
     engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
     gateway: SlackGateway
     express: ExpressLane
     background: Background
@@ -38,4 +60,80 @@ class Services:
     goals: GoalsService
     engagement: EngagementService
     checkins: CheckInService
+    reports: ReportService
     lead_desk: LeadDesk
+
+    def close(self) -> None:
+        """Stop the threads this graph started (the express lane, the background pool)."""
+        self.express.close()
+        self.background.close()
+
+
+def build_services(
+    settings: Settings, clock: Clock, sessions: sessionmaker[Session] | None = None
+) -> Services:
+    """``sessions``: a session factory to use instead of one on settings.database_url."""
+    if sessions is None:
+        sessions = make_session_factory(make_engine(settings.database_url))
+    engine = sessions.kw["bind"]
+    gateway = SlackGateway(settings.bot_token, settings.api_url)
+    dms = DmChannels(sessions, gateway)
+    delivery = DeliveryService(
+        sessions,
+        gateway,
+        dms,
+        PostPacer(settings.post_rate),
+        guard=still_wanted,
+        on_failure=FailureAlerts(settings.leads),
+        # A claimed batch must be posted well within the outbox lease, or another sender
+        # (the tick, a replica) could take its rows as abandoned: 30 s of posts at most.
+        batch_size=max(1, min(200, int(settings.post_rate * BATCH_SECONDS))),
+    )
+    enrolment = EnrolmentService(sessions, clock)
+    leads = LeadPolicy(settings.leads, gateway)
+    programs = ProgramService(sessions, clock)
+    pairing = PairingService(sessions, clock, programs)
+    intros = IntroService(sessions, clock, gateway, delivery)
+    checkins = CheckInService(sessions, clock)
+    reports = ReportService(sessions, clock)
+    due = DueService(
+        WeeklyPrompts(sessions),
+        delivery,
+        checkins,
+        reminders=ReminderService(sessions, clock),
+        lifecycle=LifecycleService(sessions, pairing, settings.leads, intros.introduce_round),
+    )
+    # What requests start but must not wait for: messages go out on the express lane,
+    # Slack look-ups, App Home and uploads on the background pool.
+    express = ExpressLane(delivery, clock)
+    background = Background(BACKGROUND_THREADS)
+    lead_desk = LeadDesk(sessions, clock, reports, gateway, express, dms=dms)
+    return Services(
+        due=due,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        gateway=gateway,
+        express=express,
+        background=background,
+        enrolment=enrolment,
+        leads=leads,
+        onboarding=OnboardingService(
+            enrolment,
+            gateway,
+            leads,
+            sender=express,
+            background=background,
+            sessions=sessions,
+            clock=clock,
+            lead_desk=lead_desk,
+        ),
+        programs=programs,
+        pairing=pairing,
+        intros=intros,
+        goals=GoalsService(sessions, clock),
+        engagement=EngagementService(sessions, clock),
+        checkins=checkins,
+        reports=reports,
+        lead_desk=lead_desk,
+    )

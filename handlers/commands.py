@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
 
 from bot import copy
 from bot.commands import LEAD_ONLY_SUBS, Command, Sub, parse_command
 from bot.container import Services
 from bot.services.programs import NEW_PROGRAM
 from bot.services.report_model import FileKind
+from bot.slack.errors import SlackError
 from bot.views.dashboard import file_sent_text
 from bot.views.join_modal import join_modal
 from bot.views.matching import confirmed_message, delivered_message, match_preview
@@ -135,8 +135,8 @@ def report(services: Services, call: Invocation) -> None:
     def send_file() -> None:
         try:
             sent = services.lead_desk.send_file(call.team_id, call.user_id, kind, program=name)
-        except SlackApiError as error:
-            failed = copy.REPORT_FILE_FAILED.format(error=error.response.get("error", "error"))
+        except SlackError as error:
+            failed = copy.REPORT_FILE_FAILED.format(error=error.code)
             call.follow_up(text_message(failed), replace=True)
             return
         call.follow_up(text_message(file_sent_text(sent)), replace=True)

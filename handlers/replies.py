@@ -22,7 +22,7 @@ from slack_bolt import Respond
 from bot import copy
 from bot.background import Runner
 from bot.errors import UserFacingError
-from bot.slack_errors import describe_slack_failure
+from bot.slack.errors import describe_slack_failure
 
 log = logging.getLogger(__name__)
 

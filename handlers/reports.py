@@ -10,12 +10,12 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 
 from bot.container import Services
 from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.services.report_model import FileKind
+from bot.slack.errors import SlackError
 from handlers.buttons import button_int
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ def register(app: App, services: Services) -> None:
             services.lead_desk.send_file(team_id, user_id, kind, program_id=program_id)
         except UserFacingError as refused:
             log.info("report file refused: %s", refused.message)
-        except SlackApiError as error:
-            log.warning("report file upload failed: %s", error.response.get("error"))
+        except SlackError as error:
+            log.warning("report file upload failed: %s", error.code)
         services.onboarding.refresh_home(team_id, user_id)
 
     # Rendering and uploading take seconds: on the background pool, not this thread.

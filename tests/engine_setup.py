@@ -12,14 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.gateway import SlackGateway, make_web_client
+from bot.container import Services, build_services
 from bot.sandbox.fakeslack import FakeSlack
 from bot.services.due import DueService
 from bot.services.enrolment import EnrolmentService, JoinSubmission
-from bot.services.introductions import IntroService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
-from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, Program, Workspace
 from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
 
@@ -47,11 +45,15 @@ class PairInfo:
 @dataclass
 class EngineProgram:
     team: str
-    due: DueService
+    services: Services
     settings: Settings
     clock: FixedClock
     people: list[tuple[str, str, str, str, str]]  # mentor, mentee, their zones, skill
     pairs: list[PairInfo] = field(default_factory=list)
+
+    @property
+    def due(self) -> DueService:
+        return self.services.due
 
     @property
     def pair_ids(self) -> list[int]:
@@ -111,7 +113,8 @@ def enrolled_program(
             enrolment.record_slack_details(team, user, tz=tz)
         people.append((mentor, mentee, mentor_tz, mentee_tz, skill))
     settings = engine_settings(fake_slack, database_url)
-    return EngineProgram(team, build_due_service(settings, sessions), settings, clock, people)
+    services = build_services(settings, clock, sessions)
+    return EngineProgram(team, services, settings, clock, people)
 
 
 def matched_program(
@@ -127,8 +130,7 @@ def matched_program(
     preview = pairing.preview(program.team, None)
     assert len(preview.pairs) == len(PEOPLE)
     pairing.confirm(program.team, None, preview.round_id)
-    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    IntroService(sessions, clock, gateway, program.due.delivery).introduce_round(preview.round_id)
+    program.services.intros.introduce_round(preview.round_id)
     by_mentor = {p[0]: p for p in program.people}
     with sessions() as s:
         for pair in s.scalars(

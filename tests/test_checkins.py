@@ -10,20 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.container import build_services
 from bot.errors import FormErrors, UserFacingError
-from bot.gateway import make_web_client
 from bot.ids import CheckInField
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.services.checkins import CheckInService, checkin_key, checkin_weeks, due_checkins
-from bot.services.delivery import DeliveryService
-from bot.services.due import DueService, FailureAlerts, still_wanted
 from bot.services.enrolment import EnrolmentService
-from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.timing import WorkingHours
-from bot.services.weekly import WeeklyPrompts
-from bot.slack_app import build_due_service
 from bot.views.checkins import (
     CheckInForm,
     CheckInSubmission,
@@ -33,7 +28,7 @@ from bot.views.checkins import (
     read_checkin,
 )
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program
-from tests.conftest import BOT_TOKEN, FixedClock
+from tests.conftest import FixedClock
 from tests.engine_setup import engine_settings, member_submission
 
 # A Monday. Pairs made now start program week 1 on Monday 1 March 2027; the weeks below
@@ -80,23 +75,14 @@ def cohort(own_sessions, fake_slack, new_id, own_url):
             p.id for p in sorted(pairs, key=lambda p: ZONES.index((p.mentor.tz, p.mentee.tz)))
         ]
     settings = engine_settings(fake_slack, own_url)
-    service = CheckInService(own_sessions, clock)
-    # build_due_service's parts, but a pacer for a clock that runs weeks in seconds: real
-    # Slack's one-post-per-second-per-channel would only make these tests wait.
-    delivery = DeliveryService(
-        own_sessions,
-        make_web_client(BOT_TOKEN, fake_slack.url),
-        PostPacer(1000, per_channel_per_second=1000),
-        guard=still_wanted,
-        on_failure=FailureAlerts(settings.leads),
-    )
+    services = build_services(settings, clock, own_sessions)
     return {
         "team": team,
         "clock": clock,
         "pairs": pair_ids,
         "settings": settings,
-        "due": DueService(WeeklyPrompts(own_sessions), delivery, service),
-        "service": service,
+        "due": services.due,
+        "service": services.checkins,
     }
 
 
@@ -230,7 +216,7 @@ def test_check_ins_land_every_n_weeks_for_each_person_in_their_own_hours(
 
 
 def test_run_due_plans_check_ins(cohort, own_sessions):
-    due = build_due_service(cohort["settings"], own_sessions, cohort["clock"])
+    due = cohort["due"]
     thursday = datetime.combine(thursday_of(2), datetime.min.time(), UTC)
     report = due.run_due(thursday)
     assert report.checkins == 4

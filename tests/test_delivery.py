@@ -6,13 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.rate_limits import GatedWebClient, RateLimits
 from bot.services.delivery import LEASE, DeliveryService, Outgoing, enqueue
+from bot.services.dm_channels import DmChannels
 from bot.services.pacing import PostPacer
 from bot.services.workspaces import ensure_workspace
+from bot.slack.gateway import SlackGateway
 from models import OutboundMessage, OutboxStatus, Person
 from tests.conftest import BOT_TOKEN
 
@@ -24,17 +24,17 @@ def workspace_id(own_sessions, new_id, clock) -> int:
 
 
 @pytest.fixture
-def client(fake_slack) -> WebClient:
-    # What the app gives the outbox: no retry handlers, it retries itself.
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.url, timeout=5, retry_handlers=[])
+def client(fake_slack) -> SlackGateway:
+    # Production's gateway: its posts are never retried blindly, the outbox retries.
+    return SlackGateway(BOT_TOKEN, fake_slack.url)
 
 
-def group_dm(fake_slack, client, new_id) -> str:
+def group_dm(fake_slack, client: SlackGateway, new_id) -> str:
     """A real group DM on the fake, as a pair has."""
     users = [new_id(), new_id()]
     for user in users:
         fake_slack.add_user(user)
-    return client.conversations_open(users=",".join(users))["channel"]["id"]
+    return client.open_conversation(users)
 
 
 @pytest.fixture
@@ -42,8 +42,11 @@ def channel(fake_slack, client, new_id) -> str:
     return group_dm(fake_slack, client, new_id)
 
 
-def service(own_sessions, client, **kwargs) -> DeliveryService:
-    return DeliveryService(own_sessions, client, PostPacer(workspace_per_second=1000), **kwargs)
+def service(own_sessions, client: SlackGateway, **kwargs) -> DeliveryService:
+    dms = DmChannels(own_sessions, client)
+    return DeliveryService(
+        own_sessions, client, dms, PostPacer(workspace_per_second=1000), **kwargs
+    )
 
 
 def plan(own_sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> bool:
@@ -149,9 +152,9 @@ def test_a_crash_after_slack_accepted_never_posts_twice(
     delivery = service(own_sessions, client)
     # A sender claims the row, posts, and dies before recording the answer.
     (claimed,) = [c for c in delivery._claim(clock.now())[0] if c.key == key]
-    client.chat_postMessage(
-        channel=channel,
-        text=claimed.text,
+    client.post_message(
+        channel,
+        claimed.text,
         metadata={"event_type": "upward_outbox", "event_payload": {"key": key}},
     )
     assert row(own_sessions, key).status == OutboxStatus.SENDING
@@ -322,16 +325,14 @@ def test_slack_accepted_but_the_answer_was_lost_posts_once(
 def test_the_outbox_respects_the_pause_and_sends_the_refused_message_once(
     own_sessions, fake_slack, workspace_id, clock, new_id
 ):
-    client = GatedWebClient(
-        token=BOT_TOKEN, base_url=fake_slack.url, timeout=5, retry_handlers=[], limits=RateLimits()
-    )
+    client = SlackGateway(BOT_TOKEN, fake_slack.url)
     channels = [group_dm(fake_slack, client, new_id) for _ in range(3)]
     keys = [f"k-{new_id()}" for _ in channels]
     for key, channel in zip(keys, channels, strict=True):
         plan(own_sessions, workspace_id, clock, key, channel)
     fake_slack.rate_limit_next("chat.postMessage", retry_after=1)
     # One worker, so the posts are in order and each starts after the last was answered.
-    delivery = DeliveryService(own_sessions, client, PostPacer(1000), workers=1)
+    delivery = service(own_sessions, client, workers=1)
     report = delivery.deliver_due(clock.now())
     assert (report.sent, report.rescheduled) == (2, 1)
     refused, *others = fake_slack.calls_to("chat.postMessage")

@@ -12,14 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.gateway import SlackGateway, make_web_client
+from bot.container import build_services
 from bot.services.enrolment import EnrolmentService
-from bot.services.introductions import IntroService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
-from bot.slack_app import build_due_service
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
-from tests.conftest import BOT_TOKEN, LEAD_ID, ROOT, FixedClock, app_env
+from tests.conftest import LEAD_ID, ROOT, FixedClock, app_env
 from tests.engine_setup import engine_settings, member_submission
 
 # A Monday. The first prompt week starts a week later; 12 weeks then cross the US (14 Mar),
@@ -63,9 +61,9 @@ def program(own_sessions, fake_slack, new_id, own_url):
     assert len(preview.pairs) == 3
     pairing.confirm(team, None, preview.round_id)
     settings = engine_settings(fake_slack, own_url)
-    due = build_due_service(settings, own_sessions)
-    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    IntroService(own_sessions, clock, gateway, due.delivery).introduce_round(preview.round_id)
+    services = build_services(settings, clock, own_sessions)
+    due = services.due
+    services.intros.introduce_round(preview.round_id)
     with own_sessions() as s:
         pair_ids = list(
             s.scalars(select(Pair.id).where(Pair.round_id == preview.round_id).order_by(Pair.id))

@@ -6,17 +6,16 @@ import csv
 import io
 
 import pytest
-from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
+from bot.container import build_services
 from bot.errors import UserFacingError
-from bot.gateway import SlackGateway, make_web_client
 from bot.services.express import SendInline
 from bot.services.lead_desk import LeadDesk
-from bot.services.report import ReportService
 from bot.services.report_model import FileKind
-from bot.slack_app import build_due_service
-from models import PairStatus
-from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
+from bot.slack.errors import SlackRejectedError
+from models import PairStatus, Person
+from tests.conftest import LEAD_ID, FixedClock
 from tests.engine_setup import engine_settings
 from tests.report_setup import NOW, ScenarioBuilder
 
@@ -35,11 +34,16 @@ def scenario(own_sessions, new_id) -> ScenarioBuilder:
 
 @pytest.fixture
 def desk(own_sessions, own_url, fake_slack) -> LeadDesk:
-    clock = FixedClock(NOW)
-    delivery = build_due_service(engine_settings(fake_slack, own_url), own_sessions).delivery
-    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    sender = SendInline(delivery, clock)
-    return LeadDesk(own_sessions, clock, ReportService(own_sessions, clock), gateway, sender)
+    services = build_services(engine_settings(fake_slack, own_url), FixedClock(NOW), own_sessions)
+    # The production desk, but sending inline, so a test sees its posts at once.
+    return LeadDesk(
+        own_sessions,
+        services.clock,
+        services.reports,
+        services.gateway,
+        SendInline(services.due.delivery, services.clock),
+        dms=services.lead_desk._dms,
+    )
 
 
 def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):
@@ -47,8 +51,7 @@ def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):
     members = [scenario.scenario.users["m1"], scenario.scenario.users["s1"]]
     for user in members:
         fake_slack.add_user(user)
-    client = make_web_client(BOT_TOKEN, fake_slack.url)
-    channel = client.conversations_open(users=",".join(members))["channel"]["id"]
+    channel = desk._gateway.open_conversation(members)
     scenario.set_channel("drifting", channel)
     assert desk.nudge(team, LEAD_ID, pair_id).sent
     assert not desk.nudge(team, LEAD_ID, pair_id).sent
@@ -83,17 +86,24 @@ def test_the_csv_goes_to_the_leads_dm_and_is_remembered(desk, scenario, fake_sla
 
 def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slack):
     fake_slack.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
-    with pytest.raises(SlackApiError):
+    with pytest.raises(SlackRejectedError):
         desk.send_file(scenario.scenario.team, LEAD_ID, FileKind.CHART)
     assert desk.latest_files(scenario.scenario.team, LEAD_ID) == []
 
 
 def test_a_remembered_dm_that_is_gone_is_opened_again(desk, scenario, fake_slack):
     team = scenario.scenario.team
-    desk.send_file(team, LEAD_ID, FileKind.CSV)
-    fake_slack.reset()  # Slack forgot the DM (a reinstall); this process has not
-    fake_slack.add_user(LEAD_ID)
-    desk.send_file(team, LEAD_ID, FileKind.CSV)
+    lead = scenario.person("lead", "mentee")  # the lead joined too: their DM id is kept
+    with desk._sessions.begin() as s:
+        lead_id = s.get_one(Person, lead).slack_user_id
+    fake_slack.add_user(lead_id)
+    desk.send_file(team, lead_id, FileKind.CSV)
+    fake_slack.reset()  # Slack forgot the DM (a reinstall); the database has not
+    fake_slack.add_user(lead_id)
+    desk.send_file(team, lead_id, FileKind.CSV)
     assert len(fake_slack.calls_to("conversations.open")) == 1  # since the reset
     shared = [f for f in fake_slack.uploaded_files.values() if f["channel_id"]]
-    assert [fake_slack.conversations_opened[f["channel_id"]] for f in shared] == [(LEAD_ID,)]
+    assert [fake_slack.conversations_opened[f["channel_id"]] for f in shared] == [(lead_id,)]
+    with desk._sessions() as s:
+        kept = s.scalar(select(Person.dm_channel_id).where(Person.id == lead))
+    assert kept == shared[0]["channel_id"]  # the new DM is the one kept

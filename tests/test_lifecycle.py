@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.container import build_services
 from bot.ids import Action
 from bot.services.lifecycle import LifecycleService, program_end
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
-from bot.slack_app import build_due_service
 from models import (
     CheckIn,
     MatchRound,
@@ -116,7 +116,8 @@ def test_without_review_the_start_date_pairs_and_introduces_everyone(
 def test_two_run_dues_at_once_make_one_round(own_sessions, fake_slack, new_id, own_url):
     program = enrolled_program(own_sessions, fake_slack, new_id, own_url)
     set_program(own_sessions, program.team, start_date=FIRST_DAY, review_matches=True)
-    dues = [build_due_service(program.settings, own_sessions) for _ in range(3)]
+    # Three processes' graphs (the tick, a replica, `run-due`) on one database.
+    dues = [build_services(program.settings, program.clock, own_sessions).due for _ in range(3)]
     barrier = threading.Barrier(len(dues))
     errors: list[BaseException] = []
 
@@ -157,14 +158,14 @@ class FlakyPairing:
         self._real = real
         self.failures = 1
 
-    def preview(self, team_id, lead_id, program_name=None):
+    def preview(self, team_id, lead_id, program_name=None, *, now=None):
         if self.failures:
             self.failures -= 1
             raise RuntimeError("connection reset")
-        return self._real.preview(team_id, lead_id, program_name)
+        return self._real.preview(team_id, lead_id, program_name, now=now)
 
-    def confirm(self, team_id, lead_id, round_id):
-        return self._real.confirm(team_id, lead_id, round_id)
+    def confirm(self, team_id, lead_id, round_id, *, now=None):
+        return self._real.confirm(team_id, lead_id, round_id, now=now)
 
 
 def test_a_failed_start_is_tried_again_on_the_next_tick(own_sessions, fake_slack, new_id, own_url):
@@ -172,7 +173,7 @@ def test_a_failed_start_is_tried_again_on_the_next_tick(own_sessions, fake_slack
     set_program(own_sessions, program.team, start_date=FIRST_DAY, review_matches=True)
     clock = FixedClock(ON_THE_DAY)
     pairing = FlakyPairing(PairingService(own_sessions, clock, ProgramService(own_sessions, clock)))
-    lifecycle = LifecycleService(own_sessions, clock, pairing, frozenset({LEAD_ID}))
+    lifecycle = LifecycleService(own_sessions, pairing, frozenset({LEAD_ID}))
     assert lifecycle.plan(ON_THE_DAY) == 0
     assert rounds(own_sessions) == []
     assert lifecycle.plan(ON_THE_DAY + HOUR) == 1  # the lead's DM

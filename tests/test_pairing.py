@@ -6,13 +6,12 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.errors import FormErrors, UserFacingError
-from bot.gateway import SlackGateway, make_web_client
 from bot.ids import GoalField, ProgramField
 from bot.services.delivery import DeliveryService
+from bot.services.dm_channels import DmChannels
 from bot.services.enrolment import EnrolmentService, JoinSubmission
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
@@ -20,6 +19,7 @@ from bot.services.matching import ReasonCode, UnmatchedReason
 from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService, RoundAlreadyConfirmedError, _hours_utc
 from bot.services.programs import ProgramService, ProgramSubmission
+from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Pair, PairStatus, Person, Workspace
 from tests.conftest import BOT_TOKEN
 
@@ -91,9 +91,9 @@ def goals(sessions, clock) -> GoalsService:
 
 @pytest.fixture
 def intros(sessions, clock, fake_slack) -> IntroService:
-    gateway = SlackGateway(make_web_client(BOT_TOKEN, fake_slack.url))
-    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
-    return IntroService(sessions, clock, gateway, DeliveryService(sessions, client, PostPacer(100)))
+    gateway = SlackGateway(BOT_TOKEN, fake_slack.url)
+    delivery = DeliveryService(sessions, gateway, DmChannels(sessions, gateway), PostPacer(100))
+    return IntroService(sessions, clock, gateway, delivery)
 
 
 def pairs_in(sessions, team: str) -> list[Pair]:

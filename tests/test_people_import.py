@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.gateway import make_web_client
 from bot.people_csv import CsvFileError, LineError, parse_people_csv, parse_seniority
 from bot.services.directory import (
     DirectoryImportService,
@@ -22,6 +21,7 @@ from bot.services.directory import (
     management_chains,
 )
 from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Person, Role, Seniority, Workspace
 from tests.conftest import BOT_TOKEN, ROOT, TEAM_ID, app_env, free_port
 
@@ -52,8 +52,8 @@ def someone(fake_slack, new_id: Callable[[str], str]) -> Callable[..., tuple[str
 @pytest.fixture
 def directory(sessions, clock, fake_slack) -> Callable[..., DirectoryImportService]:
     def make(batch_size: int = 500) -> DirectoryImportService:
-        client = make_web_client(BOT_TOKEN, fake_slack.url)
-        return DirectoryImportService(sessions, clock, SlackUserDirectory(client), batch_size)
+        gateway = SlackGateway(BOT_TOKEN, fake_slack.url)
+        return DirectoryImportService(sessions, clock, SlackUserDirectory(gateway), batch_size)
 
     return make
 

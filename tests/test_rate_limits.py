@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from slack_sdk.errors import SlackApiError
 
 from bot.background import mark_request_thread
-from bot.gateway import make_web_client
-from bot.rate_limits import GatedWebClient, RateLimits
-from bot.slack_errors import SlackPausedError, describe_slack_failure
+from bot.slack.errors import PAUSED, RateLimitedError, describe_slack_failure
+from bot.slack.gateway import SlackGateway
+from bot.slack.rate_limits import RateLimits
 from tests.conftest import BOT_TOKEN
 from tests.test_delivery import group_dm
 
@@ -70,15 +69,13 @@ def test_a_request_thread_is_refused_at_once_instead_of_waiting():
     limits = RateLimits(time.monotonic, time.sleep, jitter=lambda: 0.0)
     limits.pause("views.open", 5)
     error = on_request_thread(lambda: limits.wait("views.open"))
-    assert isinstance(error, SlackPausedError)
-    assert error.seconds == pytest.approx(5)
+    assert isinstance(error, RateLimitedError)
+    assert (error.code, error.retry_after) == (PAUSED, pytest.approx(5))
     assert time.slept == []
 
 
-def gated(fake_slack, limits: RateLimits) -> GatedWebClient:
-    return GatedWebClient(
-        token=BOT_TOKEN, base_url=fake_slack.url, timeout=5, retry_handlers=[], limits=limits
-    )
+def gated(fake_slack, limits: RateLimits) -> SlackGateway:
+    return SlackGateway(BOT_TOKEN, fake_slack.url, limits)
 
 
 def test_after_a_429_no_call_of_that_method_goes_out_before_retry_after(fake_slack, new_id):
@@ -87,14 +84,14 @@ def test_after_a_429_no_call_of_that_method_goes_out_before_retry_after(fake_sla
     other = gated(fake_slack, limits)  # another sender in the same process
     channels = [group_dm(fake_slack, client, new_id) for _ in range(2)]
     fake_slack.rate_limit_next("chat.postMessage", retry_after=1)
-    with pytest.raises(SlackApiError) as refused:
-        client.chat_postMessage(channel=channels[0], text="first")
-    assert refused.value.response.status_code == 429
-    other.chat_postMessage(channel=channels[1], text="second")  # waits out the pause
+    with pytest.raises(RateLimitedError) as refused:
+        client.post_message(channels[0], "first")  # posts are never retried blindly
+    assert refused.value.retry_after == 1
+    other.post_message(channels[1], "second")  # waits out the pause
     first, second = fake_slack.calls_to("chat.postMessage")
     assert second.at - first.at >= 1.0
     assert describe_slack_failure(refused.value) == (
-        "Slack answered chat.postMessage with ratelimited (HTTP 429), retry after 1 s"
+        "Slack answered chat.postMessage with ratelimited, retry after 1 s"
     )
 
 
@@ -103,20 +100,19 @@ def test_a_paused_method_on_a_request_thread_is_a_429_without_calling_slack(fake
     client = gated(fake_slack, limits)
     channel = group_dm(fake_slack, client, new_id)
     fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
-    with pytest.raises(SlackApiError):
-        client.chat_postMessage(channel=channel, text="refused")
-    error = on_request_thread(lambda: client.chat_postMessage(channel=channel, text="again"))
-    assert isinstance(error, SlackApiError)
-    assert error.response.status_code == 429
-    assert error.response["error"] == "ratelimited"
-    assert int(error.response.headers["Retry-After"][0]) in (30, 31)
+    with pytest.raises(RateLimitedError):
+        client.post_message(channel, "refused")
+    error = on_request_thread(lambda: client.post_message(channel, "again"))
+    assert isinstance(error, RateLimitedError)
+    assert error.code == PAUSED
+    assert 29 < error.retry_after <= 30.5
     assert len(fake_slack.calls_to("chat.postMessage")) == 1  # Slack never saw the second
 
 
 def test_the_apps_client_retries_after_the_pause_while_other_threads_wait(fake_slack, new_id):
-    """The client Bolt and the gateway use: its retry handler records the pause for
-    everyone, waits it out and tries again; a second thread meanwhile waits too."""
-    client = make_web_client(BOT_TOKEN, fake_slack.url)
+    """The client Bolt and the gateway's look-ups use: its retry handler records the pause
+    for everyone, waits it out and tries again; a second thread meanwhile waits too."""
+    client = SlackGateway(BOT_TOKEN, fake_slack.url).bolt_client
     user = new_id()
     fake_slack.add_user(user)
     fake_slack.rate_limit_next("users.info", retry_after=1)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.gateway import MAX_MESSAGE_BLOCKS
 from bot.mrkdwn import escape
 from bot.services.enrolment import (
     MAX_DEPARTMENT_CHARS,
@@ -16,6 +15,7 @@ from bot.services.enrolment import (
     ProgramCounts,
     SkillOption,
 )
+from bot.slack.limits import MESSAGE_BLOCKS as MAX_MESSAGE_BLOCKS
 from bot.views.home import home_view
 from bot.views.join_modal import join_modal, read_submission
 from bot.views.messages import help_message, status_message, welcome_message

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot.gateway import MAX_MESSAGE_BLOCKS
 from bot.ids import ProgramField
 from bot.services.enrolment import SkillOption
 from bot.services.goals import MAX_GOAL_CHARS, PairGoals
@@ -13,6 +12,7 @@ from bot.services.introductions import IntroReport, Undelivered
 from bot.services.matching import Reason, ReasonCode, UnmatchedReason
 from bot.services.pairing import PreviewPair, RoundPreview, WaitingPerson
 from bot.services.programs import EMPHASES, NEW_PROGRAM, ProgramSettings
+from bot.slack.limits import MESSAGE_BLOCKS as MAX_MESSAGE_BLOCKS
 from bot.views.matching import delivered_message, match_preview
 from bot.views.pairs import (
     IntroDetails,

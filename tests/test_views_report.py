@@ -11,7 +11,6 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import copy
-from bot.gateway import MAX_MESSAGE_BLOCKS
 from bot.ids import Action
 from bot.services.matching import UnmatchedReason
 from bot.services.report_model import (
@@ -28,6 +27,7 @@ from bot.services.report_model import (
     Stage,
     aggregate,
 )
+from bot.slack.limits import MESSAGE_BLOCKS as MAX_MESSAGE_BLOCKS
 from bot.views.dashboard import MAX_DASHBOARD_BLOCKS, dashboard_blocks
 from bot.views.report import report_message
 from tests.report_samples import (

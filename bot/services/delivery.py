@@ -19,34 +19,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
+from bot.services.dm_channels import DmChannels
 from bot.services.pacing import PostPacer
-from models import OutboundMessage, OutboxStatus, Person
+from bot.slack.errors import (
+    NotDeliverableError,
+    RateLimitedError,
+    SlackError,
+    SlackUnavailableError,
+)
+from bot.slack.gateway import SlackGateway
+from models import OutboundMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "upward_outbox"
-# Slack will never accept these for this recipient; retrying only adds noise.
-PERMANENT_ERRORS = frozenset(
-    {
-        "account_inactive",
-        "user_not_found",
-        "users_not_found",
-        "user_disabled",
-        "channel_not_found",
-        "is_archived",
-        "cannot_dm_bot",
-        "not_in_channel",
-        "restricted_action",
-    }
-)
 LEASE = timedelta(minutes=2)  # a sender that holds a row longer is presumed dead
 MAX_ATTEMPTS = 10
 HISTORY_PAGES = 5  # 1,000 recent messages; an outbox row is never older than that
@@ -158,7 +150,8 @@ class DeliveryService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        client: WebClient,
+        gateway: SlackGateway,
+        dms: DmChannels,
         pacer: PostPacer,
         *,
         guard: Guard | None = None,
@@ -166,11 +159,11 @@ class DeliveryService:
         batch_size: int = 200,
         workers: int = 4,
     ) -> None:
-        # The client must not retry posts by itself (no ServerErrorRetryHandler): a
-        # blind retry after a 5xx could post twice. This class retries, after a look
-        # at the history.
+        # The gateway never retries a post by itself: a blind retry after a 5xx could
+        # post twice. This class retries, after a look at the history.
         self._sessions = sessions
-        self._client = client
+        self._gateway = gateway
+        self._dms = dms
         self._pacer = pacer
         self._guard = guard
         self._on_failure = on_failure
@@ -282,54 +275,55 @@ class DeliveryService:
     def _deliver(self, row: _Claimed, now: datetime) -> _Outcome:
         """Post one message; no database writes here but the DM channel id."""
         try:
-            channel = row.channel_id or self._dm_channel(row)
-            if row.uncertain:
-                ts = self._find_in_history(channel, row)
-                if ts is not None:
-                    return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel, error="found")
-            self._pacer.acquire(channel)
-            response = self._client.chat_postMessage(
-                channel=channel,
-                text=row.text,
-                blocks=row.blocks,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+            if row.channel_id is not None:
+                return self._post(row.channel_id, row)
+            assert row.user_id is not None
+            return self._dms.using(
+                row.user_id, lambda channel: self._post(channel, row), person_id=row.person_id
             )
-        except SlackApiError as error:
+        except SlackError as error:
             return self._failed_call(row, error, now)
-        except OSError as error:  # connection refused or reset, timeouts (URLError too)
-            log.warning("outbox %s: %s; will check history and retry", row.key, error)
-            return _Outcome(
-                row,
-                OutboxStatus.PENDING,
-                error="connection",
-                retry_at=now + _backoff(row),
-                uncertain=True,
-            )
-        return _Outcome(row, OutboxStatus.SENT, ts=response["ts"], channel=channel)
 
-    def _failed_call(self, row: _Claimed, error: SlackApiError, now: datetime) -> _Outcome:
-        status = error.response.status_code
-        code = str(error.response.get("error") or status)
-        if status == 429:
-            retry_after = int(error.response.headers.get("Retry-After", "1") or 1)
+    def _post(self, channel: str, row: _Claimed) -> _Outcome:
+        if row.uncertain:
+            ts = self._find_in_history(channel, row)
+            if ts is not None:
+                return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel, error="found")
+        self._pacer.acquire(channel)
+        ts = self._gateway.post_message(
+            channel,
+            row.text,
+            row.blocks,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+        )
+        return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel)
+
+    def _failed_call(self, row: _Claimed, error: SlackError, now: datetime) -> _Outcome:
+        if isinstance(error, RateLimitedError):
             # Not accepted: no need to look in the history next time.
             return _Outcome(
                 row,
                 OutboxStatus.PENDING,
-                error=code,
-                retry_at=now + timedelta(seconds=retry_after),
+                error=error.code,
+                retry_at=now + timedelta(seconds=max(1, int(error.retry_after))),
             )
-        if status >= 500:
+        if isinstance(error, SlackUnavailableError):
+            # A 5xx, a timeout or a dropped connection: Slack may have the message.
+            log.warning("outbox %s: %s; will check history and retry", row.key, error.describe())
             return _Outcome(
-                row, OutboxStatus.PENDING, error=code, retry_at=now + _backoff(row), uncertain=True
+                row,
+                OutboxStatus.PENDING,
+                error=error.code,
+                retry_at=now + _backoff(row),
+                uncertain=True,
             )
-        if code in PERMANENT_ERRORS or row.attempts >= MAX_ATTEMPTS:
-            log.warning("outbox %s failed for good: %s", row.key, code)
-            return _Outcome(row, OutboxStatus.FAILED, error=code)
+        if isinstance(error, NotDeliverableError) or row.attempts >= MAX_ATTEMPTS:
+            log.warning("outbox %s failed for good: %s", row.key, error.code)
+            return _Outcome(row, OutboxStatus.FAILED, error=error.code)
         # Anything else (invalid_blocks, ...) is a bug of ours: keep the row, back off,
         # and let the attempts run out rather than lose it silently.
-        log.error("outbox %s: unexpected Slack error %s", row.key, code)
-        return _Outcome(row, OutboxStatus.PENDING, error=code, retry_at=now + _backoff(row))
+        log.error("outbox %s: %s", row.key, error.describe())
+        return _Outcome(row, OutboxStatus.PENDING, error=error.code, retry_at=now + _backoff(row))
 
     def _record(self, outcomes: Sequence[_Outcome], now: datetime, report: DeliveryReport) -> None:
         with unit_of_work(self._sessions) as session:
@@ -372,39 +366,19 @@ class DeliveryService:
                     )
                     report.rescheduled += 1
 
-    def _dm_channel(self, row: _Claimed) -> str:
-        """The person's DM with the bot, opened once and kept on their row."""
-        assert row.user_id is not None
-        with self._sessions() as session:
-            person = session.get(Person, row.person_id) if row.person_id else None
-            if person is not None and person.dm_channel_id:
-                return person.dm_channel_id
-        channel = self._client.conversations_open(users=row.user_id)["channel"]["id"]
-        if row.person_id is not None:
-            with unit_of_work(self._sessions) as session:
-                found = session.get(Person, row.person_id)
-                if found is not None:
-                    found.dm_channel_id = channel
-        return channel
-
     def _find_in_history(self, channel: str, row: _Claimed) -> str | None:
         """The ts of this row's message if an earlier attempt did reach Slack."""
         # No `oldest`: `run-due --at` may run on a clock other than Slack's, and a
         # pair's channel holds about one message a week, so recent pages suffice.
         cursor = None
         for _ in range(HISTORY_PAGES):
-            page = self._client.conversations_history(
-                channel=channel,
-                include_all_metadata=True,
-                limit=200,
-                cursor=cursor,
-            )
-            for message in page.get("messages", []):
+            page = self._gateway.history(channel, cursor)
+            for message in page.messages:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
-                    return message["ts"]
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                    return str(message["ts"])
+            cursor = page.next_cursor
             if not cursor:
                 return None
         return None

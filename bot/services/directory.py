@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.people_csv import ParsedFile, PersonRow
 from bot.services.workspaces import ensure_workspace
+from bot.slack.errors import NotDeliverableError, SlackError, SlackUnavailableError
+from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Person
 
 BATCH_SIZE = 500  # rows per transaction: a crash loses at most this many rows' work
@@ -49,52 +49,50 @@ class UserDirectory(Protocol):
         ...
 
 
-class SlackUnavailableError(Exception):
+class DirectoryUnavailableError(Exception):
     """Slack refused or failed after the client's retries; the import cannot go on."""
 
 
 class SlackUserDirectory:
-    """UserDirectory over a WebClient (bot.gateway.make_web_client: 429s are retried)."""
+    """UserDirectory over the gateway (its client retries 429s and 5xx)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, gateway: SlackGateway) -> None:
+        self._gateway = gateway
 
     def team_id(self) -> str:
-        return str(self._call("auth.test", self._client.auth_test)["team_id"])
+        try:
+            return self._gateway.identity().team_id
+        except SlackError as error:
+            raise DirectoryUnavailableError(_explain(error)) from error
 
     def lookup_by_email(self, email: str) -> SlackUserRef | None:
         try:
-            user = self._client.users_lookupByEmail(email=email)["user"]
-        except SlackApiError as error:
-            if error.response.get("error") == "users_not_found":
+            user = self._gateway.user_by_email(email)
+        except NotDeliverableError as error:
+            if error.code == "users_not_found":
                 return None
-            raise SlackUnavailableError(_explain("users.lookupByEmail", error)) from error
-        except (SlackClientError, OSError) as error:
-            raise SlackUnavailableError(_explain("users.lookupByEmail", error)) from error
+            raise DirectoryUnavailableError(_explain(error)) from error
+        except SlackError as error:
+            raise DirectoryUnavailableError(_explain(error)) from error
         return SlackUserRef(id=user["id"], deleted=bool(user.get("deleted")))
 
-    @staticmethod
-    def _call(method: str, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except (SlackClientError, OSError) as error:
-            raise SlackUnavailableError(_explain(method, error)) from error
 
-
-def _explain(method: str, error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        code = error.response.get("error")
-        hints = {
-            "invalid_auth": "check SLACK_BOT_TOKEN",
-            "not_authed": "check SLACK_BOT_TOKEN",
-            "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
-            "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
-            "missing_scope": "add the users:read.email scope (manifest.json) and reinstall",
-            "ratelimited": "Slack kept rate-limiting; wait a minute and run the import again",
-        }
-        hint = hints.get(str(code), "try again later")
-        return f"Slack answered {method} with {code!r}: {hint}"
-    return f"could not reach Slack for {method} ({error}); check SLACK_API_URL and the network"
+def _explain(error: SlackError) -> str:
+    if isinstance(error, SlackUnavailableError) and error.code == "connection":
+        return (
+            f"could not reach Slack for {error.method} ({error.detail}); "
+            "check SLACK_API_URL and the network"
+        )
+    hints = {
+        "invalid_auth": "check SLACK_BOT_TOKEN",
+        "not_authed": "check SLACK_BOT_TOKEN",
+        "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
+        "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
+        "missing_scope": "add the users:read.email scope (manifest.json) and reinstall",
+        "ratelimited": "Slack kept rate-limiting; wait a minute and run the import again",
+    }
+    hint = hints.get(error.code, "try again later")
+    return f"Slack answered {error.method} with {error.code!r}: {hint}"
 
 
 # --- importing ---------------------------------------------------------------------
@@ -158,7 +156,7 @@ class DirectoryImportService:
         bad = [LineIssue(e.line, e.message) for e in parsed.errors]
         try:
             team_id = self._slack.team_id()
-        except SlackUnavailableError as error:
+        except DirectoryUnavailableError as error:
             raise ImportStoppedError(f"{error}; nothing was imported") from error
         run = _Resolution(self._slack, parsed.rows)
         imported = updated = 0
@@ -167,7 +165,7 @@ class DirectoryImportService:
             for row in batch:
                 try:
                     result = run.resolve(row)
-                except SlackUnavailableError as error:
+                except DirectoryUnavailableError as error:
                     kept = (
                         "nothing was written (dry run)"
                         if dry_run

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.gateway import SlackGateway
 from bot.services.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.matching import UnmatchedReason
 from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
+from bot.slack.errors import SlackError
+from bot.slack.gateway import SlackGateway
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
 from models import MatchWaiting, OutboundMessage, OutboxStatus, Pair, PairStatus, Person, Program
 
@@ -63,8 +64,10 @@ class IntroService:
         self._gateway = gateway
         self._delivery = delivery
 
-    def introduce_round(self, round_id: int) -> IntroReport:
-        """Plan this round's intros and waiting notes (once), send them, and report."""
+    def introduce_round(self, round_id: int, now: datetime | None = None) -> IntroReport:
+        """Plan this round's intros and waiting notes (once), send them, and report.
+        ``now``: the instant a scheduled round is introduced at (a lead's: the clock's)."""
+        now = now or self._clock.now()
         report = IntroReport()
         with self._sessions() as session:
             pair_ids = session.scalars(
@@ -73,10 +76,10 @@ class IntroService:
             waiting_ids = session.scalars(
                 select(MatchWaiting.id).where(MatchWaiting.round_id == round_id)
             ).all()
-        keys = [key for pair_id in pair_ids if (key := self._plan_intro(pair_id, report))]
-        keys += [self._plan_waiting(waiting_id) for waiting_id in waiting_ids]
+        keys = [key for pair_id in pair_ids if (key := self._plan_intro(pair_id, report, now))]
+        keys += [self._plan_waiting(waiting_id, now) for waiting_id in waiting_ids]
         already = self._sent(keys)
-        self._delivery.deliver_due(self._clock.now(), keys=keys)
+        self._delivery.deliver_due(now, keys=keys)
         self._report([k for k in keys if k not in already], report)
         return report
 
@@ -90,19 +93,18 @@ class IntroService:
                 )
             )
 
-    def _plan_intro(self, pair_id: int, report: IntroReport) -> str | None:
+    def _plan_intro(self, pair_id: int, report: IntroReport, now: datetime) -> str | None:
         details, channel = self._intro_details(pair_id)
         if channel is None:
             users = (details.mentor_user, details.mentee_user)
             try:
                 # conversations.open is Tier 3: once per pair, and the id is kept.
                 channel = self._gateway.open_conversation(users)
-            except SlackApiError as error:
-                code = str(error.response.get("error"))
+            except SlackError as error:
+                code = error.code
                 log.warning("could not open a group DM for pair %s: %s", pair_id, code)
                 report.undelivered.append(Undelivered(users, code))
                 return None
-        now = self._clock.now()
         message = intro_message(details)
         with unit_of_work(self._sessions) as session:
             pair = session.get_one(Pair, pair_id)
@@ -138,8 +140,7 @@ class IntroService:
             )
             return details, pair.channel_id
 
-    def _plan_waiting(self, waiting_id: int) -> str:
-        now = self._clock.now()
+    def _plan_waiting(self, waiting_id: int, now: datetime) -> str:
         with unit_of_work(self._sessions) as session:
             waiting = session.get_one(MatchWaiting, waiting_id)
             person = session.get_one(Person, waiting.person_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,12 +17,13 @@ from bot import copy
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.gateway import SlackGateway
 from bot.mrkdwn import escape
 from bot.services.delivery import Outgoing, enqueue
+from bot.services.dm_channels import DmChannels
 from bot.services.express import Sender
 from bot.services.report import ReportService
 from bot.services.report_model import FileKind, Report, ReportFile
+from bot.slack.gateway import SlackGateway
 from bot.views.report_files import report_csv
 from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
 
@@ -51,12 +51,15 @@ class LeadDesk:
         reports: ReportService,
         gateway: SlackGateway,
         sender: Sender,
+        *,
+        dms: DmChannels,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._reports = reports
         self._gateway = gateway
         self._sender = sender
+        self._dms = dms
 
     def report(self, team_id: str, program: str | None) -> Report:
         return self._reports.build(team_id, program)
@@ -93,19 +96,11 @@ class LeadDesk:
             title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
         comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
         filename = f"upward-{slug or 'program'}-{stamp}.{extension}"
-        try:
-            uploaded = self._gateway.upload_file(
-                self._gateway.dm_channel(lead_id), filename, content, title, comment
-            )
-        except SlackApiError as error:
-            if error.response.get("error") != "channel_not_found":
-                raise
-            # The DM id this process remembered is gone (the app was reinstalled, say):
-            # open it again, once.
-            self._gateway.forget_dm(lead_id)
-            uploaded = self._gateway.upload_file(
-                self._gateway.dm_channel(lead_id), filename, content, title, comment
-            )
+        uploaded = self._dms.using(
+            lead_id,
+            lambda channel: self._gateway.upload_file(channel, filename, content, title, comment),
+            team_id=team_id,
+        )
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             session.add(

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from slack_sdk.errors import SlackApiError
-
-from bot.gateway import SlackUser
+from bot.slack.errors import SlackError
+from bot.slack.gateway import SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +26,8 @@ class LeadPolicy:
             return True
         try:
             user = self._directory.user(user_id)
-        except SlackApiError as error:
+        except SlackError as error:
             # Fail closed: without Slack's word, nobody gets lead-only data.
-            log.warning("users.info failed for a lead check: %s", error.response.get("error"))
+            log.warning("users.info failed for a lead check: %s", error.code)
             return False
         return (user.is_admin or user.is_owner) and not user.deleted

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -27,7 +26,6 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import copy
-from bot.clock import Clock, TickClock
 from bot.db import unit_of_work
 from bot.mrkdwn import escape
 from bot.services.delivery import Outgoing, enqueue
@@ -94,36 +92,28 @@ class LifecycleService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        clock: Clock,
         pairing: PairingService,
         lead_ids: frozenset[str],
-        introduce: Callable[[int], object] | None = None,
+        introduce: Callable[[int, datetime], object] | None = None,
     ) -> None:
-        """``clock`` is the one ``pairing`` (and ``introduce``) read: a TickClock is held
-        at the planning instant, so a round made by `run-due --at` is dated then.
-        ``introduce(round_id)`` introduces a confirmed round's pairs (IntroService)."""
+        """``introduce(round_id, now)`` introduces a confirmed round's pairs (IntroService)."""
         self._sessions = sessions
-        self._clock = clock
         self._pairing = pairing
         self._leads = sorted(lead_ids)
         self._introduce = introduce
 
-    def plan(self, now: datetime | None = None) -> int:
+    def plan(self, now: datetime) -> int:
         """Start the programs whose start date has come, recognise the pairs whose
-        program is over; returns how many messages were planned."""
-        now = now or self._clock.now()
+        program is over; returns how many messages were planned. Everything is dated
+        ``now``, so a round made by `run-due --at` is dated then."""
         planned = self._recognise(now)
-        with self._at(now):
-            for program in self._starting(now):
-                try:
-                    planned += self._start(program, now)
-                except Exception:
-                    # Released: the next tick tries again; other programs still start.
-                    log.exception("program %s: the start-date round failed", program.program_id)
+        for program in self._starting(now):
+            try:
+                planned += self._start(program, now)
+            except Exception:
+                # Released: the next tick tries again; other programs still start.
+                log.exception("program %s: the start-date round failed", program.program_id)
         return planned
-
-    def _at(self, now: datetime) -> AbstractContextManager[None]:
-        return self._clock.at(now) if isinstance(self._clock, TickClock) else nullcontext()
 
     # --- start ---------------------------------------------------------------------
 
@@ -165,10 +155,10 @@ class LifecycleService:
             log.info("program %s: matched before its start date; no round", program.program_id)
             return 0
         try:
-            preview = self._pairing.preview(program.team_id, None, program.name)
+            preview = self._pairing.preview(program.team_id, None, program.name, now=now)
             confirmed = None
             if not preview.review and preview.pairs:
-                confirmed = self._pairing.confirm(program.team_id, None, preview.round_id)
+                confirmed = self._pairing.confirm(program.team_id, None, preview.round_id, now=now)
         except Exception:
             # Let the next tick try again rather than lose the program's first round.
             with unit_of_work(self._sessions) as session:
@@ -189,7 +179,7 @@ class LifecycleService:
         if confirmed is None:
             return self._tell_leads_to_review(program, preview, now)
         if self._introduce is not None:
-            self._introduce(preview.round_id)
+            self._introduce(preview.round_id, now)
         text = f"{copy.ROUND_STARTED.format(program=escape(program.name))} "
         confirmed = replace(confirmed, program_name=escape(confirmed.program_name))
         text += confirmed_message(confirmed, auto=True).text

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,13 +23,14 @@ from bot.background import Runner
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.gateway import SlackGateway
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
 from bot.services.express import Sender
 from bot.services.goals import PairGoals
 from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
+from bot.slack.errors import SlackError
+from bot.slack.gateway import SlackGateway
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
 from bot.views.pairs import goals_updated_message
@@ -141,14 +141,14 @@ class OnboardingService:
                     dashboard, files = self._lead_desk.dashboard(team_id, user_id)
         try:
             self._gateway.publish_home(user_id, home_view(profile, counts, dashboard, files))
-        except SlackApiError as error:
-            log.warning("views.publish failed: %s", error.response.get("error"))
+        except SlackError as error:
+            log.warning("views.publish failed: %s", error.code)
 
     def _remember_time_zone(self, profile: Profile) -> None:
         try:
             user = self._gateway.user(profile.user_id)
-        except SlackApiError as error:
-            log.warning("users.info failed: %s", error.response.get("error"))
+        except SlackError as error:
+            log.warning("users.info failed: %s", error.code)
             return
         self._enrolment.record_slack_details(profile.team_id, profile.user_id, tz=user.tz)
 

@@ -135,12 +135,18 @@ class PairingService:
     # --- preview ---------------------------------------------------------------
 
     def preview(
-        self, team_id: str, lead_id: str | None, program_name: str | None = None
+        self,
+        team_id: str,
+        lead_id: str | None,
+        program_name: str | None = None,
+        *,
+        now: datetime | None = None,
     ) -> RoundPreview:
-        """Run the matcher for a program and keep the result as a new preview round."""
-        settings = self._programs.find(team_id, program_name)
+        """Run the matcher for a program and keep the result as a new preview round.
+        ``now``: the instant a scheduled round is made at (a lead's: the clock's)."""
+        now = now or self._clock.now()
+        settings = self._programs.find(team_id, program_name, now=now)
         assert settings.id is not None
-        now = self._clock.now()
         seed = self._new_seed()
         with unit_of_work(self._sessions) as session:
             # Only the newest preview can be confirmed: older ones go stale.
@@ -184,9 +190,11 @@ class PairingService:
             paused = self._run(session, round_, settings, now)
             return _preview(session, round_, paused)
 
-    def confirm(self, team_id: str, lead_id: str | None, round_id: int) -> ConfirmResult:
+    def confirm(
+        self, team_id: str, lead_id: str | None, round_id: int, *, now: datetime | None = None
+    ) -> ConfirmResult:
         """Turn a preview into pairs, once: a second confirm finds the round confirmed."""
-        now = self._clock.now()
+        now = now or self._clock.now()
         with unit_of_work(self._sessions) as session:
             # Locks the round row on Postgres, so a concurrent confirm waits, then sees
             # it confirmed; the conditional update below settles it on SQLite too.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -98,9 +98,11 @@ class ProgramService:
         self._sessions = sessions
         self._clock = clock
 
-    def find(self, team_id: str, name: str | None) -> ProgramSettings:
+    def find(
+        self, team_id: str, name: str | None, *, now: datetime | None = None
+    ) -> ProgramSettings:
         """The named program (any case), or the default one when no name is given."""
-        now = self._clock.now()
+        now = now or self._clock.now()
         with unit_of_work(self._sessions) as session:
             workspace = ensure_workspace(session, team_id, now)
             default = ensure_default_program(session, workspace, now)

@@ -5,7 +5,7 @@ asks the client to send nothing more to that method until the pause has passed; 
 per-call retry (slack_sdk's RateLimitErrorRetryHandler) only delays the one call that
 was refused, while other threads keep calling. :class:`RateLimits` remembers the pause,
 and :class:`GatedWebClient` waits for it before every call of the method (background
-threads sleep; a request thread gets :class:`SlackPausedError` at once, so it answers
+threads sleep; a request thread gets :class:`RateLimitedError` at once, so it answers
 "Slack is busy" instead of holding its thread). One process serves one workspace, one
 token, so a RateLimits belongs to the token its clients share.
 """
@@ -13,7 +13,6 @@ token, so a RateLimits belongs to the token its clients share.
 from __future__ import annotations
 
 import logging
-import math
 import random
 import threading
 import time
@@ -29,7 +28,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.slack_response import SlackResponse
 
 from bot.background import on_request_thread
-from bot.slack_errors import SlackPausedError, retry_after
+from bot.slack.errors import PAUSED, RateLimitedError, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,8 @@ class RateLimits:
         """Return once ``method`` may be called; on a request thread, raise instead."""
         while (left := self.remaining(method)) > 0:
             if on_request_thread():
-                raise SlackPausedError(method, left)
+                # What Slack would answer if we called now, without calling.
+                raise RateLimitedError(method, round(left, 1), PAUSED)
             self._sleep(left)
 
 
@@ -116,29 +116,13 @@ class GatedWebClient(WebClient):
         self.limits = limits
 
     def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
-        try:
-            self.limits.wait(api_method)
-        except SlackPausedError as paused:
-            # What Slack would answer if we called now, without calling: every caller
-            # already handles a 429.
-            raise SlackApiError(str(paused), self._paused_response(paused)) from None
+        self.limits.wait(api_method)
         try:
             return super().api_call(api_method, *args, **kwargs)
         except SlackApiError as error:
             if error.response.status_code == 429:
                 self.limits.pause(api_method, retry_after(error.response.headers))
             raise
-
-    def _paused_response(self, paused: SlackPausedError) -> SlackResponse:
-        return SlackResponse(
-            client=self,
-            http_verb="POST",
-            api_url=self.base_url + paused.method,
-            req_args={},
-            data={"ok": False, "error": "ratelimited"},
-            headers={"Retry-After": [str(math.ceil(paused.seconds))]},
-            status_code=429,
-        )
 
 
 def _method(url: str) -> str:
