@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bot import outbox_keys
 from bot.db import make_engine, make_session_factory, migrate
 from bot.sandbox.fakeslack import FakeSlack
 from bot.services.delivery import DeliveryService
@@ -130,7 +131,9 @@ def week(
         keys = [
             k
             for (k,) in s.execute(
-                select(OutboundMessage.key).where(OutboundMessage.key.like(f"prompt:%:{label}"))
+                select(OutboundMessage.key).where(
+                    OutboundMessage.key.like(outbox_keys.prompts_of_week_like(int(label)))
+                )
             )
         ]
         unsent = s.scalar(

@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import outbox_keys
 from bot.services.prompts import load_library
 from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.vocabulary import AtRiskReason, OutboxKind, undeliverable_reason
 from models import (
     CheckIn,
     MatchProposal,
@@ -270,9 +272,10 @@ class _Seeder:
             direction = SkillDirection.TEACH if p.role == Role.MENTOR else SkillDirection.LEARN
             for skill_id in rng.sample(skill_ids, rng.randint(1, 3)):
                 skill_rows.append({"person_id": p.id, "skill_id": skill_id, "direction": direction})
-            self._message(f"welcome:{p.id}", "dm", p.joined_at + timedelta(minutes=1), to=p)
+            welcomed = p.joined_at + timedelta(minutes=1)
+            self._message(outbox_keys.welcome(p.id), OutboxKind.DM, welcomed, to=p)
             saved = p.joined_at + timedelta(seconds=rng.randint(20, 600))
-            self._message(f"saved:{p.id}:{saved.timestamp()}", "dm", saved, to=p)
+            self._message(outbox_keys.saved(p.id, saved), OutboxKind.DM, saved, to=p)
         self._insert(PersonSkill, skill_rows)
         return people
 
@@ -434,7 +437,7 @@ class _Seeder:
                     "notified_at": notified,
                 }
             )
-            self._message(f"waiting:{round_id}:{p.id}", "waiting", notified, to=p)
+            self._message(outbox_keys.waiting(round_id, p.id), OutboxKind.WAITING, notified, to=p)
         self._insert(MatchWaiting, rows)
 
     # --- weeks, check-ins and their messages -------------------------------------
@@ -487,23 +490,38 @@ class _Seeder:
         """The pair's one-off messages: intro, goals, partner left, thanks and shout-out."""
         channel, ended = row["channel_id"], row["ended_at"]
         self._message(
-            f"intro:{pair_id}", "intro", row["intro_sent_at"], channel=channel, pair=pair_id
+            outbox_keys.intro(pair_id),
+            OutboxKind.INTRO,
+            row["intro_sent_at"],
+            channel=channel,
+            pair=pair_id,
         )
         goals_at = row["goals_updated_at"]
         if goals_at is not None and goals_at < (ended or self.now):
-            key = f"goals:{pair_id}:{int(goals_at.timestamp())}"
-            self._message(key, "goals", goals_at, channel=channel, pair=pair_id)
+            key = outbox_keys.goals(pair_id, goals_at)
+            self._message(key, OutboxKind.GOALS, goals_at, channel=channel, pair=pair_id)
         if (row["round_id"], row["mentee_id"]) in self.ended_early and ended in (
             mentor.gone_at,
             mentee.gone_at,
         ):
             stayed = mentee if mentor.gone_at == ended else mentor
-            self._message(f"partner-left:{pair_id}", "partner_left", ended, to=stayed, pair=pair_id)
+            self._message(
+                outbox_keys.partner_left(pair_id),
+                OutboxKind.PARTNER_LEFT,
+                ended,
+                to=stayed,
+                pair=pair_id,
+            )
         if row["recognized_at"] is not None:
             at = row["recognized_at"]
-            self._message(f"thanks:{pair_id}", "recognition", at, to=mentor, pair=pair_id)
+            thanks = outbox_keys.thanks(pair_id)
+            self._message(thanks, OutboxKind.RECOGNITION, at, to=mentor, pair=pair_id)
             self._message(
-                f"shoutout:{pair_id}", "recognition", at, channel=SHOUTOUT_CHANNEL, pair=pair_id
+                outbox_keys.shoutout(pair_id),
+                OutboxKind.RECOGNITION,
+                at,
+                channel=SHOUTOUT_CHANNEL,
+                pair=pair_id,
             )
 
     def _weeks(
@@ -526,14 +544,20 @@ class _Seeder:
             lived.append(slots[len(lived)])
             cancelled = len(lived) if early else None
         draw = rng.random() if running else 1.0
-        risk = "senior_skipping" if draw < 0.05 else "undeliverable" if draw < 0.06 else None
+        risk = (
+            AtRiskReason.SENIOR_SKIPPING
+            if draw < 0.05
+            else AtRiskReason.UNDELIVERABLE
+            if draw < 0.06
+            else None
+        )
         rows = []
         for number, slot in enumerate(lived, start=1):
             outcome, engaged, by = self._outcome(slot, mentor, mentee)
             if number == cancelled:
                 outcome = engaged = by = None
-            failed = risk == "undeliverable" and number == last
-            if risk == "senior_skipping" and number in (last - 1, last):
+            failed = risk == AtRiskReason.UNDELIVERABLE and number == last
+            if risk == AtRiskReason.SENIOR_SKIPPING and number in (last - 1, last):
                 # The senior skipped, then snoozed: twice in a row, so the pair is at risk.
                 outcome = "snoozed" if number == last else "skipped"
                 engaged = min(slot + timedelta(hours=rng.uniform(1, 20)), now)
@@ -541,15 +565,15 @@ class _Seeder:
                 if number == last:
                     row["at_risk_reason"], row["at_risk_since"] = risk, engaged
                     self._message(
-                        f"senior-nudge:{pair_id}:{number}",
-                        "reminder",
+                        outbox_keys.senior_nudge(pair_id, number),
+                        OutboxKind.REMINDER,
                         engaged + timedelta(hours=1),
                         to=mentor,
                         pair=pair_id,
                     )
             if failed:
                 row["at_risk_reason"], row["at_risk_since"] = (
-                    "undeliverable:channel_not_found",
+                    undeliverable_reason("channel_not_found"),
                     slot,
                 )
                 outcome = engaged = by = None
@@ -558,12 +582,12 @@ class _Seeder:
             unanswered = unanswered and not failed and slot <= now - timedelta(days=3)
             if unanswered and rng.random() < 0.7:
                 nudged = slot + timedelta(days=3)
-                key = f"nudge:{pair_id}:{number}"
-                self._message(key, "reminder", nudged, channel=channel, pair=pair_id)
-            key = f"prompt:{pair_id}:{number}"
+                key = outbox_keys.nudge(pair_id, number)
+                self._message(key, OutboxKind.REMINDER, nudged, channel=channel, pair=pair_id)
+            key = outbox_keys.prompt(pair_id, number)
             self._message(
                 key,
-                "prompt",
+                OutboxKind.PROMPT,
                 slot,
                 channel=channel,
                 pair=pair_id,
@@ -629,8 +653,8 @@ class _Seeder:
     ) -> dict[str, Any]:
         rng = self.rng
         self._message(
-            f"checkin:{pair_id}:{person.id}:{number}",
-            "checkin",
+            outbox_keys.checkin(pair_id, person.id, number),
+            OutboxKind.CHECKIN,
             asked,
             to=person,
             pair=pair_id,
@@ -664,8 +688,8 @@ class _Seeder:
             row["met"] = "not_yet"
             row["asked_again_at"] = asked + timedelta(days=2)
             self._message(
-                f"checkin:{pair_id}:{person.id}:{number}:again",
-                "checkin",
+                outbox_keys.checkin_again(pair_id, person.id, number),
+                OutboxKind.CHECKIN,
                 row["asked_again_at"],
                 to=person,
                 pair=pair_id,
@@ -675,7 +699,7 @@ class _Seeder:
     def _message(
         self,
         key: str,
-        kind: str,
+        kind: OutboxKind,
         due: datetime,
         *,
         channel: str | None = None,
@@ -696,7 +720,7 @@ class _Seeder:
             else None
         )
         blocks = None
-        if kind in ("prompt", "checkin"):
+        if kind in (OutboxKind.PROMPT, OutboxKind.CHECKIN):
             blocks = [
                 {"type": "section", "text": {"type": "mrkdwn", "text": f"*{kind}* {key}"}},
                 {

@@ -6,6 +6,7 @@ view builders, which escape any user text first.
 
 from __future__ import annotations
 
+from bot.vocabulary import AtRiskReason
 from models.enums import PersonStatus, Role, Seniority
 
 APP_NAME = "Upward"
@@ -627,12 +628,13 @@ REPORT_NO_PAIRS = "*Pairs:* none yet — `/mentor match` previews a matching rou
 REPORT_AT_RISK_HEADING = "*Pairs at risk*"
 REPORT_AT_RISK_LINE = "• <@{mentor}> & <@{mentee}> — {reasons}"
 REPORT_NONE_AT_RISK = "*Pairs at risk:* none right now. 🎉"
-# Keyed by bot.services.report_model.RiskReason values.
+# Keyed by bot.services.report_model.RiskReason values: a reason stored on the pair by
+# its AtRiskReason member; low_rating is worked out by the report, never stored.
 RISK_NO_ACTIVITY = "no session for {n} weeks"
 RISK_NO_ACTIVITY_ONE = "no session for a week"
 RISK_NO_ACTIVITY_UNKNOWN = "no session lately"
 RISK_REASONS = {
-    "senior_skipping": "the senior skipped twice in a row",
+    AtRiskReason.SENIOR_SKIPPING: "the senior skipped twice in a row",
     "low_rating": "a low check-in rating",
 }
 RISK_UNDELIVERABLE = "Slack could not deliver (`{detail}`)"

@@ -13,11 +13,11 @@ from models.enums import OutboxStatus
 class OutboundMessage(Base):
     """One message Upward will post, exactly once: the outbox.
 
-    ``key`` says what, for whom and for which period (``prompt:pair-7:week-3``) and is
-    unique, so planning the same message twice is a no-op. A sender marks the row
-    ``sending`` before calling Slack and puts the key in the message metadata; if it dies
-    before recording the answer, the next sender finds the key in the channel history
-    instead of posting again.
+    ``key`` says what, for whom and for which period (``prompt:7:3``: pair 7's week 3;
+    every format is in ``bot.outbox_keys``) and is unique, so planning the same message
+    twice is a no-op. A sender marks the row ``sending`` before calling Slack and puts the
+    key in the message metadata; if it dies before recording the answer, the next sender
+    finds the key in the channel history instead of posting again.
     """
 
     __tablename__ = "outbound_message"
@@ -26,7 +26,7 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # prompt, checkin, reminder, alert, ...
+    kind: Mapped[str] = mapped_column(String(32))  # bot.vocabulary.OutboxKind
     # Where it goes: a channel (a pair's group DM), or a person, whose DM is opened once.
     channel_id: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str | None] = mapped_column(String(32))

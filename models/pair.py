@@ -49,7 +49,8 @@ class Pair(Base):
     growth_goals: Mapped[list[str]] = mapped_column(JSON, default=list)
     goals_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     goals_updated_by: Mapped[str | None] = mapped_column(String(32))
-    # Why the lead should look at this pair (senior_skipping, undeliverable, ...).
+    # Why the lead should look at this pair: bot.vocabulary.AtRiskReason (an undeliverable
+    # one with Slack's error code, "undeliverable:is_archived"; see parse_at_risk_reason).
     at_risk_reason: Mapped[str | None] = mapped_column(String(64))
     at_risk_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The end-of-program thank-you to the junior mentor (and the shout-out) went out.

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import outbox_keys
 from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
     MatchRound,
@@ -127,7 +129,7 @@ class ScenarioBuilder:
             for index, outcome in enumerate(outcomes):
                 week = index + 1
                 slot = first + timedelta(weeks=index)
-                key = f"prompt:{pair.id}:{week}"
+                key = outbox_keys.prompt(pair.id, week)
                 s.add(
                     PairWeek(
                         pair_id=pair.id,
@@ -139,18 +141,28 @@ class ScenarioBuilder:
                         engaged_at=slot + timedelta(days=1) if outcome else None,
                     )
                 )
-                s.add(self._outbox_row(key, "prompt", slot, week not in unsent_weeks, pair.id))
+                s.add(
+                    self._outbox_row(
+                        key, OutboxKind.PROMPT, slot, week not in unsent_weeks, pair.id
+                    )
+                )
             self.scenario.pairs[name] = pair.id
             return pair.id
 
     def outbox(
-        self, key: str, kind: str, when: datetime, *, sent: bool = True, pair_id: int | None = None
+        self,
+        key: str,
+        kind: OutboxKind,
+        when: datetime,
+        *,
+        sent: bool = True,
+        pair_id: int | None = None,
     ) -> None:
         with self.sessions.begin() as s:
             s.add(self._outbox_row(key, kind, when, sent, pair_id))
 
     def _outbox_row(
-        self, key: str, kind: str, when: datetime, sent: bool, pair_id: int | None
+        self, key: str, kind: OutboxKind, when: datetime, sent: bool, pair_id: int | None
     ) -> OutboundMessage:
         return OutboundMessage(
             workspace_id=self.workspace_id,

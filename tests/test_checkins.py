@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot import outbox_keys
 from bot.container import build_services
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import CheckInField
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
-from bot.services.checkins import CheckInService, checkin_key, checkin_weeks, due_checkins
+from bot.services.checkins import CheckInService, checkin_weeks, due_checkins
 from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
@@ -196,7 +197,9 @@ def test_check_ins_land_every_n_weeks_for_each_person_in_their_own_hours(
     opened = fake_slack.conversations_opened
     for message in sent:
         person = everyone[message.person_id]
-        row = next(r for r in rows if checkin_key(r.pair_id, r.person_id, r.number) == message.key)
+        row = next(
+            r for r in rows if outbox_keys.checkin(r.pair_id, r.person_id, r.number) == message.key
+        )
         # Their own Thursday, from the start of their own working day, sent while working.
         local = message.due_at.astimezone(ZoneInfo(person.tz))
         assert local.date() == thursday_of(row.week), (person.tz, local)
@@ -261,7 +264,7 @@ def test_a_paused_pair_skips_that_check_in(cohort, own_sessions):
     assert {(p, n) for p, _, n in asked if p == other_pair} == {(other_pair, 1), (other_pair, 2)}
     assert len(asked) == 6
     to_mentee = [m for m in checkin_messages(own_sessions) if m.person_id == mentee.id]
-    assert [m.key for m in to_mentee] == [checkin_key(paused_pair, mentee.id, 2)]
+    assert [m.key for m in to_mentee] == [outbox_keys.checkin(paused_pair, mentee.id, 2)]
 
 
 def test_someone_paused_after_planning_is_not_messaged(cohort, own_sessions):
@@ -296,7 +299,7 @@ def test_not_yet_asks_again_two_days_later_in_working_hours_once(cohort, own_ses
 
     again = [m for m in checkin_messages(own_sessions) if m.key.endswith(":again")]
     assert [(m.key, m.due_at) for m in again] == [
-        (checkin_key(pair_id, mentee.id, row.number, "again"), answer.again_at)
+        (outbox_keys.checkin_again(pair_id, mentee.id, row.number), answer.again_at)
     ]
     assert "Asking again" in json.dumps(again[0].blocks)
     assert str(row.id) in json.dumps(again[0].blocks)

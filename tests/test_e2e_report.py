@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.vocabulary import AtRiskReason
 from models import CheckIn, Pair, Person
 from tests.conftest import LEAD_ID
 from tests.polling import wait_until
@@ -63,7 +64,7 @@ def program(running_app, fake_slack, new_id, sessions) -> dict[str, Any]:
         assert len(pairs) == 2
         assert all(p.channel_id for p in pairs)
         at_risk = pairs[0]
-        at_risk.at_risk_reason = "senior_skipping"
+        at_risk.at_risk_reason = AtRiskReason.SENIOR_SKIPPING
         at_risk.at_risk_since = at_risk.created_at
         checkins = ((pairs[0], SECRET, False, 2), (pairs[1], SHARED, True, 4))
         for pair, text, share, rating in checkins:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import outbox_keys
 from bot.errors import UserFacingError
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.engagement import EngagementService
@@ -15,6 +16,7 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.prompts import load_library
+from bot.vocabulary import AtRiskReason, OutboxKind
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek
 from tests.engine_setup import member_submission
 from tests.slack_requests import SlackSender
@@ -46,7 +48,7 @@ def pair_with_week(sessions, clock, new_id, team: str) -> tuple[str, str, int, i
             week=1,
             prompt_id=prompt.id,
             slot_at=clock.now(),
-            outbox_key=f"prompt:{pair.id}:1",
+            outbox_key=outbox_keys.prompt(pair.id, 1),
             prompt_changes=0,
             replaced_prompts=[],
         )
@@ -56,8 +58,8 @@ def pair_with_week(sessions, clock, new_id, team: str) -> tuple[str, str, int, i
             s,
             pair.mentor.workspace_id,
             Outgoing(
-                key=f"prompt:{pair.id}:1",
-                kind="prompt",
+                key=outbox_keys.prompt(pair.id, 1),
+                kind=OutboxKind.PROMPT,
                 text="prompt",
                 due_at=clock.now(),
                 channel_id=pair.channel_id,
@@ -118,7 +120,7 @@ def test_a_session_clears_the_senior_skipping_flag_but_a_skip_does_not(
     mentor, mentee, pair_id, week_id = pair_with_week(sessions, clock, new_id, team)
     with sessions.begin() as s:
         pair = s.get_one(Pair, pair_id)
-        pair.at_risk_reason, pair.at_risk_since = "senior_skipping", clock.now()
+        pair.at_risk_reason, pair.at_risk_since = AtRiskReason.SENIOR_SKIPPING, clock.now()
     engagement.record(team, mentee, week_id, "skipped")
     with sessions() as s:
         assert s.get_one(Pair, pair_id).at_risk_reason == "senior_skipping"

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import outbox_keys
 from bot.container import build_services
 from bot.ids import Action
 from bot.services.lifecycle import LifecycleService, program_end
@@ -204,7 +205,7 @@ def history(sessions, program: EngineProgram) -> None:
                         week=week,
                         prompt_id=f"p{week}",
                         slot_at=datetime(2027, 3, 1, 9, tzinfo=UTC) + timedelta(weeks=week - 1),
-                        outbox_key=f"prompt:{pair.id}:{week}",
+                        outbox_key=outbox_keys.prompt(pair.id, week),
                         outcome=outcomes[week - 1] if pair is first else None,
                         prompt_changes=0,
                         replaced_prompts=[],

@@ -10,9 +10,11 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import event
 
+from bot import outbox_keys
 from bot.errors import UserFacingError
 from bot.services.report import NOT_MATCHED_YET, ReportService
 from bot.services.report_model import MIN_GROUP, RiskReason, Stage, aggregate
+from bot.vocabulary import AtRiskReason, OutboxKind
 from models import PairStatus, PersonStatus
 from tests.conftest import FixedClock
 from tests.report_setup import NOW, ScenarioBuilder
@@ -41,7 +43,7 @@ def build_program(builder: ScenarioBuilder) -> ScenarioBuilder:
         "m2",
         "s2",
         ["met", "skipped", "snoozed", None, None, None],
-        at_risk_reason="senior_skipping",
+        at_risk_reason=AtRiskReason.SENIOR_SKIPPING,
     )
     b.pair(
         "low_rated",
@@ -62,8 +64,8 @@ def build_program(builder: ScenarioBuilder) -> ScenarioBuilder:
     )
     b.pair("gone", "m2", "s5", ["met", None], status=PairStatus.ENDED)
     completed = b.scenario.pairs["completed"]
-    b.outbox(f"thanks:{completed}", "recognition", NOW - timedelta(days=1))
-    b.outbox(f"shoutout:{completed}", "recognition", NOW - timedelta(days=1))
+    b.outbox(outbox_keys.thanks(completed), OutboxKind.RECOGNITION, NOW - timedelta(days=1))
+    b.outbox(outbox_keys.shoutout(completed), OutboxKind.RECOGNITION, NOW - timedelta(days=1))
     b.checkin("on_track", "m1", 1, rating=4, learned="<!channel> prompts & <b>", share=True)
     b.checkin("drifting", "m2", 1, rating=3)
     b.checkin("low_rated", "m3", 1, rating=5)

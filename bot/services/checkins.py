@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
@@ -43,6 +43,7 @@ from bot.views.checkins import (
     CheckInSubmission,
     checkin_message,
 )
+from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
     OutboundMessage,
@@ -65,10 +66,6 @@ BATCH = 200  # check-ins planned per transaction
 # is never older than about two weeks; older rows need not be read.
 _LOOKBACK = timedelta(days=21)
 MET_CHOICES = ("met", "not_yet", "couldnt")
-
-
-def checkin_key(pair_id: int, person_id: int, number: int, variant: str = "") -> str:
-    return f"checkin:{pair_id}:{person_id}:{number}{':' + variant if variant else ''}"
 
 
 @dataclass(frozen=True)
@@ -198,8 +195,8 @@ class CheckInService:
             session,
             item.workspace_id,
             Outgoing(
-                key=checkin_key(item.pair_id, item.person_id, item.number),
-                kind="checkin",
+                key=outbox_keys.checkin(item.pair_id, item.person_id, item.number),
+                kind=OutboxKind.CHECKIN,
                 text=text,
                 blocks=blocks,
                 due_at=item.due,
@@ -243,8 +240,8 @@ class CheckInService:
                 session,
                 person.workspace_id,
                 Outgoing(
-                    key=checkin_key(pair.id, person.id, checkin.number, "again"),
-                    kind="checkin",
+                    key=outbox_keys.checkin_again(pair.id, person.id, checkin.number),
+                    kind=OutboxKind.CHECKIN,
                     text=text,
                     blocks=blocks,
                     due_at=again,
@@ -371,7 +368,7 @@ def _cancel_ask_again(session: Session, checkin: CheckIn) -> None:
         update(OutboundMessage)
         .where(
             OutboundMessage.key
-            == checkin_key(checkin.pair_id, checkin.person_id, checkin.number, "again"),
+            == outbox_keys.checkin_again(checkin.pair_id, checkin.person_id, checkin.number),
             OutboundMessage.status == OutboxStatus.PENDING,
         )
         .values(status=OutboxStatus.CANCELLED, last_error="answered")

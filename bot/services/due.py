@@ -12,18 +12,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.services.checkins import CheckInService
 from bot.services.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
 from bot.services.lifecycle import LifecycleService
 from bot.services.reminders import ReminderService
 from bot.services.weekly import PlanReport, WeeklyPrompts
+from bot.vocabulary import OutboxKind, undeliverable_reason
 from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
 
 log = logging.getLogger(__name__)
 
 # Messages for leads go out whatever the state of the pair they are about.
-LEAD_KINDS = frozenset({"alert"})
+LEAD_KINDS = frozenset({OutboxKind.ALERT})
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class FailureAlerts:
         if pair_id is not None:
             pair = session.get(Pair, pair_id)
             if pair is not None:
-                pair.at_risk_reason = f"undeliverable:{code}"
+                pair.at_risk_reason = undeliverable_reason(code)
                 pair.at_risk_since = pair.at_risk_since or now
                 who = who or f"<@{pair.mentor.slack_user_id}> and <@{pair.mentee.slack_user_id}>"
         key = getattr(row, "key", "?")
@@ -172,7 +173,11 @@ class FailureAlerts:
                 session,
                 workspace_id,
                 Outgoing(
-                    key=f"alert:{key}:{lead}", kind="alert", text=text, due_at=now, user_id=lead
+                    key=outbox_keys.failure_alert(key, lead),
+                    kind=OutboxKind.ALERT,
+                    text=text,
+                    due_at=now,
+                    user_id=lead,
                 ),
                 now,
             )

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.services.prompts import PromptLibrary, choose_prompt, load_library
-from bot.services.reminders import SENIOR_SKIPPING
 from bot.services.timing import next_working_time
-from bot.services.weekly import enqueue_prompt, prompt_key, shared_skills, working_hours
+from bot.services.weekly import enqueue_prompt, shared_skills, working_hours
+from bot.vocabulary import AtRiskReason, OutboxKind
 from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
 
 SNOOZE = timedelta(days=2)
@@ -69,12 +69,11 @@ class EngagementService:
             week.snoozed_until = back
             snoozes = session.scalars(
                 select(OutboundMessage.key).where(
-                    OutboundMessage.key.like(prompt_key(pair.id, week.week, "snooze%"))
+                    OutboundMessage.key.like(outbox_keys.prompt_snoozes_like(pair.id, week.week))
                 )
             ).all()
-            self._repost(
-                session, pair, program, week, variant=f"snooze{len(snoozes) + 1}", due=back, now=now
-            )
+            key = outbox_keys.prompt_snooze(pair.id, week.week, len(snoozes) + 1)
+            self._repost(session, pair, program, week, key=key, due=back, now=now)
         return Engagement(pair_week_id, "snoozed", copy.PROMPT_LOGGED["snoozed"])
 
     def different(self, team_id: str, user_id: str, pair_week_id: int) -> Engagement:
@@ -103,9 +102,8 @@ class EngagementService:
             week.prompt_changes += 1
             week.replaced_prompts = [*(week.replaced_prompts or []), week.prompt_id]
             week.prompt_id = prompt.id
-            self._repost(
-                session, pair, program, week, variant=f"alt{week.prompt_changes}", due=now, now=now
-            )
+            key = outbox_keys.prompt_alt(pair.id, week.week, week.prompt_changes)
+            self._repost(session, pair, program, week, key=key, due=now, now=now)
         return Engagement(pair_week_id, "different", copy.PROMPT_DIFFERENT_COMING)
 
     def thread_reply(self, channel_id: str, thread_ts: str, user_id: str) -> bool:
@@ -115,18 +113,16 @@ class EngagementService:
                 select(OutboundMessage.key).where(
                     OutboundMessage.posted_channel_id == channel_id,
                     OutboundMessage.ts == thread_ts,
-                    OutboundMessage.kind == "prompt",
+                    OutboundMessage.kind == OutboxKind.PROMPT,
                 )
             )
             if key is None:
                 return False
-            _, pair_id, week_number = key.split(":")[:3]
+            pair_id, week_number = outbox_keys.parse_prompt(key)
             week = session.scalars(
-                select(PairWeek).where(
-                    PairWeek.pair_id == int(pair_id), PairWeek.week == int(week_number)
-                )
+                select(PairWeek).where(PairWeek.pair_id == pair_id, PairWeek.week == week_number)
             ).one_or_none()
-            pair = session.get(Pair, int(pair_id))
+            pair = session.get(Pair, pair_id)
             if week is None or pair is None:
                 return False
             members = {pair.mentor.slack_user_id, pair.mentee.slack_user_id}
@@ -146,12 +142,11 @@ class EngagementService:
         program: Program,
         week: PairWeek,
         *,
-        variant: str,
+        key: str,
         due: datetime,
         now: datetime,
     ) -> None:
         prompt = self._library.by_id(week.prompt_id)
-        key = prompt_key(pair.id, week.week, variant)
         enqueue_prompt(session, pair, program, week, prompt, key=key, due=due, now=now)
 
 
@@ -190,6 +185,6 @@ def _partners_session(week: PairWeek, user_id: str) -> Engagement | None:
 def _back_on_track(pair: Pair) -> None:
     """A session clears the "senior skipping" flag, so the lead's list shows only pairs
     that still need a hand (and a later skipping streak can flag the pair again)."""
-    if pair.at_risk_reason == SENIOR_SKIPPING:
+    if pair.at_risk_reason == AtRiskReason.SENIOR_SKIPPING:
         pair.at_risk_reason = None
         pair.at_risk_since = None

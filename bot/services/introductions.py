@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.services.delivery import DeliveryService, Outgoing, enqueue
@@ -24,6 +25,7 @@ from bot.services.programs import settings_of
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
+from bot.vocabulary import OutboxKind
 from models import MatchWaiting, OutboundMessage, OutboxStatus, Pair, PairStatus, Person, Program
 
 log = logging.getLogger(__name__)
@@ -41,14 +43,6 @@ class IntroReport:
     people_told_to_wait: int = 0
     retrying: int = 0  # Slack pushed back (429, 5xx): the clock sends them shortly
     undelivered: list[Undelivered] = field(default_factory=list)
-
-
-def intro_key(pair_id: int) -> str:
-    return f"intro:{pair_id}"
-
-
-def waiting_key(round_id: int, person_id: int) -> str:
-    return f"waiting:{round_id}:{person_id}"
 
 
 class IntroService:
@@ -114,8 +108,8 @@ class IntroService:
                 session,
                 pair.mentor.workspace_id,
                 Outgoing(
-                    key=intro_key(pair_id),
-                    kind="intro",
+                    key=outbox_keys.intro(pair_id),
+                    kind=OutboxKind.INTRO,
                     text=message.text,
                     blocks=[b.to_dict() for b in message.blocks],
                     due_at=now,
@@ -124,7 +118,7 @@ class IntroService:
                 ),
                 now,
             )
-        return intro_key(pair_id)
+        return outbox_keys.intro(pair_id)
 
     def _intro_details(self, pair_id: int) -> tuple[IntroDetails, str | None]:
         with self._sessions() as session:
@@ -146,13 +140,13 @@ class IntroService:
             person = session.get_one(Person, waiting.person_id)
             message = waiting_message(UnmatchedReason(waiting.reason))
             waiting.notified_at = waiting.notified_at or now
-            key = waiting_key(waiting.round_id, person.id)
+            key = outbox_keys.waiting(waiting.round_id, person.id)
             enqueue(
                 session,
                 person.workspace_id,
                 Outgoing(
                     key=key,
-                    kind="waiting",
+                    kind=OutboxKind.WAITING,
                     text=message.text,
                     blocks=[b.to_dict() for b in message.blocks],
                     due_at=now,
@@ -171,7 +165,7 @@ class IntroService:
             ).all()
             for row in rows:
                 if row.status == OutboxStatus.SENT:
-                    if row.kind == "intro":
+                    if row.kind == OutboxKind.INTRO:
                         report.pairs_introduced += 1
                     else:
                         report.people_told_to_wait += 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
@@ -25,16 +25,12 @@ from bot.services.report import ReportService
 from bot.services.report_model import FileKind, Report, ReportFile
 from bot.slack.gateway import SlackGateway
 from bot.views.report_files import report_csv
+from bot.vocabulary import OutboxKind
 from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
 
 log = logging.getLogger(__name__)
 
 FILES_KEPT = 3  # latest files per lead and kind that App Home links to
-
-
-def lead_nudge_key(pair_id: int, day: str) -> str:
-    """Once per pair per day, however often leads click."""
-    return f"lead-nudge:{pair_id}:{day}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +130,7 @@ class LeadDesk:
         """A friendly word from the lead in the pair's group DM, at most once a day;
         planned here, posted by the sender."""
         now = self._clock.now()
-        key = lead_nudge_key(pair_id, now.strftime("%Y-%m-%d"))
+        key = outbox_keys.lead_nudge(pair_id, now.date())
         with unit_of_work(self._sessions) as session:
             pair = _active_pair(session, team_id, pair_id)
             sent = enqueue(
@@ -142,7 +138,7 @@ class LeadDesk:
                 pair.mentor.workspace_id,
                 Outgoing(
                     key=key,
-                    kind="lead_nudge",
+                    kind=OutboxKind.LEAD_NUDGE,
                     text=copy.LEAD_NUDGE.format(
                         mentor=pair.mentor.slack_user_id,
                         mentee=pair.mentee.slack_user_id,

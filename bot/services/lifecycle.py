@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import SectionBlock
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.db import unit_of_work
 from bot.mrkdwn import escape
 from bot.services.delivery import Outgoing, enqueue
@@ -33,6 +33,7 @@ from bot.services.pairing import PairingService, RoundPreview, skill_names
 from bot.services.timing import WorkingHours, next_working_time
 from bot.services.weekly import first_monday, shared_skills, working_hours
 from bot.views.matching import confirmed_message, match_preview
+from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
     MatchRound,
@@ -54,22 +55,6 @@ SESSION_OUTCOMES = ("met", "async")
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 300
 BATCH = 200  # pairs recognised per transaction
-
-
-def round_ready_key(round_id: int, lead: str) -> str:
-    return f"round-ready:{round_id}:{lead}"
-
-
-def round_started_key(round_id: int, lead: str) -> str:
-    return f"round-started:{round_id}:{lead}"
-
-
-def thanks_key(pair_id: int) -> str:
-    return f"thanks:{pair_id}"
-
-
-def shoutout_key(pair_id: int) -> str:
-    return f"shoutout:{pair_id}"
 
 
 def program_end(created_at: datetime, mentor_tz: str | None, length_weeks: int) -> datetime:
@@ -189,8 +174,8 @@ class LifecycleService:
                     session,
                     program.workspace_id,
                     Outgoing(
-                        key=round_started_key(preview.round_id, lead),
-                        kind="alert",
+                        key=outbox_keys.round_started(preview.round_id, lead),
+                        kind=OutboxKind.ALERT,
                         text=text,
                         due_at=now,
                         user_id=lead,
@@ -212,8 +197,8 @@ class LifecycleService:
                     session,
                     program.workspace_id,
                     Outgoing(
-                        key=round_ready_key(preview.round_id, lead),
-                        kind="alert",
+                        key=outbox_keys.round_ready(preview.round_id, lead),
+                        kind=OutboxKind.ALERT,
                         text=lead_in,
                         blocks=[b.to_dict() for b in blocks],
                         due_at=now,
@@ -296,8 +281,8 @@ def _recognise_pair(session: Session, pair_id: int, names: dict[str, str], now: 
         session,
         mentor.workspace_id,
         Outgoing(
-            key=thanks_key(pair.id),
-            kind="recognition",
+            key=outbox_keys.thanks(pair.id),
+            kind=OutboxKind.RECOGNITION,
             text=thanks_text(
                 program_name,
                 mentor=mentor.slack_user_id,
@@ -319,8 +304,8 @@ def _recognise_pair(session: Session, pair_id: int, names: dict[str, str], now: 
         session,
         mentor.workspace_id,
         Outgoing(
-            key=shoutout_key(pair.id),
-            kind="recognition",
+            key=outbox_keys.shoutout(pair.id),
+            kind=OutboxKind.RECOGNITION,
             text=copy.SHOUTOUT.format(
                 mentor=mentor.slack_user_id, program=program_name, topics=shout_topics
             ),

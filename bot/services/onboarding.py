@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.background import Runner
 from bot.clock import Clock
 from bot.db import unit_of_work
@@ -34,6 +34,7 @@ from bot.slack.gateway import SlackGateway
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
 from bot.views.pairs import goals_updated_message
+from bot.vocabulary import OutboxKind
 from models import Person, Workspace
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,8 @@ class OnboardingService:
                 self._send(
                     profile.person_id,
                     Outgoing(
-                        key=f"partner-left:{pair.pair_id}",
-                        kind="partner_left",
+                        key=outbox_keys.partner_left(pair.pair_id),
+                        kind=OutboxKind.PARTNER_LEFT,
                         text=text,
                         blocks=_dicts(text_message(text)),
                         due_at=self._clock.now(),
@@ -101,12 +102,12 @@ class OnboardingService:
         the goals are already stored, so Slack failures are logged, not raised."""
         if goals.channel_id:
             message = goals_updated_message(goals, user_id)
-            stamp = (goals.updated_at or self._clock.now()).timestamp()
+            updated_at = goals.updated_at or self._clock.now()
             self._send(
                 None,
                 Outgoing(
-                    key=f"goals:{goals.pair_id}:{stamp}",
-                    kind="goals",
+                    key=outbox_keys.goals(goals.pair_id, updated_at),
+                    kind=OutboxKind.GOALS,
                     text=message.text,
                     blocks=_dicts(message),
                     due_at=self._clock.now(),
@@ -155,9 +156,9 @@ class OnboardingService:
     def _after_save_message(self, result: SaveResult, first: bool) -> tuple[Message, str]:
         profile = result.profile
         if first:
-            return welcome_message(profile), f"welcome:{profile.person_id}"
+            return welcome_message(profile), outbox_keys.welcome(profile.person_id)
         text = copy.WELCOME_BACK if result.rejoined else copy.UPDATED_DM
-        return text_message(text), f"saved:{profile.person_id}:{self._clock.now().timestamp()}"
+        return text_message(text), outbox_keys.saved(profile.person_id, self._clock.now())
 
     def _send_dm(self, profile: Profile, compose: Callable[[bool], tuple[Message, str]]) -> None:
         """A DM to the person, told apart by whether they were ever welcomed: marking the
@@ -174,7 +175,7 @@ class OnboardingService:
                 person.workspace_id,
                 Outgoing(
                     key=key,
-                    kind="dm",
+                    kind=OutboxKind.DM,
                     text=message.text,
                     blocks=_dicts(message),
                     due_at=now,

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.services.delivery import Outgoing, enqueue
@@ -35,6 +35,7 @@ from bot.services.timing import (
     next_working_time,
 )
 from bot.services.weekly import running_pairs, working_hours
+from bot.vocabulary import AtRiskReason, OutboxKind
 from models import (
     OutboundMessage,
     OutboxStatus,
@@ -47,20 +48,11 @@ from models import (
 log = logging.getLogger(__name__)
 
 NUDGE_AFTER_WORKING_DAYS = 3
-SENIOR_SKIPPING = "senior_skipping"  # Pair.at_risk_reason
 SKIPPING_OUTCOMES = frozenset({"skipped", "snoozed"})
 BATCH = 200  # reminders planned per transaction
 # Only the pair's latest prompt can earn a nudge, and it is due within a week of landing;
 # older sent prompts need not be read.
 _LOOKBACK = timedelta(days=21)
-
-
-def nudge_key(pair_id: int, week: int) -> str:
-    return f"nudge:{pair_id}:{week}"
-
-
-def senior_nudge_key(pair_id: int, week: int) -> str:
-    return f"senior-nudge:{pair_id}:{week}"
 
 
 @dataclass(frozen=True)
@@ -155,12 +147,12 @@ class ReminderService:
                 .join(Pair, OutboundMessage.pair_id == Pair.id)
                 .where(
                     Pair.status == PairStatus.ACTIVE,
-                    OutboundMessage.kind == "prompt",
+                    OutboundMessage.kind == OutboxKind.PROMPT,
                     OutboundMessage.status == OutboxStatus.SENT,
                     OutboundMessage.sent_at >= now - _LOOKBACK,
                 )
             ):
-                week = int(key.split(":")[2])
+                _, week = outbox_keys.parse_prompt(key)
                 by_week = landed[pair_id]
                 by_week[week] = max(sent_at, by_week.get(week, sent_at))
         nudges: list[_Nudge] = []
@@ -272,8 +264,8 @@ def _plan_nudge(session: Session, nudge: _Nudge, now: datetime) -> int:
         session,
         pair.workspace_id,
         Outgoing(
-            key=nudge_key(pair.id, nudge.week),
-            kind="reminder",
+            key=outbox_keys.nudge(pair.id, nudge.week),
+            kind=OutboxKind.REMINDER,
             text=copy.NUDGE.format(mentor=pair.mentor_user, mentee=pair.mentee_user),
             due_at=now,
             channel_id=pair.channel_id,
@@ -290,7 +282,7 @@ def _plan_senior_nudge(session: Session, senior: _SeniorNudge, now: datetime) ->
         session.execute(
             update(Pair)
             .where(Pair.id == pair.id, Pair.at_risk_reason.is_(None))
-            .values(at_risk_reason=SENIOR_SKIPPING, at_risk_since=now)
+            .values(at_risk_reason=AtRiskReason.SENIOR_SKIPPING, at_risk_since=now)
             .execution_options(synchronize_session=False)
         )
     if not senior.message or not _claim_week(session, senior.week_id, now, untouched=False):
@@ -299,8 +291,8 @@ def _plan_senior_nudge(session: Session, senior: _SeniorNudge, now: datetime) ->
         session,
         pair.workspace_id,
         Outgoing(
-            key=senior_nudge_key(pair.id, senior.week),
-            kind="reminder",
+            key=outbox_keys.senior_nudge(pair.id, senior.week),
+            kind=OutboxKind.REMINDER,
             text=copy.SENIOR_NUDGE.format(mentee=pair.mentee_user, mentor=pair.mentor_user),
             due_at=now,
             user_id=pair.mentee_user,

@@ -12,8 +12,9 @@ read only where their author ticked "share with the program lead".
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,13 +22,11 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Select,
-    String,
     and_,
     case,
     cast,
     distinct,
     func,
-    literal,
     or_,
     select,
     union_all,
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import copy
+from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
@@ -56,6 +55,7 @@ from bot.services.report_model import (
     WeekActivity,
     aggregate,
 )
+from bot.vocabulary import parse_at_risk_reason
 from models import (
     CheckIn,
     MatchRound,
@@ -81,7 +81,6 @@ LOW_RATING = 2  # a check-in rating at or below this flags the pair
 LOW_RATING_WINDOW = timedelta(days=28)  # only recent ratings say how a pair is doing now
 WEEKS_SHOWN = 52  # the weekly activity covers the last year
 NOT_MATCHED_YET = "not_matched_yet"  # joined after the last confirmed round (or none yet)
-UNDELIVERABLE_PREFIX = "undeliverable:"
 _RISK_ORDER = (
     RiskReason.UNDELIVERABLE,
     RiskReason.SENIOR_SKIPPING,
@@ -331,12 +330,9 @@ class _Reader:
                 continue
             reasons = set()
             detail = None
-            stored = pair.at_risk_reason or ""
-            if stored.startswith(UNDELIVERABLE_PREFIX):
-                reasons.add(RiskReason.UNDELIVERABLE)
-                detail = stored.removeprefix(UNDELIVERABLE_PREFIX)
-            elif stored == RiskReason.SENIOR_SKIPPING:
-                reasons.add(RiskReason.SENIOR_SKIPPING)
+            with contextlib.suppress(ValueError):  # nothing stored, or a reason it cannot show
+                stored, detail = parse_at_risk_reason(pair.at_risk_reason or "")
+                reasons.add(RiskReason(stored))
             if pair.id in low_rated:
                 reasons.add(RiskReason.LOW_RATING)
             idle_since = pair.last_session_at or pair.first_prompt_at
@@ -575,24 +571,16 @@ class _Reader:
         return tuple(weeks)
 
     def _recognition(self) -> Recognition:
-        def sent(prefix: str) -> ColumnElement[int]:
-            key = literal(prefix) + cast(Pair.id, String)
+        def sent(key_of: Callable[[Any], ColumnElement[str]]) -> ColumnElement[int]:
             return func.count(OutboundMessage.id).filter(
-                OutboundMessage.key == key, OutboundMessage.status == OutboxStatus.SENT
+                OutboundMessage.key == key_of(Pair.id), OutboundMessage.status == OutboxStatus.SENT
             )
 
+        thanks, shoutout = outbox_keys.thanks_in_sql, outbox_keys.shoutout_in_sql
         thanked, shoutouts = self.session.execute(
-            select(sent("thanks:"), sent("shoutout:"))
+            select(sent(thanks), sent(shoutout))
             .select_from(Pair)
-            .join(
-                OutboundMessage,
-                OutboundMessage.key.in_(
-                    [
-                        literal("thanks:") + cast(Pair.id, String),
-                        literal("shoutout:") + cast(Pair.id, String),
-                    ]
-                ),
-            )
+            .join(OutboundMessage, OutboundMessage.key.in_([thanks(Pair.id), shoutout(Pair.id)]))
             .where(Pair.program_id == self.program.id, Pair.recognized_at.is_not(None))
         ).one()
         return Recognition(thanked=thanked or 0, shoutouts=shoutouts or 0)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.vocabulary import AtRiskReason
+
 # The smallest group an aggregate of people's answers (ratings, response rates) may
 # describe. Below it, the lead could work out what one person said.
 MIN_GROUP = 3
@@ -59,10 +61,13 @@ class FunnelStage:
 
 
 class RiskReason(StrEnum):
+    """Why the report shows a pair at risk: what the pair has stored (AtRiskReason, the
+    same strings) and what the report works out from the pair's weeks and check-ins."""
+
     NO_ACTIVITY = "no_activity"  # no session (live or async) for ``idle_weeks`` weeks
-    SENIOR_SKIPPING = "senior_skipping"  # the senior skipped or snoozed twice in a row
+    SENIOR_SKIPPING = AtRiskReason.SENIOR_SKIPPING.value
     LOW_RATING = "low_rating"  # a recent check-in rating of 2 or less (who and what: hidden)
-    UNDELIVERABLE = "undeliverable"  # Slack refused a message for good (detail: the error)
+    UNDELIVERABLE = AtRiskReason.UNDELIVERABLE.value  # detail: Slack's error code
 
 
 @dataclass(frozen=True)

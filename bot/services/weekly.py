@@ -13,11 +13,13 @@ from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from bot import outbox_keys
 from bot.db import unit_of_work
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.prompts import Prompt, PromptLibrary, choose_prompt, load_library
 from bot.services.timing import WorkingHours, next_working_time, prompt_slot
 from bot.views.prompts import prompt_blocks
+from bot.vocabulary import OutboxKind
 from models import (
     Pair,
     PairStatus,
@@ -35,10 +37,6 @@ log = logging.getLogger(__name__)
 # Plan a week's prompt a day ahead of its slot, so one missed tick never makes it late.
 HORIZON = timedelta(days=1)
 BATCH = 200  # pairs planned per transaction
-
-
-def prompt_key(pair_id: int, week: int, variant: str = "") -> str:
-    return f"prompt:{pair_id}:{week}{':' + variant if variant else ''}"
 
 
 def first_monday(created_at: datetime, tz: str | None) -> date:
@@ -131,7 +129,7 @@ class WeeklyPrompts:
         except LookupError:
             log.info("pair %s has had every prompt; week %s passes without one", pair.id, week)
             return 0
-        key = prompt_key(pair.id, week)
+        key = outbox_keys.prompt(pair.id, week)
         row = PairWeek(
             pair_id=pair.id,
             week=week,
@@ -173,7 +171,7 @@ def enqueue_prompt(
         pair.mentor.workspace_id,
         Outgoing(
             key=key,
-            kind="prompt",
+            kind=OutboxKind.PROMPT,
             text=text,
             blocks=blocks,
             due_at=due,
