@@ -19,7 +19,6 @@ class Sub(StrEnum):
     PROGRAM = "program"
 
 
-LEAD_ONLY_SUBS = frozenset({Sub.REPORT, Sub.MATCH, Sub.PROGRAM})
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,17 @@ def build_services(
     # Slack look-ups, App Home and uploads on the background pool.
     express = ExpressLane(delivery, clock)
     background = Background(BACKGROUND_THREADS)
-    lead_desk = LeadDesk(sessions, clock, reports, gateway, express, dms=dms)
+    lead_desk = LeadDesk(
+        sessions,
+        clock,
+        reports,
+        gateway,
+        express,
+        dms=dms,
+        leads=leads,
+        programs=programs,
+        pairing=pairing,
+    )
     return Services(
         due=due,
         engine=engine,

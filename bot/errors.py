@@ -17,6 +17,10 @@ class NotJoinedError(UserFacingError):
     pass
 
 
+class NotALeadError(UserFacingError):
+    """A lead-only action by someone who is not a lead (a forged or stale button, too)."""
+
+
 class FormErrors(UserFacingError):
     """Field errors for a modal, keyed by the block_id of each field (a StrEnum value).
 

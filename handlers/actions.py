@@ -16,7 +16,7 @@ from bot.ids import Action
 from bot.views.join_modal import join_modal
 from bot.views.pairs import goals_modal
 from handlers.buttons import button_int
-from handlers.replies import replying
+from handlers.replies import acked
 
 
 def register(app: App, services: Services) -> None:
@@ -46,12 +46,11 @@ def register(app: App, services: Services) -> None:
         onboarding.refresh_home(context["team_id"], context["user_id"])
 
     @app.action(Action.LEAVE_CONFIRM)
-    def leave(ack: Ack, respond: Respond, context: dict[str, Any]) -> None:
-        ack()
-        with replying(respond):
-            result = enrolment.leave(context["team_id"], context["user_id"])
-            respond(text=copy.LEFT, replace_original=True)
-            onboarding.after_leave(result)
+    @acked
+    def leave(respond: Respond, context: dict[str, Any]) -> None:
+        result = enrolment.leave(context["team_id"], context["user_id"])
+        respond(text=copy.LEFT, replace_original=True)
+        onboarding.after_leave(result)
 
     @app.action(Action.LEAVE_CANCEL)
     def stay(ack: Ack, respond: Respond) -> None:
@@ -59,19 +58,11 @@ def register(app: App, services: Services) -> None:
         respond(text=copy.STAYED, replace_original=True)
 
     @app.action(Action.OPEN_GOALS)
-    def open_goals(
-        ack: Ack,
-        respond: Respond,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: dict[str, Any],
-    ) -> None:
-        ack()
-        with replying(respond):
-            pair_id = button_int(action.get("value"))
-            goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
-            view = goals_modal(goals, context["user_id"])
-            services.gateway.open_modal(body["trigger_id"], view)
+    @acked
+    def open_goals(body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
+        pair_id = button_int(action.get("value"))
+        goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
+        services.gateway.open_modal(body["trigger_id"], goals_modal(goals, context["user_id"]))
 
     # Registered last, so it only sees buttons nothing above handles: ones from an
     # older version still sitting in someone's DMs. Ack them so Slack shows no error.

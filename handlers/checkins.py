@@ -19,7 +19,7 @@ from bot.views.checkins import (
     read_checkin,
 )
 from handlers.buttons import button_int
-from handlers.replies import replying
+from handlers.replies import acked
 
 FORM_BUTTONS = {Action.CHECKIN_MET: "met", Action.CHECKIN_COULDNT: "couldnt"}
 
@@ -28,41 +28,31 @@ def register(app: App, services: Services) -> None:
     checkins = services.checkins
 
     def form_button(choice: str) -> Callable[..., None]:
-        def listener(
-            ack: Ack,
-            respond: Respond,
-            body: dict[str, Any],
-            action: dict[str, Any],
-            context: dict[str, Any],
+        def open_form(
+            body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
         ) -> None:
-            ack()
-            with replying(respond):
-                answer = checkins.answer_met(
-                    context["team_id"], context["user_id"], button_int(action.get("value")), choice
-                )
-                assert answer.form is not None
-                # The trigger lives three seconds: the answer above is one short transaction.
-                services.gateway.open_modal(body["trigger_id"], checkin_modal(answer.form))
+            checkin_id = button_int(action.get("value"))
+            answer = checkins.answer_met(context["team_id"], context["user_id"], checkin_id, choice)
+            assert answer.form is not None
+            # The trigger lives three seconds: the answer above is one short transaction.
+            services.gateway.open_modal(body["trigger_id"], checkin_modal(answer.form))
 
-        return listener
+        open_form.__name__ = f"checkin_{choice}"
+        return acked(open_form)
 
     for action_id, choice in FORM_BUTTONS.items():
         app.action(action_id)(form_button(choice))
 
     @app.action(Action.CHECKIN_NOT_YET)
-    def not_yet(
-        ack: Ack, respond: Respond, action: dict[str, Any], context: dict[str, Any]
-    ) -> None:
-        ack()
-        with replying(respond):
-            answer = checkins.answer_met(
-                context["team_id"], context["user_id"], button_int(action.get("value")), "not_yet"
-            )
-            respond(
-                text=asked_again_text(answer.again_at),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+    @acked
+    def not_yet(respond: Respond, action: dict[str, Any], context: dict[str, Any]) -> None:
+        checkin_id = button_int(action.get("value"))
+        answer = checkins.answer_met(context["team_id"], context["user_id"], checkin_id, "not_yet")
+        respond(
+            text=asked_again_text(answer.again_at),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     @app.view(Callback.CHECKIN_MODAL)
     def submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:

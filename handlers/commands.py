@@ -10,9 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import copy
-from bot.commands import LEAD_ONLY_SUBS, Command, Sub, parse_command
+from bot.commands import Command, Sub, parse_command
 from bot.container import Services
-from bot.services.programs import NEW_PROGRAM
 from bot.services.report_model import FileKind
 from bot.slack.errors import SlackError
 from bot.views.dashboard import file_sent_text
@@ -93,9 +92,7 @@ def goals(services: Services, call: Invocation) -> None:
 
 
 def program(services: Services, call: Invocation) -> None:
-    name = call.parsed.args.strip()
-    creating = name.lower() == "new"
-    settings = NEW_PROGRAM if creating else services.programs.find(call.team_id, name)
+    settings = services.lead_desk.program_to_edit(call.team_id, call.user_id, call.parsed.args)
     call.ack()
     view = program_modal(settings, services.enrolment.skill_catalogue(call.team_id))
     services.gateway.open_modal(call.trigger_id, view)
@@ -103,13 +100,14 @@ def program(services: Services, call: Invocation) -> None:
 
 def match(services: Services, call: Invocation) -> None:
     # Resolve the program first, so a typo gets its answer in the ack itself.
-    name = services.programs.find(call.team_id, call.parsed.args.strip()).name
+    desk = services.lead_desk
+    name = desk.program(call.team_id, call.user_id, call.parsed.args.strip(), "match").name
     call.ack(text=copy.MATCH_WORKING)
-    preview = services.pairing.preview(call.team_id, call.user_id, name)
+    preview = desk.preview_round(call.team_id, call.user_id, name)
     call.follow_up(match_preview(preview, can_confirm=preview.review), replace=True)
     if preview.review or not preview.pairs:
         return
-    result = services.pairing.confirm(call.team_id, call.user_id, preview.round_id)
+    result = desk.confirm_round(call.team_id, call.user_id, preview.round_id)
     call.follow_up(confirmed_message(result, auto=True))
     after_ack(
         services.background,
@@ -125,10 +123,11 @@ def report(services: Services, call: Invocation) -> None:
     kind = REPORT_FILES.get(first.lower())
     name = (rest if kind else call.parsed.args).strip() or None
     # Resolve the program first, so a typo gets its answer in the ack itself.
-    services.programs.find(call.team_id, name)
+    services.lead_desk.program(call.team_id, call.user_id, name, "report")
     if kind is None:
         call.ack(text=copy.REPORT_WORKING)
-        call.follow_up(report_message(services.lead_desk.report(call.team_id, name)), replace=True)
+        report = services.lead_desk.report(call.team_id, call.user_id, name)
+        call.follow_up(report_message(report), replace=True)
         return
     call.ack(text=copy.REPORT_FILE_WORKING[kind])
 
@@ -179,8 +178,6 @@ def register(app: App, services: Services) -> None:
         )
         if parsed.sub is None:
             call.answer(help_message(services.leads.is_lead(call.user_id), unknown=parsed.word))
-        elif parsed.sub in LEAD_ONLY_SUBS and not services.leads.is_lead(call.user_id):
-            call.ack(text=copy.LEAD_ONLY.format(command=parsed.sub.value))
         else:
             # Errors before the ack go to the app's error handler, which answers in the
             # ack itself; after it, they are answered here (see handlers/replies.py).

@@ -13,11 +13,13 @@ Work that waits on Slack beyond one call (intros for a round, a file upload) run
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from slack_bolt import Respond
+from slack_bolt import Ack, Respond
 
 from bot import copy
 from bot.background import Runner
@@ -25,6 +27,31 @@ from bot.errors import UserFacingError
 from bot.slack.errors import describe_slack_failure
 
 log = logging.getLogger(__name__)
+
+
+def acked(work: Callable[..., None]) -> Callable[..., None]:
+    """A listener that acks at once, then does ``work`` inside ``replying``.
+
+    ``work`` names what it needs of ``respond``, ``body``, ``action`` and ``context``.
+    The returned listener's own parameters are what Bolt reads to inject them (so no
+    functools.wraps: Bolt would follow ``__wrapped__`` to ``work``'s signature).
+    """
+    wanted = tuple(inspect.signature(work).parameters)
+
+    def listener(
+        ack: Ack,
+        respond: Respond,
+        body: dict[str, Any],
+        action: dict[str, Any] | None,
+        context: dict[str, Any],
+    ) -> None:
+        ack()
+        offered = {"respond": respond, "body": body, "action": action or {}, "context": context}
+        with replying(respond):
+            work(**{name: offered[name] for name in wanted})
+
+    listener.__name__ = listener.__qualname__ = work.__name__  # Bolt's log lines name it
+    return listener
 
 
 @contextmanager

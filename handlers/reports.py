@@ -22,19 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    def lead_only(user_id: str) -> bool:
-        # Non-leads never see these buttons; a click from one is stale or forged.
-        if services.leads.is_lead(user_id):
-            return True
-        log.warning("a lead-only button was clicked by a non-lead; ignored")
-        return False
-
+    # App Home has no response_url to answer on: App Home itself, refreshed, shows where
+    # things stand (the pair shows "nudged", the new file is linked).
     @app.action(Action.NUDGE_PAIR)
     def nudge_pair(ack: Ack, action: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
         team_id, user_id = context["team_id"], context["user_id"]
-        if not lead_only(user_id):
-            return
         try:
             services.lead_desk.nudge(team_id, user_id, button_int(action.get("value")))
         except UserFacingError as refused:
@@ -43,15 +36,13 @@ def register(app: App, services: Services) -> None:
 
     def send(kind: FileKind, action: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id = context["team_id"], context["user_id"]
-        if not lead_only(user_id):
-            return
         try:
             program_id = button_int(action.get("value"))
             services.lead_desk.send_file(team_id, user_id, kind, program_id=program_id)
         except UserFacingError as refused:
             log.info("report file refused: %s", refused.message)
         except SlackError as error:
-            log.warning("report file upload failed: %s", error.code)
+            log.warning("report file upload failed: %s", error.describe())
         services.onboarding.refresh_home(team_id, user_id)
 
     # Rendering and uploading take seconds: on the background pool, not this thread.

@@ -32,15 +32,13 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.PROGRAM_MODAL)
     def program_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
-        if not services.leads.is_lead(context["user_id"]):
-            raise UserFacingError(copy.LEAD_ONLY.format(command="program"))
         try:
             program_id = program_id_of(view.get("private_metadata"))
         except ValueError:
             raise UserFacingError(copy.PROGRAM_GONE) from None
         submission = read_program(view.get("state", {}).get("values", {}))
         try:
-            saved = services.programs.save(
+            saved = services.lead_desk.save_program(
                 context["team_id"], context["user_id"], program_id, submission
             )
         except FormErrors as invalid:

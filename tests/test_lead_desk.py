@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.container import build_services
-from bot.errors import UserFacingError
+from bot.errors import NotALeadError, UserFacingError
 from bot.services.express import SendInline
 from bot.services.lead_desk import LeadDesk
 from bot.services.report_model import FileKind
@@ -43,6 +43,9 @@ def desk(own_sessions, own_url, fake_slack) -> LeadDesk:
         services.gateway,
         SendInline(services.due.delivery, services.clock),
         dms=services.lead_desk._dms,
+        leads=services.leads,
+        programs=services.programs,
+        pairing=services.pairing,
     )
 
 
@@ -58,7 +61,7 @@ def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):
     posted = [m for m in fake_slack.messages(channel) if "friendly hello" in m["text"]]
     assert len(posted) == 1
     assert f"<@{LEAD_ID}>" in posted[0]["text"]
-    (at_risk,) = desk.report(team, None).at_risk
+    (at_risk,) = desk.report(team, LEAD_ID, None).at_risk
     assert at_risk.nudged_at == NOW
 
 
@@ -93,13 +96,13 @@ def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slac
 
 def test_a_remembered_dm_that_is_gone_is_opened_again(desk, scenario, fake_slack):
     team = scenario.scenario.team
-    lead = scenario.person("lead", "mentee")  # the lead joined too: their DM id is kept
+    lead = scenario.person("lead", "mentee")  # an admin who joined: their DM id is kept
     with desk._sessions.begin() as s:
         lead_id = s.get_one(Person, lead).slack_user_id
-    fake_slack.add_user(lead_id)
+    fake_slack.add_user(lead_id, is_admin=True)
     desk.send_file(team, lead_id, FileKind.CSV)
     fake_slack.reset()  # Slack forgot the DM (a reinstall); the database has not
-    fake_slack.add_user(lead_id)
+    fake_slack.add_user(lead_id, is_admin=True)
     desk.send_file(team, lead_id, FileKind.CSV)
     assert len(fake_slack.calls_to("conversations.open")) == 1  # since the reset
     shared = [f for f in fake_slack.uploaded_files.values() if f["channel_id"]]
@@ -107,3 +110,34 @@ def test_a_remembered_dm_that_is_gone_is_opened_again(desk, scenario, fake_slack
     with desk._sessions() as s:
         kept = s.scalar(select(Person.dm_channel_id).where(Person.id == lead))
     assert kept == shared[0]["channel_id"]  # the new DM is the one kept
+
+
+def test_every_lead_only_action_is_refused_to_a_non_lead(desk, scenario, fake_slack, new_id):
+    """The one lead check is the desk's: no handler has to remember it."""
+    team, pair_id = scenario.scenario.team, scenario.scenario.pairs["drifting"]
+    outsider = new_id()
+    fake_slack.add_user(outsider)  # a member, not an admin, not in MENTOR_LEADS
+    attempts = {
+        "program": lambda: desk.program(team, outsider, None, "match"),
+        "program to edit": lambda: desk.program_to_edit(team, outsider, "new"),
+        "preview": lambda: desk.preview_round(team, outsider, None),
+        "confirm": lambda: desk.confirm_round(team, outsider, 1),
+        "drop": lambda: desk.drop_pair(team, outsider, 1, 1, 2),
+        "rerun": lambda: desk.rerun_round(team, outsider, 1),
+        "cancel": lambda: desk.cancel_round(team, outsider, 1),
+        "report": lambda: desk.report(team, outsider, None),
+        "dashboard": lambda: desk.dashboard(team, outsider),
+        "file": lambda: desk.send_file(team, outsider, FileKind.CSV),
+        "nudge": lambda: desk.nudge(team, outsider, pair_id),
+    }
+    let_through = []
+    for what, attempt in attempts.items():
+        try:
+            attempt()
+        except NotALeadError as refused:
+            assert "is for program leads" in refused.message
+        else:
+            let_through.append(what)
+    assert let_through == []
+    assert fake_slack.uploaded_files == {}
+    assert desk.report(team, LEAD_ID, None).at_risk[0].nudged_at is None  # nothing nudged

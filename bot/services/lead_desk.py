@@ -1,8 +1,11 @@
-"""What a program lead does with the report: get it as files, and nudge a pair at risk.
+"""Everything only a program lead may do: programs, match rounds, the report and its
+files, nudges for pairs at risk.
 
-Every entry point takes the lead's Slack id; handlers check ``LeadPolicy`` first, and
-these methods stay inside the lead's own workspace, so a button value from another team
-finds nothing.
+Every entry point takes the lead's Slack id and starts with the one lead check
+(``LeadPolicy.require``), so no handler checks it, and none can forget to. The methods
+stay inside the lead's own workspace, so a button value from another team finds nothing.
+Scheduled rounds (the program's start date) are the system's and go to PairingService
+directly.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from bot.mrkdwn import escape
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.dm_channels import DmChannels
 from bot.services.express import Sender
+from bot.services.leads import LeadPolicy
+from bot.services.pairing import ConfirmResult, PairingService, RoundPreview
+from bot.services.programs import NEW_PROGRAM, ProgramService, ProgramSettings, ProgramSubmission
 from bot.services.report import ReportService
 from bot.services.report_model import FileKind, Report, ReportFile
 from bot.slack.gateway import SlackGateway
@@ -49,6 +55,9 @@ class LeadDesk:
         sender: Sender,
         *,
         dms: DmChannels,
+        leads: LeadPolicy,
+        programs: ProgramService,
+        pairing: PairingService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -56,12 +65,65 @@ class LeadDesk:
         self._gateway = gateway
         self._sender = sender
         self._dms = dms
+        self._leads = leads
+        self._programs = programs
+        self._pairing = pairing
 
-    def report(self, team_id: str, program: str | None) -> Report:
+    # --- programs ----------------------------------------------------------------------
+
+    def program(
+        self, team_id: str, lead_id: str, name: str | None, command: str
+    ) -> ProgramSettings:
+        """The named (or default) program, for `command`: a typo is answered at once."""
+        self._leads.require(lead_id, command)
+        return self._programs.find(team_id, name)
+
+    def program_to_edit(self, team_id: str, lead_id: str, name: str) -> ProgramSettings:
+        """`/mentor program [name|new]`: what the program modal opens with."""
+        self._leads.require(lead_id, "program")
+        if name.strip().lower() == "new":
+            return NEW_PROGRAM
+        return self._programs.find(team_id, name.strip())
+
+    def save_program(
+        self, team_id: str, lead_id: str, program_id: int | None, submission: ProgramSubmission
+    ) -> ProgramSettings:
+        self._leads.require(lead_id, "program")
+        return self._programs.save(team_id, lead_id, program_id, submission)
+
+    # --- match rounds ------------------------------------------------------------------
+
+    def preview_round(self, team_id: str, lead_id: str, program: str | None) -> RoundPreview:
+        self._leads.require(lead_id, "match")
+        return self._pairing.preview(team_id, lead_id, program)
+
+    def confirm_round(self, team_id: str, lead_id: str, round_id: int) -> ConfirmResult:
+        self._leads.require(lead_id, "match")
+        return self._pairing.confirm(team_id, lead_id, round_id)
+
+    def drop_pair(
+        self, team_id: str, lead_id: str, round_id: int, mentor_id: int, mentee_id: int
+    ) -> RoundPreview:
+        self._leads.require(lead_id, "match")
+        return self._pairing.drop(team_id, round_id, mentor_id, mentee_id)
+
+    def rerun_round(self, team_id: str, lead_id: str, round_id: int) -> RoundPreview:
+        self._leads.require(lead_id, "match")
+        return self._pairing.rerun(team_id, round_id)
+
+    def cancel_round(self, team_id: str, lead_id: str, round_id: int) -> str:
+        self._leads.require(lead_id, "match")
+        return self._pairing.cancel(team_id, round_id)
+
+    # --- the report ----------------------------------------------------------------------
+
+    def report(self, team_id: str, lead_id: str, program: str | None) -> Report:
+        self._leads.require(lead_id, "report")
         return self._reports.build(team_id, program)
 
     def dashboard(self, team_id: str, lead_id: str) -> tuple[Report, list[ReportFile]]:
         """The default program's report and the files this lead was sent lately."""
+        self._leads.require(lead_id, "report")
         return self._reports.build(team_id, None), self.latest_files(team_id, lead_id)
 
     # --- files -------------------------------------------------------------------------
@@ -76,6 +138,7 @@ class LeadDesk:
         program_id: int | None = None,
     ) -> ReportFile:
         """Render the CSV or the chart and upload it to the lead's DM with Upward."""
+        self._leads.require(lead_id, "report")
         report = self._reports.build(
             team_id, program, detail=kind == FileKind.CSV, program_id=program_id
         )
@@ -129,6 +192,7 @@ class LeadDesk:
     def nudge(self, team_id: str, lead_id: str, pair_id: int) -> Nudged:
         """A friendly word from the lead in the pair's group DM, at most once a day;
         planned here, posted by the sender."""
+        self._leads.require(lead_id, "report")
         now = self._clock.now()
         key = outbox_keys.lead_nudge(pair_id, now.date())
         with unit_of_work(self._sessions) as session:

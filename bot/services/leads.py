@@ -6,6 +6,8 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
+from bot import copy
+from bot.errors import NotALeadError
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackUser
 
@@ -31,3 +33,10 @@ class LeadPolicy:
             log.warning("users.info failed for a lead check: %s", error.code)
             return False
         return (user.is_admin or user.is_owner) and not user.deleted
+
+    def require(self, user_id: str, command: str) -> None:
+        """The one lead check: every lead-only service method starts with it."""
+        if not self.is_lead(user_id):
+            # Non-leads never see lead-only buttons: a click from one is stale or forged.
+            log.warning("a lead-only action (%s) by a non-lead was refused", command)
+            raise NotALeadError(copy.LEAD_ONLY.format(command=command))
