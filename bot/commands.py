@@ -19,8 +19,6 @@ class Sub(StrEnum):
     PROGRAM = "program"
 
 
-
-
 @dataclass(frozen=True)
 class Command:
     sub: Sub | None  # None: not a sub-command we know

@@ -187,7 +187,6 @@ NOT_SAID = "_not given_"
 PARTNER_NONE = "Not matched yet — the program lead matches people in rounds, and I'll message you."
 PARTNER_LINE = "<@{partner}> in <#{channel}>"
 PARTNER_LINE_NO_CHANNEL = "<@{partner}> — your group DM is on its way"
-GOALS_HEADING = "*Shared goals*"
 GOALS_NONE = "_No goals yet — `/mentor goals` sets them together._"
 ALREADY_IN_STATUS = {
     PersonStatus.ACTIVE: "You're already active in the program.",
@@ -429,7 +428,6 @@ GOALS_NOT_MATCHED = (
     "you're matched."
 )
 GOALS_PICK_PAIR = "You have more than one partner. Whose goals would you like to edit?"
-GOALS_WITH_PLAIN = "Goals with {name}"
 GOALS_NOT_YOUR_PAIR = "You can only see and edit the goals of your own pair."
 GOALS_PAIR_ENDED = "That pairing has ended, so its goals can't be changed any more."
 

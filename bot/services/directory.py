@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.people_csv import ParsedFile, PersonRow
+from bot.people_csv import LineError, ParsedFile, PersonRow
 from bot.services.workspaces import ensure_workspace
 from bot.slack.errors import NotDeliverableError, SlackError, SlackUnavailableError
 from bot.slack.gateway import SlackGateway
@@ -99,18 +99,12 @@ def _explain(error: SlackError) -> str:
 
 
 @dataclass(frozen=True)
-class LineIssue:
-    line: int
-    message: str
-
-
-@dataclass(frozen=True)
 class ImportReport:
     total: int  # data rows in the file (blank rows aside)
     imported: int  # rows written (or, in a dry run, that would be)
     participants_updated: int  # joined people whose HR details changed
-    bad: list[LineIssue]  # rows left out, with the reason; sorted by line
-    warnings: list[LineIssue]  # rows kept, with something worth fixing
+    bad: list[LineError]  # rows left out, with the reason; sorted by line
+    warnings: list[LineError]  # rows kept, with something worth fixing
 
     @property
     def skipped(self) -> int:
@@ -153,7 +147,7 @@ class DirectoryImportService:
         bad rows and warnings) and runs the same writes, then rolls them back.
         ``progress`` is called with the number of rows just handled.
         """
-        bad = [LineIssue(e.line, e.message) for e in parsed.errors]
+        bad = list(parsed.errors)
         try:
             team_id = self._slack.team_id()
         except DirectoryUnavailableError as error:
@@ -263,8 +257,8 @@ class _Resolution:
             if row.email and row.slack_user_id:
                 self._in_file.setdefault(row.email, row.slack_user_id)
         self._first_line: dict[str, int] = {}
-        self.bad: list[LineIssue] = []
-        self.warnings: list[LineIssue] = []
+        self.bad: list[LineError] = []
+        self.warnings: list[LineError] = []
 
     def resolve(self, row: PersonRow) -> _Resolved | None:
         user_id = row.slack_user_id
@@ -306,10 +300,10 @@ class _Resolution:
         return self._lookups[email]
 
     def _reject(self, row: PersonRow, message: str) -> None:
-        self.bad.append(LineIssue(row.line, message))
+        self.bad.append(LineError(row.line, message))
 
     def _warn(self, row: PersonRow, message: str) -> None:
-        self.warnings.append(LineIssue(row.line, message))
+        self.warnings.append(LineError(row.line, message))
 
 
 def _batches(rows: Sequence[PersonRow], size: int) -> Iterable[Sequence[PersonRow]]:
