@@ -12,8 +12,8 @@ from slack_bolt import Ack, App, Respond
 from bot import copy
 from bot.commands import LEAD_ONLY_SUBS, Command, Sub, parse_command
 from bot.container import Services
-from bot.services.programs import NEW_PROGRAM
-from bot.services.report_model import FileKind
+from bot.shapes.programs import NEW_PROGRAM
+from bot.shapes.report import FileKind
 from bot.slack.errors import SlackError
 from bot.views.dashboard import file_sent_text
 from bot.views.join_modal import join_modal

@@ -22,7 +22,7 @@ from bot.services.delivery import Outgoing, enqueue
 from bot.services.dm_channels import DmChannels
 from bot.services.express import Sender
 from bot.services.report import ReportService
-from bot.services.report_model import FileKind, Report, ReportFile
+from bot.shapes.report import FileKind, Report, ReportFile
 from bot.slack.gateway import SlackGateway
 from bot.views.report_files import report_csv
 from bot.vocabulary import OutboxKind
