@@ -607,7 +607,7 @@ REPORT_FUNNEL_ROLES = {
     Role.MENTOR: "*Mentors* (sharing)",
     Role.MENTEE: "*Mentees* (learning)",
 }
-# Keyed by bot.services.report_model.Stage values.
+# Keyed by bot.shapes.report.Stage values.
 STAGE_LABELS = {
     "joined": "Joined",
     "matched": "Matched",
@@ -626,7 +626,7 @@ REPORT_NO_PAIRS = "*Pairs:* none yet — `/mentor match` previews a matching rou
 REPORT_AT_RISK_HEADING = "*Pairs at risk*"
 REPORT_AT_RISK_LINE = "• <@{mentor}> & <@{mentee}> — {reasons}"
 REPORT_NONE_AT_RISK = "*Pairs at risk:* none right now. 🎉"
-# Keyed by bot.services.report_model.RiskReason values: a reason stored on the pair by
+# Keyed by bot.shapes.report.RiskReason values: a reason stored on the pair by
 # its AtRiskReason member; low_rating is worked out by the report, never stored.
 RISK_NO_ACTIVITY = "no session for {n} weeks"
 RISK_NO_ACTIVITY_ONE = "no session for a week"

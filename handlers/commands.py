@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from bot import copy
 from bot.commands import Command, Sub, parse_command
 from bot.container import Services
-from bot.services.report_model import FileKind
+from bot.shapes.report import FileKind
 from bot.slack.errors import SlackError
 from bot.views.dashboard import file_sent_text
 from bot.views.join_modal import join_modal

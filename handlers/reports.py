@@ -14,7 +14,7 @@ from slack_bolt import Ack, App
 from bot.container import Services
 from bot.errors import UserFacingError
 from bot.ids import Action
-from bot.services.report_model import FileKind
+from bot.shapes.report import FileKind
 from bot.slack.errors import SlackError
 from handlers.buttons import button_int
 

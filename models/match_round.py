@@ -63,7 +63,7 @@ class MatchWaiting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("match_round.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(32))  # bot.services.matching.UnmatchedReason
+    reason: Mapped[str] = mapped_column(String(32))  # bot.shapes.matching.UnmatchedReason
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[MatchRound] = relationship(back_populates="waiting")

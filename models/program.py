@@ -58,7 +58,7 @@ class Program(Base):
     auto_round_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     review_matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    # A preset name from bot.services.programs.EMPHASES: which preferences weigh most.
+    # A preset name from bot.shapes.programs.EMPHASES: which preferences weigh most.
     match_emphasis: Mapped[str] = mapped_column(
         String(16), default="balanced", server_default="balanced"
     )

@@ -19,7 +19,7 @@ class ReportFileRecord(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))  # the lead it was sent to
-    kind: Mapped[str] = mapped_column(String(16))  # bot.services.report_model.FileKind
+    kind: Mapped[str] = mapped_column(String(16))  # bot.shapes.report.FileKind
     file_id: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     permalink: Mapped[str | None] = mapped_column(String(500))

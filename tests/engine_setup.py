@@ -15,9 +15,10 @@ from bot.config import Settings
 from bot.container import Services, build_services
 from bot.sandbox.fakeslack import FakeSlack
 from bot.services.due import DueService
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
+from bot.shapes.enrolment import JoinSubmission
 from models import OutboundMessage, OutboxStatus, Pair, Program, Workspace
 from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.services.report_model import (
+from bot.shapes.report import (
     AtRiskPair,
     Engagement,
     FunnelStage,

@@ -20,14 +20,8 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.pairing import PairingService
 from bot.services.programs import ProgramService
 from bot.services.timing import WorkingHours
-from bot.views.checkins import (
-    CheckInForm,
-    CheckInSubmission,
-    checkin_message,
-    checkin_modal,
-    checkin_saved_view,
-    read_checkin,
-)
+from bot.shapes.checkins import CheckInForm, CheckInSubmission
+from bot.views.checkins import checkin_message, checkin_modal, checkin_saved_view, read_checkin
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program
 from tests.conftest import FixedClock
 from tests.engine_setup import engine_settings, member_submission

@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 
 from bot.errors import NotJoinedError, UserFacingError
 from bot.ids import JoinField
-from bot.services.enrolment import (
-    MAX_DEPARTMENT_CHARS,
-    MAX_GOALS_CHARS,
-    EnrolmentService,
-    FormErrors,
-    JoinSubmission,
-)
+from bot.services.enrolment import EnrolmentService, FormErrors
+from bot.shapes.enrolment import MAX_DEPARTMENT_CHARS, MAX_GOALS_CHARS, JoinSubmission
 from models import Person, PersonSkill, PersonStatus, Role, Seniority
 
 TEAM = "T0SERVICE1"

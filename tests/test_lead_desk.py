@@ -12,7 +12,7 @@ from bot.container import build_services
 from bot.errors import NotALeadError, UserFacingError
 from bot.services.express import SendInline
 from bot.services.lead_desk import LeadDesk
-from bot.services.report_model import FileKind
+from bot.shapes.report import FileKind
 from bot.slack.errors import SlackRejectedError
 from models import PairStatus, Person
 from tests.conftest import LEAD_ID, FixedClock

@@ -26,9 +26,6 @@ from bot.services.matching import (
     MatchResult,
     Participant,
     PastPair,
-    ReasonCode,
-    UnmatchedReason,
-    Weights,
     is_allowed,
     match,
     overlap_minutes,
@@ -36,6 +33,7 @@ from bot.services.matching import (
     recent_pairs,
     score_matrix,
 )
+from bot.shapes.matching import ReasonCode, UnmatchedReason, Weights
 from models.enums import PersonStatus, Role
 
 TODAY = date(2025, 6, 2)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import literal, select
 
 from bot import copy, outbox_keys
-from bot.services.report_model import RiskReason
+from bot.shapes.report import RiskReason
 from bot.vocabulary import (
     AtRiskReason,
     OutboxKind,

@@ -12,13 +12,15 @@ from bot.errors import FormErrors, UserFacingError
 from bot.ids import GoalField, ProgramField
 from bot.services.delivery import DeliveryService
 from bot.services.dm_channels import DmChannels
-from bot.services.enrolment import EnrolmentService, JoinSubmission
+from bot.services.enrolment import EnrolmentService
 from bot.services.goals import GoalsService
 from bot.services.introductions import IntroService
-from bot.services.matching import ReasonCode, UnmatchedReason
 from bot.services.pacing import PostPacer
 from bot.services.pairing import PairingService, RoundAlreadyConfirmedError, _hours_utc
-from bot.services.programs import ProgramService, ProgramSubmission
+from bot.services.programs import ProgramService
+from bot.shapes.enrolment import JoinSubmission
+from bot.shapes.matching import ReasonCode, UnmatchedReason
+from bot.shapes.programs import ProgramSubmission
 from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Pair, PairStatus, Person, Workspace
 from tests.conftest import BOT_TOKEN

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from bot.copy import UNMATCHED_FOR_LEAD
-from bot.services.report_model import Report, WeekActivity, aggregate
+from bot.shapes.report import Report, WeekActivity, aggregate
 from bot.views.report_chart import MAX_WEEK_LABELS, _weekly_panel, report_chart
 from bot.views.report_files import report_csv, report_json, report_markdown
 from tests.conftest import ROOT

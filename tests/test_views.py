@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.mrkdwn import escape
-from bot.services.enrolment import (
+from bot.shapes.enrolment import (
     MAX_DEPARTMENT_CHARS,
     MAX_GOALS_CHARS,
     Profile,

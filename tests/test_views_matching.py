@@ -6,12 +6,19 @@ import json
 from datetime import date
 
 from bot.ids import ProgramField
-from bot.services.enrolment import SkillOption
-from bot.services.goals import MAX_GOAL_CHARS, PairGoals
-from bot.services.introductions import IntroReport, Undelivered
-from bot.services.matching import Reason, ReasonCode, UnmatchedReason
-from bot.services.pairing import PreviewPair, RoundPreview, WaitingPerson
-from bot.services.programs import EMPHASES, NEW_PROGRAM, ProgramSettings
+from bot.shapes.enrolment import SkillOption
+from bot.shapes.goals import MAX_GOAL_CHARS, PairGoals
+from bot.shapes.matching import (
+    IntroReport,
+    PreviewPair,
+    Reason,
+    ReasonCode,
+    RoundPreview,
+    Undelivered,
+    UnmatchedReason,
+    WaitingPerson,
+)
+from bot.shapes.programs import EMPHASES, NEW_PROGRAM, ProgramSettings
 from bot.slack.limits import MESSAGE_BLOCKS as MAX_MESSAGE_BLOCKS
 from bot.views.matching import delivered_message, match_preview
 from bot.views.pairs import (

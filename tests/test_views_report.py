@@ -12,8 +12,8 @@ from slack_sdk.models.blocks import Block
 
 from bot import copy
 from bot.ids import Action
-from bot.services.matching import UnmatchedReason
-from bot.services.report_model import (
+from bot.shapes.matching import UnmatchedReason
+from bot.shapes.report import (
     Aggregate,
     AtRiskPair,
     FileKind,

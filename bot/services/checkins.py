@@ -35,14 +35,14 @@ from bot.mrkdwn import unreadable
 from bot.services.delivery import Outgoing, enqueue
 from bot.services.timing import WorkingHours, next_working_time
 from bot.services.weekly import first_monday, running_pairs, working_hours
-from bot.views.checkins import (
+from bot.shapes.checkins import (
     CANDID_CHOICES,
     MAX_TEXT_CHARS,
     RATINGS,
     CheckInForm,
     CheckInSubmission,
-    checkin_message,
 )
+from bot.views.checkins import checkin_message
 from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,

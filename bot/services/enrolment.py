@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import func, or_, select
@@ -18,9 +17,19 @@ from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import JoinField
 from bot.mrkdwn import unreadable
 from bot.services.directory import enrich_from_directory
-from bot.services.goals import PairGoals, pair_goals
+from bot.services.goals import pair_goals
 from bot.services.people import find_person
 from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.shapes.enrolment import (
+    MAX_DEPARTMENT_CHARS,
+    MAX_GOALS_CHARS,
+    MAX_SKILLS_PER_DIRECTION,
+    JoinSubmission,
+    Profile,
+    ProgramCounts,
+    SkillOption,
+)
+from bot.shapes.goals import PairGoals
 from models import (
     Pair,
     PairStatus,
@@ -37,10 +46,6 @@ from models import (
 
 _T = TypeVar("_T")
 
-MAX_SKILLS_PER_DIRECTION = 5
-MAX_DEPARTMENT_CHARS = 80
-MAX_GOALS_CHARS = 500
-
 # Local working-hour windows a person can prefer, as [start, end) hours.
 TIME_WINDOWS: dict[str, tuple[int, int]] = {
     "morning": (9, 12),
@@ -54,49 +59,6 @@ WEEKDAYS = range(5)  # Monday to Friday; None means any weekday
 
 
 @dataclass(frozen=True)
-class SkillOption:
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class JoinSubmission:
-    """What the join modal sent, as plain values; nothing checked yet."""
-
-    role: str | None
-    teach: Sequence[str]
-    learn: Sequence[str]
-    department: str | None
-    seniority: str | None
-    weekday: str | None
-    window: str | None
-    goals: str | None
-
-
-@dataclass(frozen=True)
-class Profile:
-    person_id: int
-    team_id: str
-    user_id: str
-    role: Role
-    status: PersonStatus
-    teach: tuple[str, ...]
-    learn: tuple[str, ...]
-    teach_slugs: tuple[str, ...]
-    learn_slugs: tuple[str, ...]
-    department: str | None
-    seniority: Seniority | None
-    preferred_weekday: int | None
-    window: str
-    goals: str | None
-    tz: str | None
-    dm_channel_id: str | None
-    program_name: str
-    joined_at: datetime
-    pairs: tuple[PairGoals, ...] = ()  # active pairs, newest first
-
-
-@dataclass(frozen=True)
 class SaveResult:
     profile: Profile
     first_join: bool  # a brand-new person: send the welcome
@@ -107,15 +69,6 @@ class SaveResult:
 class LeaveResult:
     profile: Profile
     ended_pairs: tuple[PairGoals, ...]  # their partners are told, in the pair's group DM
-
-
-@dataclass(frozen=True)
-class ProgramCounts:
-    mentors: int
-    mentees: int
-    paused: int
-    left: int
-    active_pairs: int = 0
 
 
 @dataclass(frozen=True)

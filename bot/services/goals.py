@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -16,22 +14,8 @@ from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import GoalField
 from bot.mrkdwn import unreadable
 from bot.services.people import find_person
+from bot.shapes.goals import MAX_GOAL_CHARS, MAX_GOALS_EACH, PairGoals, goal_block_id
 from models import Pair, PairStatus, Person, Workspace
-
-MAX_GOALS_EACH = 3
-MAX_GOAL_CHARS = 150
-
-
-@dataclass(frozen=True)
-class PairGoals:
-    pair_id: int
-    mentor_user: str
-    mentee_user: str
-    channel_id: str | None
-    learning: tuple[str, ...]  # the mentee's (senior's) learning goals
-    growth: tuple[str, ...]  # the mentor's (junior's) leadership growth goals
-    updated_by: str | None
-    updated_at: datetime | None
 
 
 class GoalsService:
@@ -82,11 +66,6 @@ class GoalsService:
             pair.goals_updated_by = user_id
             session.flush()
             return pair_goals(pair)
-
-
-def goal_block_id(kind: GoalField, number: int) -> str:
-    """block_id of the number-th (1-based) goal input of a kind."""
-    return f"{kind.value}_{number}"
 
 
 def _check(kind: GoalField, values: Sequence[str | None], errors: dict[str, str]) -> list[str]:

@@ -9,7 +9,6 @@ loses nothing: planned messages are sent by the next run_due, and none twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,9 +18,9 @@ from bot import outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.services.delivery import DeliveryService, Outgoing, enqueue
-from bot.services.matching import UnmatchedReason
 from bot.services.pairing import reason_from_json, skill_names
 from bot.services.programs import settings_of
+from bot.shapes.matching import IntroReport, Undelivered, UnmatchedReason
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
@@ -29,20 +28,6 @@ from bot.vocabulary import OutboxKind
 from models import MatchWaiting, OutboundMessage, OutboxStatus, Pair, PairStatus, Person, Program
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    user_ids: tuple[str, ...]
-    error: str  # Slack's error code, e.g. account_inactive
-
-
-@dataclass
-class IntroReport:
-    pairs_introduced: int = 0
-    people_told_to_wait: int = 0
-    retrying: int = 0  # Slack pushed back (429, 5xx): the clock sends them shortly
-    undelivered: list[Undelivered] = field(default_factory=list)
 
 
 class IntroService:

@@ -25,10 +25,12 @@ from bot.services.delivery import Outgoing, enqueue
 from bot.services.dm_channels import DmChannels
 from bot.services.express import Sender
 from bot.services.leads import LeadPolicy
-from bot.services.pairing import ConfirmResult, PairingService, RoundPreview
-from bot.services.programs import NEW_PROGRAM, ProgramService, ProgramSettings, ProgramSubmission
+from bot.services.pairing import PairingService
+from bot.services.programs import ProgramService
 from bot.services.report import ReportService
-from bot.services.report_model import FileKind, Report, ReportFile
+from bot.shapes.matching import ConfirmResult, RoundPreview
+from bot.shapes.programs import NEW_PROGRAM, ProgramSettings, ProgramSubmission
+from bot.shapes.report import FileKind, Report, ReportFile
 from bot.slack.gateway import SlackGateway
 from bot.views.report_files import report_csv
 from bot.vocabulary import OutboxKind

@@ -29,9 +29,10 @@ from bot import copy, outbox_keys
 from bot.db import unit_of_work
 from bot.mrkdwn import escape
 from bot.services.delivery import Outgoing, enqueue
-from bot.services.pairing import PairingService, RoundPreview, skill_names
+from bot.services.pairing import PairingService, skill_names
 from bot.services.timing import WorkingHours, next_working_time
 from bot.services.weekly import first_monday, shared_skills, working_hours
+from bot.shapes.matching import RoundPreview
 from bot.views.matching import confirmed_message, match_preview
 from bot.vocabulary import OutboxKind
 from models import (

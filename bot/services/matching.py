@@ -17,11 +17,11 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from bot.shapes.matching import Reason, ReasonCode, UnmatchedReason, Weights
 from models.enums import PersonStatus, Role
 
 log = logging.getLogger(__name__)
@@ -71,49 +71,14 @@ class PastPair:
 
 
 @dataclass(frozen=True)
-class Weights:
-    """How much each preference is worth; all >= 0."""
-
-    skill: float = 10.0  # per skill the mentor teaches that the mentee wants
-    focus_skill: float = 5.0  # extra per such skill that is a program focus skill
-    seniority_gap: float = 3.0  # mentee more senior than mentor, scaled by gap (capped at 3)
-    wrong_direction: float = 3.0  # penalty: mentor more senior than mentee
-    cross_department: float = 4.0  # both departments known and different
-    hours_overlap: float = 4.0  # scaled by overlap / 3 h, capped at 1
-    waited: float = 6.0  # per person in the pair who was left unmatched last round
-
-    def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"weight {name} must be a finite number >= 0")
-
-
-@dataclass(frozen=True)
 class MatchConfig:
-    weights: Weights = Weights()
+    # Weights is frozen; ruff cannot see that once it lives in another module.
+    weights: Weights = Weights()  # noqa: RUF009
     focus_skills: frozenset[str] = frozenset()
     repeat_window_days: int = 365
     require_skill_fit: bool = True  # a pair must share a skill (mentor teaches, mentee learns)
     seed: int = 0
     today: date | None = None  # for the repeat window; None: every past pair counts
-
-
-class ReasonCode(StrEnum):
-    FOCUS_SKILLS = "focus_skills"
-    SKILLS = "skills"
-    SENIORITY = "seniority"
-    CROSS_DEPARTMENT = "cross_department"
-    HOURS_OVERLAP = "hours_overlap"
-    BOTH_ASYNC = "both_async"
-    WAITED = "waited"
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    skills: tuple[str, ...] = ()  # SKILLS: every shared skill; FOCUS_SKILLS: the focus ones
-    hours: float = 0.0  # HOURS_OVERLAP: shared working hours
-    gap: int = 0  # SENIORITY: levels the mentee is above the mentor
 
 
 @dataclass(frozen=True)
@@ -122,16 +87,6 @@ class ProposedPair:
     mentee_id: int
     score: float
     reasons: tuple[Reason, ...]  # most important first
-
-
-class UnmatchedReason(StrEnum):
-    PAUSED = "paused"
-    LEFT = "left"
-    NO_SKILL_FIT = "no_skill_fit"  # nobody on the other side shares a skill with them
-    ONLY_BLOCKED = "only_blocked"  # every fitting person is in their chain or a recent partner
-    NO_CAPACITY = "no_capacity"  # partners exist, but their places went to others
-    NOT_ENOUGH_PEOPLE = "not_enough_people"  # nobody active on the other side
-    MENTOR_FULL = "mentor_full"  # a mentor whose capacity is already 0
 
 
 _STATUS_REASONS = {

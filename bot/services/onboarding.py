@@ -24,11 +24,12 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.services.delivery import Outgoing, enqueue
-from bot.services.enrolment import EnrolmentService, LeaveResult, Profile, SaveResult
+from bot.services.enrolment import EnrolmentService, LeaveResult, SaveResult
 from bot.services.express import Sender
-from bot.services.goals import PairGoals
 from bot.services.lead_desk import LeadDesk
 from bot.services.leads import LeadPolicy
+from bot.shapes.enrolment import Profile
+from bot.shapes.goals import PairGoals
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway
 from bot.views.home import home_view

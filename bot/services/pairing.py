@@ -24,17 +24,18 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.services.directory import management_chains
-from bot.services.matching import (
-    MatchConfig,
-    MatchResult,
-    Participant,
-    PastPair,
+from bot.services.matching import MatchConfig, MatchResult, Participant, PastPair, match
+from bot.services.programs import ProgramService, settings_of
+from bot.shapes.matching import (
+    ConfirmResult,
+    PreviewPair,
     Reason,
     ReasonCode,
+    RoundPreview,
     UnmatchedReason,
-    match,
+    WaitingPerson,
 )
-from bot.services.programs import ProgramService, ProgramSettings, settings_of
+from bot.shapes.programs import ProgramSettings
 from models import (
     MatchProposal,
     MatchRound,
@@ -55,48 +56,6 @@ from models import (
 log = logging.getLogger(__name__)
 
 REPEAT_WINDOW_DAYS = 365  # an earlier pair is not repeated within a year
-
-
-@dataclass(frozen=True)
-class PreviewPair:
-    mentor_id: int
-    mentee_id: int
-    mentor_user: str
-    mentee_user: str
-    score: float
-    reasons: tuple[Reason, ...]
-
-
-@dataclass(frozen=True)
-class WaitingPerson:
-    person_id: int
-    user_id: str
-    role: Role
-    reason: UnmatchedReason
-
-
-@dataclass(frozen=True)
-class RoundPreview:
-    round_id: int
-    program_name: str
-    status: RoundStatus
-    seed: int
-    pairs: tuple[PreviewPair, ...]
-    waiting: tuple[WaitingPerson, ...]
-    paused: int  # paused people left out of the round
-    dropped: int  # pairs the lead dropped from this preview
-    total_score: float
-    skill_names: dict[str, str]
-    review: bool  # the program wants a lead to confirm before intros go out
-
-
-@dataclass(frozen=True)
-class ConfirmResult:
-    round_id: int
-    program_name: str
-    pairs_created: int
-    skipped: int  # proposals whose people paused, left or were paired since the preview
-    waiting: int
 
 
 class RoundAlreadyConfirmedError(UserFacingError):

@@ -14,93 +14,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.shapes.prompts import SKILLS, TEXT_LIMITS, Prompt, Stage
 
-class Stage(StrEnum):
-    KICKOFF = "kickoff"  # week 1: get to know each other, goals, rhythm
-    TOPIC = "topic"  # a skill the pair shares
-    MIDPOINT = "midpoint"  # the middle week: reflect, revisit goals
-    WRAPUP = "wrapup"  # the last week: look back, flip the roles
-    GENERAL = "general"  # no skill needed: fills weeks when the skill prompts run out
-
-
-# The seeded skill catalogue (migrations/versions/..._0001). Skills a workspace adds itself
-# have no prompts: choose_prompt ignores them and falls back to general prompts.
-SKILLS: tuple[str, ...] = (
-    "ai-tools",
-    "social-media",
-    "data-analytics",
-    "design-thinking",
-    "ways-of-working",
-    "culture-inclusion",
-)
-
-# Kept well inside Slack's limits (3000 chars per section text, 150 per header) so a view can
-# show a whole prompt in one section; the id fits pair_week.prompt_id (String(80)).
-MAX_ID = 80
-MAX_TITLE = 80
-MAX_QUESTION = 500
-MAX_PREP_TIP = 400
-MAX_TRY_IT = 400
-
-_TEXT_LIMITS = {
-    "title": MAX_TITLE,
-    "question": MAX_QUESTION,
-    "prep_tip": MAX_PREP_TIP,
-    "try_it": MAX_TRY_IT,
-}
-_FIELDS = frozenset({"id", "stage", "skill", *_TEXT_LIMITS})
-_ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FIELDS = frozenset({"id", "stage", "skill", *TEXT_LIMITS})
 _DEFAULT_RESOURCE = "prompts.yaml"  # inside the ``bot`` package
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One conversation prompt. The question goes to both; prep_tip to the mentor (the
-    junior who teaches); try_it to the mentee (the senior who learns)."""
-
-    id: str
-    stage: str  # a Stage value
-    skill: str | None  # a SKILLS slug for topic prompts, else None
-    title: str
-    question: str
-    prep_tip: str
-    try_it: str
-
-    def __post_init__(self) -> None:
-        name = f"prompt {self.id!r}"
-        if not isinstance(self.id, str) or not _ID_PATTERN.fullmatch(self.id):
-            raise ValueError(f"{name}: id must be a lowercase slug like 'ai-tools-draft-email'")
-        if len(self.id) > MAX_ID:
-            raise ValueError(f"{name}: id is longer than {MAX_ID} characters")
-        if self.stage not in set(Stage):
-            stages = ", ".join(Stage)
-            raise ValueError(f"{name}: stage {self.stage!r} is not one of {stages}")
-        if self.stage == Stage.TOPIC:
-            if self.skill not in SKILLS:
-                raise ValueError(
-                    f"{name}: skill {self.skill!r} must be one of {', '.join(SKILLS)} "
-                    "for a topic prompt"
-                )
-        elif self.skill is not None:
-            raise ValueError(f"{name}: skill is only for topic prompts, not {self.stage}")
-        for field_name, limit in _TEXT_LIMITS.items():
-            text = getattr(self, field_name)
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"{name}: {field_name} must be non-empty text")
-            if len(text) > limit:
-                raise ValueError(
-                    f"{name}: {field_name} is {len(text)} characters, the limit is {limit}"
-                )
 
 
 @dataclass(frozen=True)
@@ -172,7 +97,7 @@ def _prompt(entry: Any, number: int) -> Prompt:
     unknown = sorted(str(key) for key in entry if key not in _FIELDS)
     if unknown:
         raise ValueError(f"{name}: unknown field {', '.join(unknown)}")
-    for key in ("id", "stage", *_TEXT_LIMITS):
+    for key in ("id", "stage", *TEXT_LIMITS):
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{name}: {key} is required and must be non-empty text")
@@ -184,7 +109,7 @@ def _prompt(entry: Any, number: int) -> Prompt:
         id=entry["id"].strip(),
         stage=entry["stage"].strip(),
         skill=skill.strip() if skill is not None else None,
-        **{key: entry[key].strip() for key in _TEXT_LIMITS},
+        **{key: entry[key].strip() for key in TEXT_LIMITS},
     )
 
 

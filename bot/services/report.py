@@ -5,7 +5,7 @@ report costs the same dozen statements for ten people or ten thousand (a test co
 them). What comes back per pair is one small row, combined here in Python into the
 funnel and the at-risk list.
 
-Privacy lives in :mod:`bot.services.report_model`: ratings and response rates become
+Privacy lives in :mod:`bot.shapes.report`: ratings and response rates become
 :class:`Aggregate` values that are empty below three people, and shared comments are
 read only where their author ticked "share with the program lead".
 """
@@ -38,7 +38,7 @@ from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
-from bot.services.report_model import (
+from bot.shapes.report import (
     SHARED_COMMENTS,
     AtRiskPair,
     Engagement,

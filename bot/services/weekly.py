@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from bot import outbox_keys
 from bot.db import unit_of_work
 from bot.services.delivery import Outgoing, enqueue
-from bot.services.prompts import Prompt, PromptLibrary, choose_prompt, load_library
+from bot.services.prompts import PromptLibrary, choose_prompt, load_library
 from bot.services.timing import WorkingHours, next_working_time, prompt_slot
+from bot.shapes.prompts import Prompt
 from bot.views.prompts import prompt_blocks
 from bot.vocabulary import OutboxKind
 from models import (

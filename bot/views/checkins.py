@@ -1,13 +1,12 @@
 """Feedback check-ins: the private "Did you meet?" DM, the short form, and its thank-you.
 
-The form's vocabulary lives here (ratings, candour answers, text limits): the service
-validates against the same values the modal offers.
+The form's vocabulary (ratings, candour answers, text limits) lives in
+:mod:`bot.shapes.checkins`, where the service validates against the same values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,37 +29,15 @@ from slack_sdk.models.views import View
 
 from bot import copy
 from bot.ids import Action, Callback, CheckInField, row_id
+from bot.shapes.checkins import (
+    CANDID_CHOICES,
+    MAX_TEXT_CHARS,
+    RATINGS,
+    CheckInForm,
+    CheckInSubmission,
+)
 
-RATINGS = (1, 2, 3, 4, 5)
-CANDID_CHOICES = ("yes", "mostly", "no")
-MAX_TEXT_CHARS = 1000
 SHARE = "share"  # the value of the one "share with the lead" checkbox
-
-
-@dataclass(frozen=True)
-class CheckInForm:
-    """What the modal shows: the check-in, who is asked, and any earlier answers."""
-
-    checkin_id: int
-    met: str  # met | couldnt
-    is_mentor: bool  # the junior gets the candour question
-    partner_user: str
-    rating: int | None = None
-    learned: str | None = None
-    blockers: str | None = None
-    share_with_lead: bool = False
-    candid: str | None = None
-
-
-@dataclass(frozen=True)
-class CheckInSubmission:
-    """The modal's state as plain values, unvalidated."""
-
-    rating: str | None
-    learned: str | None
-    blockers: str | None
-    share_with_lead: bool = False
-    candid: str | None = None
 
 
 def checkin_message(

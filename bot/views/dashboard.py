@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from bot import copy
 from bot.ids import Action
 from bot.mrkdwn import escape
-from bot.services.report_model import AtRiskPair, Report, ReportFile
+from bot.shapes.report import AtRiskPair, Report, ReportFile
 from bot.views.report import (
     FIELD_MAX,
     HEADER_MAX,

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot import copy
 from bot.mrkdwn import escape
-from bot.services.goals import PairGoals
+from bot.shapes.goals import PairGoals
 
 
 def goals_blocks(goals: PairGoals) -> list[Block]:

@@ -16,8 +16,8 @@ from slack_sdk.models.views import View
 
 from bot import copy
 from bot.ids import Action
-from bot.services.enrolment import Profile, ProgramCounts
-from bot.services.report_model import Report, ReportFile
+from bot.shapes.enrolment import Profile, ProgramCounts
+from bot.shapes.report import Report, ReportFile
 from bot.views.dashboard import dashboard_blocks
 from bot.views.messages import profile_blocks
 from models.enums import PersonStatus

@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from bot import copy
 from bot.ids import Action, Callback, JoinField
-from bot.services.enrolment import (
+from bot.shapes.enrolment import (
     MAX_DEPARTMENT_CHARS,
     MAX_GOALS_CHARS,
     MAX_SKILLS_PER_DIRECTION,

@@ -16,8 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot import copy
 from bot.ids import Action
-from bot.services.introductions import IntroReport
-from bot.services.pairing import ConfirmResult, RoundPreview
+from bot.shapes.matching import ConfirmResult, IntroReport, RoundPreview
 from bot.views.messages import Message
 from bot.views.pairs import reasons_text
 from models import Role

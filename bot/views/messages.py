@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from bot import copy
 from bot.ids import Action
 from bot.mrkdwn import escape
-from bot.services.enrolment import Profile
+from bot.shapes.enrolment import Profile
 from bot.views.goals_text import goals_blocks
 
 

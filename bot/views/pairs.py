@@ -24,9 +24,9 @@ from slack_sdk.models.views import View
 from bot import copy
 from bot.ids import Action, Callback, GoalField
 from bot.mrkdwn import escape
-from bot.services.goals import MAX_GOAL_CHARS, MAX_GOALS_EACH, PairGoals, goal_block_id
-from bot.services.matching import Reason, ReasonCode, UnmatchedReason
-from bot.services.programs import ProgramSettings
+from bot.shapes.goals import MAX_GOAL_CHARS, MAX_GOALS_EACH, PairGoals, goal_block_id
+from bot.shapes.matching import Reason, ReasonCode, UnmatchedReason
+from bot.shapes.programs import ProgramSettings
 from bot.views.goals_text import goals_blocks
 from bot.views.messages import Message
 

@@ -23,8 +23,8 @@ from slack_sdk.models.views import View
 from bot import copy
 from bot.ids import Action, Callback, ProgramField, row_id
 from bot.mrkdwn import escape
-from bot.services.enrolment import SkillOption
-from bot.services.programs import (
+from bot.shapes.enrolment import SkillOption
+from bot.shapes.programs import (
     CHECKIN_EVERY_WEEKS,
     EMPHASES,
     LENGTH_WEEKS,

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot import copy
 from bot.ids import Action
-from bot.services.prompts import Prompt
+from bot.shapes.prompts import Prompt
 
 
 def prompt_blocks(

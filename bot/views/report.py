@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot import copy
 from bot.mrkdwn import escape
-from bot.services.report_model import (
+from bot.shapes.report import (
     MIN_GROUP,
     Aggregate,
     AtRiskPair,

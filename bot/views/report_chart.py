@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.services.report_model import FunnelStage, Report, Stage, WeekActivity
+from bot.shapes.report import FunnelStage, Report, Stage, WeekActivity
 from bot.views.report_files import STAGE_NAMES
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 9, 100  # 1600 × 900 px: a 16:9 slide

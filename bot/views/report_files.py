@@ -1,7 +1,7 @@
 """A program report as files: a CSV for spreadsheets, Markdown for the terminal or a doc,
 and JSON for other tools. Pure functions of a :class:`Report`; none reads the database.
 
-Privacy was decided when the report was built (see ``report_model``): a hidden aggregate
+Privacy was decided when the report was built (see :mod:`bot.shapes.report`): a hidden aggregate
 has no value to leak, and these renderers only say that it is hidden. The CSV goes further
 and carries no ratings or comments at all, because a row there is one person.
 """
@@ -19,15 +19,7 @@ from enum import Enum
 from typing import Any
 
 from bot.copy import UNMATCHED_FOR_LEAD
-from bot.services.report_model import (
-    MIN_GROUP,
-    Aggregate,
-    AtRiskPair,
-    PersonRow,
-    Report,
-    RiskReason,
-    Stage,
-)
+from bot.shapes.report import MIN_GROUP, Aggregate, AtRiskPair, PersonRow, Report, RiskReason, Stage
 
 # --- CSV ------------------------------------------------------------------------------
 

@@ -132,7 +132,7 @@ class SkillBalance:
 class WaitingPerson:
     user_id: str
     role: str  # models.enums.Role value
-    reason: str  # bot.services.matching.UnmatchedReason value
+    reason: str  # bot.shapes.matching.UnmatchedReason value
     since: datetime  # the round that left them waiting
 
 
