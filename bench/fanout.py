@@ -27,12 +27,12 @@ from sqlalchemy import func, insert, select
 from bot import outbox_keys
 from bot.db import make_engine, make_session_factory, migrate
 from bot.sandbox.fakeslack import FakeSlack
-from bot.services.delivery import DeliveryService
-from bot.services.dm_channels import DmChannels
-from bot.services.due import still_wanted
-from bot.services.pacing import PostPacer
-from bot.services.weekly import WeeklyPrompts
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.outbox.delivery import DeliveryService
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.pacing import PostPacer
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
+from bot.services.weekly.due import still_wanted
+from bot.services.weekly.planner import WeeklyPrompts
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill

@@ -6,7 +6,7 @@ Seeds a fresh database (SQLite in a temp dir unless --database-url is given, e.g
 postgresql://postgres@127.0.0.1:5432/test) with N participants, half mentors and half
 mentees with skills, departments, time zones and seniority, then times:
 
-- the baseline: the pure matcher alone on the same participants (bot.services.matching);
+- the baseline: the pure matcher alone on the same participants (bot.services.matching.matcher);
 - preview: load the program, build the matcher input, match, store the proposals;
 - confirm: turn the preview into pairs.
 
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from bench.matching import DEPARTMENTS
 from bot.db import make_engine, make_session_factory, migrate
-from bot.services.matching import MatchConfig, match
-from bot.services.pairing import PairingService, _eligible, _participant
-from bot.services.programs import ProgramService, settings_of
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.matching.matcher import MatchConfig, match
+from bot.services.matching.rounds import PairingService, _eligible, _participant
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
+from bot.services.programs.settings import ProgramService, settings_of
 from models import (
     Person,
     PersonSkill,

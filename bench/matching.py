@@ -23,7 +23,7 @@ from datetime import date, timedelta
 import networkx as nx
 import numpy as np
 
-from bot.services.matching import (
+from bot.services.matching.matcher import (
     MatchConfig,
     MatchResult,
     Participant,

@@ -206,7 +206,7 @@ def database(url: str | None, keep: bool) -> Iterator[str]:
 
 
 def run(url: str, args: argparse.Namespace) -> None:
-    from bot.services.report import ReportService  # noqa: PLC0415 - after argument parsing
+    from bot.services.reports.report import ReportService  # noqa: PLC0415 - after argument parsing
     from bot.views.report import report_message  # noqa: PLC0415
     from bot.views.report_chart import report_chart  # noqa: PLC0415
     from bot.views.report_files import report_csv  # noqa: PLC0415

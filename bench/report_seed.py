@@ -24,8 +24,8 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, upd
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
-from bot.services.prompts import load_library
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
+from bot.services.weekly.prompts import load_library
 from bot.vocabulary import AtRiskReason, OutboxKind, undeliverable_reason
 from models import (
     CheckIn,

@@ -25,7 +25,7 @@ from bot.db import make_engine, make_session_factory, migrate
 from bot.errors import UserFacingError
 from bot.logs import configure_logging
 from bot.people_csv import CsvFileError, ParsedFile, parse_people_csv
-from bot.services.directory import (
+from bot.services.people.directory import (
     DirectoryImportService,
     ImportReport,
     ImportStoppedError,
@@ -165,7 +165,7 @@ REPORT_FORMATS = {
 def cmd_report(args: argparse.Namespace) -> int:
     """A program's report from the database alone: no Slack token, nothing posted."""
     # Imported here so `migrate`, `import` and `run-due` do not load the report code.
-    from bot.services.report import ReportService  # noqa: PLC0415
+    from bot.services.reports.report import ReportService  # noqa: PLC0415
 
     render, detail = REPORT_FORMATS[args.format]
     url = _database_url()

@@ -17,25 +17,25 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
-from bot.services.checkins import CheckInService
-from bot.services.delivery import DeliveryService
-from bot.services.dm_channels import DmChannels
-from bot.services.due import DueService, FailureAlerts, still_wanted
-from bot.services.engagement import EngagementService
-from bot.services.enrolment import EnrolmentService
-from bot.services.express import ExpressLane
-from bot.services.goals import GoalsService
-from bot.services.introductions import IntroService
-from bot.services.lead_desk import LeadDesk
-from bot.services.leads import LeadPolicy
-from bot.services.lifecycle import LifecycleService
-from bot.services.onboarding import OnboardingService
-from bot.services.pacing import PostPacer
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
-from bot.services.reminders import ReminderService
-from bot.services.report import ReportService
-from bot.services.weekly import WeeklyPrompts
+from bot.services.home import HomeService
+from bot.services.matching.goals import GoalsService
+from bot.services.matching.introductions import IntroService
+from bot.services.matching.rounds import PairingService
+from bot.services.outbox.delivery import DeliveryService
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.express import ExpressLane
+from bot.services.outbox.pacing import PostPacer
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.people.leads import LeadPolicy
+from bot.services.programs.lifecycle import LifecycleService
+from bot.services.programs.settings import ProgramService
+from bot.services.reports.lead_desk import LeadDesk
+from bot.services.reports.report import ReportService
+from bot.services.weekly.checkins import CheckInService
+from bot.services.weekly.due import DueService, FailureAlerts, still_wanted
+from bot.services.weekly.engagement import EngagementService
+from bot.services.weekly.planner import WeeklyPrompts
+from bot.services.weekly.reminders import ReminderService
 from bot.slack.gateway import SlackGateway
 
 BACKGROUND_THREADS = 4
@@ -53,7 +53,7 @@ class Services:
     background: Background
     enrolment: EnrolmentService
     leads: LeadPolicy
-    onboarding: OnboardingService
+    home: HomeService
     programs: ProgramService
     pairing: PairingService
     intros: IntroService
@@ -128,7 +128,7 @@ def build_services(
         background=background,
         enrolment=enrolment,
         leads=leads,
-        onboarding=OnboardingService(
+        home=HomeService(
             enrolment,
             gateway,
             leads,

@@ -20,7 +20,7 @@ from handlers.replies import acked
 
 
 def register(app: App, services: Services) -> None:
-    enrolment, onboarding = services.enrolment, services.onboarding
+    enrolment, home = services.enrolment, services.home
 
     @app.action(Action.OPEN_JOIN)
     def open_join(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
@@ -36,21 +36,21 @@ def register(app: App, services: Services) -> None:
         ack()
         with contextlib.suppress(UserFacingError):
             enrolment.pause(context["team_id"], context["user_id"])
-        onboarding.refresh_home(context["team_id"], context["user_id"])
+        home.refresh_home(context["team_id"], context["user_id"])
 
     @app.action(Action.RESUME)
     def resume(ack: Ack, context: dict[str, Any]) -> None:
         ack()
         with contextlib.suppress(UserFacingError):
             enrolment.resume(context["team_id"], context["user_id"])
-        onboarding.refresh_home(context["team_id"], context["user_id"])
+        home.refresh_home(context["team_id"], context["user_id"])
 
     @app.action(Action.LEAVE_CONFIRM)
     @acked
     def leave(respond: Respond, context: dict[str, Any]) -> None:
         result = enrolment.leave(context["team_id"], context["user_id"])
         respond(text=copy.LEFT, replace_original=True)
-        onboarding.after_leave(result)
+        home.after_leave(result)
 
     @app.action(Action.LEAVE_CANCEL)
     def stay(ack: Ack, respond: Respond) -> None:

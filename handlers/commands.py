@@ -10,10 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import copy
-from bot.commands import Command, Sub, parse_command
 from bot.container import Services
 from bot.shapes.report import FileKind
 from bot.slack.errors import SlackError
+from bot.slash_command import Command, Sub, parse_command
 from bot.views.dashboard import file_sent_text
 from bot.views.join_modal import join_modal
 from bot.views.matching import confirmed_message, delivered_message, match_preview
@@ -66,13 +66,13 @@ def status(services: Services, call: Invocation) -> None:
 def pause(services: Services, call: Invocation) -> None:
     services.enrolment.pause(call.team_id, call.user_id)
     call.ack(text=copy.PAUSED)
-    services.onboarding.refresh_home(call.team_id, call.user_id)
+    services.home.refresh_home(call.team_id, call.user_id)
 
 
 def resume(services: Services, call: Invocation) -> None:
     services.enrolment.resume(call.team_id, call.user_id)
     call.ack(text=copy.RESUMED)
-    services.onboarding.refresh_home(call.team_id, call.user_id)
+    services.home.refresh_home(call.team_id, call.user_id)
 
 
 def leave(services: Services, call: Invocation) -> None:
@@ -139,7 +139,7 @@ def report(services: Services, call: Invocation) -> None:
             call.follow_up(text_message(failed), replace=True)
             return
         call.follow_up(text_message(file_sent_text(sent)), replace=True)
-        services.onboarding.refresh_home(call.team_id, call.user_id)  # App Home links the file
+        services.home.refresh_home(call.team_id, call.user_id)  # App Home links the file
 
     # Rendering and uploading take seconds: not on the listener's thread.
     after_ack(services.background, call.respond, "sending a report file", send_file)

@@ -14,4 +14,4 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:
         # Slack also sends this event for the Messages tab; only Home needs publishing.
         if event.get("tab", "home") == "home":
-            services.onboarding.refresh_home(context["team_id"], event["user"])
+            services.home.refresh_home(context["team_id"], event["user"])

@@ -9,7 +9,7 @@ from slack_bolt import App, Respond
 from bot import copy
 from bot.container import Services
 from bot.ids import Action
-from bot.services.pairing import RoundAlreadyConfirmedError
+from bot.services.matching.rounds import RoundAlreadyConfirmedError
 from bot.views.matching import confirmed_message, delivered_message, match_preview
 from bot.views.messages import Message
 from handlers.buttons import button_int, button_parts

@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
             services.lead_desk.nudge(team_id, user_id, button_int(action.get("value")))
         except UserFacingError as refused:
             log.info("nudge refused: %s", refused.message)
-        services.onboarding.refresh_home(team_id, user_id)
+        services.home.refresh_home(team_id, user_id)
 
     def send(kind: FileKind, action: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id = context["team_id"], context["user_id"]
@@ -43,7 +43,7 @@ def register(app: App, services: Services) -> None:
             log.info("report file refused: %s", refused.message)
         except SlackError as error:
             log.warning("report file upload failed: %s", error.describe())
-        services.onboarding.refresh_home(team_id, user_id)
+        services.home.refresh_home(team_id, user_id)
 
     # Rendering and uploading take seconds: on the background pool, not this thread.
     @app.action(Action.REPORT_CSV)

@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
             return
         # The welcome is planned before the ack too (one short write; Slack's part runs
         # in the background), so a crash after the modal closes cannot lose it.
-        services.onboarding.after_save(result)
+        services.home.after_save(result)
         ack()
 
     @app.view(Callback.PROGRAM_MODAL)
@@ -60,5 +60,5 @@ def register(app: App, services: Services) -> None:
         except FormErrors as invalid:
             ack(response_action="errors", errors=invalid.for_slack())
             return
-        services.onboarding.goals_changed(team_id, user_id, goals)  # planned, then sent
+        services.home.goals_changed(team_id, user_id, goals)  # planned, then sent
         ack()

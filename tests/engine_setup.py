@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.container import Services, build_services
 from bot.sandbox.fakeslack import FakeSlack
-from bot.services.due import DueService
-from bot.services.enrolment import EnrolmentService
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
+from bot.services.matching.rounds import PairingService
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
+from bot.services.weekly.due import DueService
 from bot.shapes.enrolment import JoinSubmission
 from models import OutboundMessage, OutboxStatus, Pair, Program, Workspace
 from tests.conftest import BOT_TOKEN, LEAD_ID, FixedClock

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
 from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,

@@ -15,11 +15,11 @@ from bot.container import build_services
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import CheckInField
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
-from bot.services.checkins import CheckInService, checkin_weeks, due_checkins
-from bot.services.enrolment import EnrolmentService
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
-from bot.services.timing import WorkingHours
+from bot.services.matching.rounds import PairingService
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
+from bot.services.weekly.checkins import CheckInService, checkin_weeks, due_checkins
+from bot.services.weekly.timing import WorkingHours
 from bot.shapes.checkins import CheckInForm, CheckInSubmission
 from bot.views.checkins import checkin_message, checkin_modal, checkin_saved_view, read_checkin
 from models import CheckIn, OutboundMessage, OutboxStatus, Pair, Person, PersonStatus, Program

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands import Sub, parse_command
+from bot.slash_command import Sub, parse_command
 
 
 def test_empty_text_is_help():
@@ -32,7 +32,7 @@ def test_any_text_parses_without_error(text):
 
 
 def test_every_sub_command_has_a_handler():
-    from bot.commands import Sub
+    from bot.slash_command import Sub
     from handlers.commands import ROUTES
 
     assert set(ROUTES) == set(Sub)

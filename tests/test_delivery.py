@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.services.delivery import LEASE, DeliveryService, Outgoing, enqueue
-from bot.services.dm_channels import DmChannels
-from bot.services.pacing import PostPacer
-from bot.services.workspaces import ensure_workspace
+from bot.services.outbox.delivery import LEASE, DeliveryService, Outgoing, enqueue
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.pacing import PostPacer
+from bot.services.people.workspaces import ensure_workspace
 from bot.slack.gateway import SlackGateway
 from models import OutboundMessage, OutboxStatus, Person
 from tests.conftest import BOT_TOKEN
@@ -214,7 +214,7 @@ def test_a_dm_is_opened_once_and_kept_on_the_person(
     user = new_id()
     fake_slack.add_user(user)
     with own_sessions.begin() as s:
-        from bot.services.workspaces import ensure_default_program
+        from bot.services.people.workspaces import ensure_default_program
         from models import Workspace
 
         workspace = s.get(Workspace, workspace_id)

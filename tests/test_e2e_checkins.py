@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.services.enrolment import EnrolmentService
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
+from bot.services.matching.rounds import PairingService
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
 from models import CheckIn, OutboundMessage, Pair
 from tests.engine_setup import member_submission
 from tests.slack_requests import SlackSender

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from bot import outbox_keys
 from bot.errors import UserFacingError
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.engagement import EngagementService
-from bot.services.enrolment import EnrolmentService
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
-from bot.services.prompts import load_library
+from bot.services.matching.rounds import PairingService
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
+from bot.services.weekly.engagement import EngagementService
+from bot.services.weekly.prompts import load_library
 from bot.vocabulary import AtRiskReason, OutboxKind
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek
 from tests.engine_setup import member_submission

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.container import build_services
-from bot.services.enrolment import EnrolmentService
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
+from bot.services.matching.rounds import PairingService
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
 from tests.conftest import LEAD_ID, ROOT, FixedClock, app_env
 from tests.engine_setup import engine_settings, member_submission

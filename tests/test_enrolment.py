@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.errors import NotJoinedError, UserFacingError
 from bot.ids import JoinField
-from bot.services.enrolment import EnrolmentService, FormErrors
+from bot.services.people.enrolment import EnrolmentService, FormErrors
 from bot.shapes.enrolment import MAX_DEPARTMENT_CHARS, MAX_GOALS_CHARS, JoinSubmission
 from models import Person, PersonSkill, PersonStatus, Role, Seniority
 

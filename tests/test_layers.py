@@ -200,16 +200,16 @@ def test_only_bot_slack_builds_a_web_client() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        "from bot.services.enrolment import Profile",
+        "from bot.services.people.enrolment import Profile",
         "from bot.services import enrolment",
         "from bot import services",
         "from bot import copy, services as svc",
-        "import bot.services.enrolment",
+        "import bot.services.people.enrolment",
         "import bot.services",
         "from ..services.goals import PairGoals",
         "from .. import services",
-        "def later():\n    from bot.services.pairing import RoundPreview\n",
-        "if TYPE_CHECKING:\n    from bot.services.programs import ProgramSettings\n",
+        "def later():\n    from bot.services.matching.rounds import RoundPreview\n",
+        "if TYPE_CHECKING:\n    from bot.services.programs.settings import ProgramSettings\n",
     ],
 )
 def test_a_view_importing_a_service_is_caught(source: str) -> None:
@@ -239,7 +239,7 @@ def test_a_view_importing_shapes_or_views_passes(source: str) -> None:
     ("source", "hit"),
     [
         ("from bot.views.messages import Message", "bot.views"),
-        ("from bot.services.matching import Weights", "bot.services"),
+        ("from bot.services.matching.matcher import Weights", "bot.services"),
         ("from models import Role", "models"),
         ("from models.person import Person", "models"),
         ("import sqlalchemy", "sqlalchemy"),

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.container import build_services
 from bot.errors import NotALeadError, UserFacingError
-from bot.services.express import SendInline
-from bot.services.lead_desk import LeadDesk
+from bot.services.outbox.express import SendInline
+from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.report import FileKind
 from bot.slack.errors import SlackRejectedError
 from models import PairStatus, Person

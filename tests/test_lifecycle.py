@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot import outbox_keys
 from bot.container import build_services
 from bot.ids import Action
-from bot.services.lifecycle import LifecycleService, program_end
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
+from bot.services.matching.rounds import PairingService
+from bot.services.programs.lifecycle import LifecycleService, program_end
+from bot.services.programs.settings import ProgramService
 from models import (
     CheckIn,
     MatchRound,

@@ -21,7 +21,7 @@ from bench.matching import (
     shared_skills,
     synthetic_cohort,
 )
-from bot.services.matching import (
+from bot.services.matching.matcher import (
     MatchConfig,
     MatchResult,
     Participant,

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import GoalField, ProgramField
-from bot.services.delivery import DeliveryService
-from bot.services.dm_channels import DmChannels
-from bot.services.enrolment import EnrolmentService
-from bot.services.goals import GoalsService
-from bot.services.introductions import IntroService
-from bot.services.pacing import PostPacer
-from bot.services.pairing import PairingService, RoundAlreadyConfirmedError, _hours_utc
-from bot.services.programs import ProgramService
+from bot.services.matching.goals import GoalsService
+from bot.services.matching.introductions import IntroService
+from bot.services.matching.rounds import PairingService, RoundAlreadyConfirmedError, _hours_utc
+from bot.services.outbox.delivery import DeliveryService
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.pacing import PostPacer
+from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.settings import ProgramService
 from bot.shapes.enrolment import JoinSubmission
 from bot.shapes.matching import ReasonCode, UnmatchedReason
 from bot.shapes.programs import ProgramSubmission

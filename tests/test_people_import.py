@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.people_csv import CsvFileError, LineError, parse_people_csv, parse_seniority
-from bot.services.directory import (
+from bot.services.people.directory import (
     DirectoryImportService,
     ImportReport,
     ImportStoppedError,
@@ -20,7 +20,7 @@ from bot.services.directory import (
     enrich_from_directory,
     management_chains,
 )
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
 from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Person, Role, Seniority, Workspace
 from tests.conftest import BOT_TOKEN, ROOT, TEAM_ID, app_env, free_port

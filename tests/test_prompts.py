@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.prompts import PromptLibrary, choose_prompt, load_library, stage_for_week
+from bot.services.weekly.prompts import PromptLibrary, choose_prompt, load_library, stage_for_week
 from bot.shapes.prompts import SKILLS, Prompt, Stage
 
 LIBRARY = load_library()

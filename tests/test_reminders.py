@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.services.engagement import EngagementService
-from bot.services.timing import WorkingHours, add_working_days
+from bot.services.weekly.engagement import EngagementService
+from bot.services.weekly.timing import WorkingHours, add_working_days
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
 from tests.conftest import FixedClock
 from tests.engine_setup import (

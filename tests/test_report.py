@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from bot import outbox_keys
 from bot.errors import UserFacingError
-from bot.services.report import NOT_MATCHED_YET, ReportService
+from bot.services.reports.report import NOT_MATCHED_YET, ReportService
 from bot.shapes.report import MIN_GROUP, RiskReason, Stage, aggregate
 from bot.vocabulary import AtRiskReason, OutboxKind
 from models import PairStatus, PersonStatus

@@ -290,7 +290,7 @@ def test_chart_never_loads_pyplot():
 @pytest.fixture
 def report_env(own_url) -> dict[str, str]:
     """The CLI's environment: a database, and no Slack settings at all."""
-    pytest.importorskip("bot.services.report")
+    pytest.importorskip("bot.services.reports.report")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTOR_"))}
     env["DATABASE_URL"] = own_url
     return env

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.timing import (
+from bot.services.weekly.timing import (
     SHARED_SEARCH_DAYS,
     WorkingHours,
     add_working_days,

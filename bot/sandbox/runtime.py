@@ -29,7 +29,7 @@ from bot.sandbox.demo import Demo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.people import BY_ID, LEAD_ID, PEOPLE, SHOUTOUT_CHANNEL, TEAM_ID, TEAM_NAME
 from bot.sandbox.slack_side import Refusal, SlackSide, Where
-from bot.services.lifecycle import program_end
+from bot.services.programs.lifecycle import program_end
 from models import Pair, PairStatus, Person, Program
 from models.base import Base
 

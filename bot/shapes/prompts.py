@@ -1,5 +1,5 @@
 """One weekly conversation prompt, checked as it is built, and the stages and skills a
-prompt can belong to. The library and its loader stay in bot.services.prompts."""
+prompt can belong to. The library and its loader stay in bot.services.weekly.prompts."""
 
 from __future__ import annotations
 

@@ -12,9 +12,11 @@ from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.services.prompts import PromptLibrary, choose_prompt, load_library
-from bot.services.timing import next_working_time
-from bot.services.weekly import enqueue_prompt, shared_skills, working_hours
+from bot.services.matching.pairs import shared_skills
+from bot.services.weekly.calendar import working_hours
+from bot.services.weekly.planner import enqueue_prompt
+from bot.services.weekly.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.weekly.timing import next_working_time
 from bot.vocabulary import AtRiskReason, OutboxKind
 from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
 

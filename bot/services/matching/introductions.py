@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.services.delivery import DeliveryService, Outgoing, enqueue
-from bot.services.pairing import reason_from_json, skill_names
-from bot.services.programs import settings_of
+from bot.services.matching.rounds import reason_from_json, skill_names
+from bot.services.outbox.delivery import DeliveryService, Outgoing, enqueue
+from bot.services.programs.settings import settings_of
 from bot.shapes.matching import IntroReport, Undelivered, UnmatchedReason
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway

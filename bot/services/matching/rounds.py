@@ -1,6 +1,6 @@
 """Matching rounds: preview for a lead, drop a pair and re-run, confirm into pairs.
 
-The matcher itself is pure (bot.services.matching); this module feeds it from the
+The matcher itself is pure (bot.services.matching.matcher); this module feeds it from the
 database and keeps each round as rows, so a preview survives a restart and confirming
 twice can only create one set of pairs.
 """
@@ -23,9 +23,9 @@ from bot import copy
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.services.directory import management_chains
-from bot.services.matching import MatchConfig, MatchResult, Participant, PastPair, match
-from bot.services.programs import ProgramService, settings_of
+from bot.services.matching.matcher import MatchConfig, MatchResult, Participant, PastPair, match
+from bot.services.people.directory import management_chains
+from bot.services.programs.settings import ProgramService, settings_of
 from bot.shapes.matching import (
     ConfirmResult,
     PreviewPair,

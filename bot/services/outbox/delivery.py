@@ -25,8 +25,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
-from bot.services.dm_channels import DmChannels
-from bot.services.pacing import PostPacer
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.pacing import PostPacer
 from bot.slack.errors import (
     NotDeliverableError,
     RateLimitedError,

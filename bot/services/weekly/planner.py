@@ -4,20 +4,20 @@ outbox row that lands on the pair's day inside both people's working hours."""
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
 from bot.db import unit_of_work
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.prompts import PromptLibrary, choose_prompt, load_library
-from bot.services.timing import WorkingHours, next_working_time, prompt_slot
+from bot.services.matching.pairs import running_pairs, shared_skills
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.weekly.calendar import first_monday, working_hours
+from bot.services.weekly.prompts import PromptLibrary, choose_prompt, load_library
+from bot.services.weekly.timing import next_working_time, prompt_slot
 from bot.shapes.prompts import Prompt
 from bot.views.prompts import prompt_blocks
 from bot.vocabulary import OutboxKind
@@ -26,11 +26,8 @@ from models import (
     PairStatus,
     PairWeek,
     Person,
-    PersonSkill,
     PersonStatus,
     Program,
-    Skill,
-    SkillDirection,
 )
 
 log = logging.getLogger(__name__)
@@ -38,22 +35,6 @@ log = logging.getLogger(__name__)
 # Plan a week's prompt a day ahead of its slot, so one missed tick never makes it late.
 HORIZON = timedelta(days=1)
 BATCH = 200  # pairs planned per transaction
-
-
-def first_monday(created_at: datetime, tz: str | None) -> date:
-    """Week 1 of a pair starts on the Monday after their intro (in the mentor's calendar),
-    so the intro has a few days to land before the first prompt."""
-    local = created_at.astimezone(WorkingHours(tz).zone).date()
-    return local + timedelta(days=7 - local.weekday())
-
-
-def working_hours(person: Person, program: Program) -> WorkingHours:
-    """A person's hours: their chosen window if narrower, else the program's workday."""
-    start = max(person.window_start_hour or 0, program.workday_start_hour)
-    end = min(person.window_end_hour or 24, program.workday_end_hour)
-    if start >= end:  # a window outside the program's day: trust the person
-        start, end = program.workday_start_hour, program.workday_end_hour
-    return WorkingHours(person.tz, start, end)
 
 
 @dataclass(frozen=True)
@@ -183,23 +164,6 @@ def enqueue_prompt(
     )
 
 
-def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
-    """Active, introduced pairs with their program, mentor and mentee, in one query: what
-    every planner of run_due starts from."""
-    mentor, mentee = aliased(Person), aliased(Person)
-    return session.execute(
-        select(Pair, Program, mentor, mentee)
-        .join(Program, Pair.program_id == Program.id)
-        .join(mentor, Pair.mentor_id == mentor.id)
-        .join(mentee, Pair.mentee_id == mentee.id)
-        .where(
-            Pair.status == PairStatus.ACTIVE,
-            Pair.channel_id.is_not(None),
-            Pair.intro_sent_at.is_not(None),  # nothing before the intro
-        )
-    ).all()
-
-
 def _due_weeks(
     pair: Pair, program: Program, mentor: Person, mentee: Person, now: datetime
 ) -> list[tuple[int, datetime]]:
@@ -222,18 +186,3 @@ def _due_weeks(
             # Late (the bot was down)? Then the next moment the mentor is working.
             due.append((week, slot if slot >= now else next_working_time(now, mentor_hours)))
     return due
-
-
-def shared_skills(session: Session, pair: Pair) -> list[str]:
-    """What the mentor teaches that the mentee wants, in catalogue order."""
-    rows = session.execute(
-        select(PersonSkill.person_id, PersonSkill.direction, Skill.slug, Skill.position)
-        .join(Skill, PersonSkill.skill_id == Skill.id)
-        .where(PersonSkill.person_id.in_((pair.mentor_id, pair.mentee_id)))
-    ).all()
-    by: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
-    for person_id, direction, slug, position in rows:
-        by[(person_id, direction)][slug] = position
-    teaches = by[(pair.mentor_id, SkillDirection.TEACH)]
-    learns = by[(pair.mentee_id, SkillDirection.LEARN)]
-    return sorted(set(teaches) & set(learns), key=lambda s: (teaches[s], s))

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot.background import run_logged
 from bot.clock import Clock
-from bot.services.delivery import DeliveryService
+from bot.services.outbox.delivery import DeliveryService
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from bot.db import unit_of_work
 from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import GoalField
 from bot.mrkdwn import unreadable
-from bot.services.people import find_person
+from bot.services.people.lookup import find_person
 from bot.shapes.goals import MAX_GOAL_CHARS, MAX_GOALS_EACH, PairGoals, goal_block_id
 from models import Pair, PairStatus, Person, Workspace
 

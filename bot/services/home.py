@@ -23,11 +23,11 @@ from bot.background import Runner
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.enrolment import EnrolmentService, LeaveResult, SaveResult
-from bot.services.express import Sender
-from bot.services.lead_desk import LeadDesk
-from bot.services.leads import LeadPolicy
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.outbox.express import Sender
+from bot.services.people.enrolment import EnrolmentService, LeaveResult, SaveResult
+from bot.services.people.leads import LeadPolicy
+from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.enrolment import Profile
 from bot.shapes.goals import PairGoals
 from bot.slack.errors import SlackError
@@ -41,7 +41,7 @@ from models import Person, Workspace
 log = logging.getLogger(__name__)
 
 
-class OnboardingService:
+class HomeService:
     def __init__(
         self,
         enrolment: EnrolmentService,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.people_csv import LineError, ParsedFile, PersonRow
-from bot.services.workspaces import ensure_workspace
+from bot.services.people.workspaces import ensure_workspace
 from bot.slack.errors import NotDeliverableError, SlackError, SlackUnavailableError
 from bot.slack.gateway import SlackGateway
 from models import DirectoryEntry, Person

@@ -16,10 +16,10 @@ from bot.db import unit_of_work
 from bot.errors import FormErrors, NotJoinedError, UserFacingError
 from bot.ids import JoinField
 from bot.mrkdwn import unreadable
-from bot.services.directory import enrich_from_directory
-from bot.services.goals import pair_goals
-from bot.services.people import find_person
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.matching.goals import pair_goals
+from bot.services.people.directory import enrich_from_directory
+from bot.services.people.lookup import find_person
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
 from bot.shapes.enrolment import (
     MAX_DEPARTMENT_CHARS,
     MAX_GOALS_CHARS,

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot import copy, outbox_keys
-from bot.services.checkins import CheckInService
-from bot.services.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
-from bot.services.lifecycle import LifecycleService
-from bot.services.reminders import ReminderService
-from bot.services.weekly import PlanReport, WeeklyPrompts
+from bot.services.outbox.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
+from bot.services.programs.lifecycle import LifecycleService
+from bot.services.weekly.checkins import CheckInService
+from bot.services.weekly.planner import PlanReport, WeeklyPrompts
+from bot.services.weekly.reminders import ReminderService
 from bot.vocabulary import OutboxKind, undeliverable_reason
 from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
 

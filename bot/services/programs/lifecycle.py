@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from bot import copy, outbox_keys
 from bot.db import unit_of_work
 from bot.mrkdwn import escape
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.pairing import PairingService, skill_names
-from bot.services.timing import WorkingHours, next_working_time
-from bot.services.weekly import first_monday, shared_skills, working_hours
+from bot.services.matching.pairs import shared_skills
+from bot.services.matching.rounds import PairingService, skill_names
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.weekly.calendar import first_monday, working_hours
+from bot.services.weekly.timing import WorkingHours, next_working_time
 from bot.shapes.matching import RoundPreview
 from bot.views.matching import confirmed_message, match_preview
 from bot.vocabulary import OutboxKind

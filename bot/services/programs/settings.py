@@ -16,7 +16,7 @@ from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import ProgramField
 from bot.mrkdwn import escape, unreadable
-from bot.services.workspaces import ensure_default_program, ensure_workspace
+from bot.services.people.workspaces import ensure_default_program, ensure_workspace
 from bot.shapes.programs import (
     CHECKIN_EVERY_WEEKS,
     EMPHASES,

@@ -27,14 +27,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import copy, outbox_keys
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.timing import (
+from bot.services.matching.pairs import running_pairs
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.weekly.calendar import working_hours
+from bot.services.weekly.timing import (
     WorkingHours,
     add_working_days,
     next_shared_working_time,
     next_working_time,
 )
-from bot.services.weekly import running_pairs, working_hours
 from bot.vocabulary import AtRiskReason, OutboxKind
 from models import (
     OutboundMessage,

@@ -32,9 +32,10 @@ from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import CheckInField
 from bot.mrkdwn import unreadable
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.timing import WorkingHours, next_working_time
-from bot.services.weekly import first_monday, running_pairs, working_hours
+from bot.services.matching.pairs import running_pairs
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.weekly.calendar import first_monday, working_hours
+from bot.services.weekly.timing import WorkingHours, next_working_time
 from bot.shapes.checkins import (
     CANDID_CHOICES,
     MAX_TEXT_CHARS,

@@ -21,13 +21,13 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
-from bot.services.delivery import Outgoing, enqueue
-from bot.services.dm_channels import DmChannels
-from bot.services.express import Sender
-from bot.services.leads import LeadPolicy
-from bot.services.pairing import PairingService
-from bot.services.programs import ProgramService
-from bot.services.report import ReportService
+from bot.services.matching.rounds import PairingService
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.outbox.dm_channels import DmChannels
+from bot.services.outbox.express import Sender
+from bot.services.people.leads import LeadPolicy
+from bot.services.programs.settings import ProgramService
+from bot.services.reports.report import ReportService
 from bot.shapes.matching import ConfirmResult, RoundPreview
 from bot.shapes.programs import NEW_PROGRAM, ProgramSettings, ProgramSubmission
 from bot.shapes.report import FileKind, Report, ReportFile

@@ -1,0 +1,2 @@
+"""Matching: the pure matcher, the rounds a lead previews and confirms, introductions,
+and what a pair shares (goals, skills)."""

@@ -1,0 +1,43 @@
+"""Questions about pairs that several planners ask: which are running, what they share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session, aliased
+
+from models import Pair, PairStatus, Person, PersonSkill, Program, Skill, SkillDirection
+
+
+def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
+    """Active, introduced pairs with their program, mentor and mentee, in one query: what
+    every planner of run_due starts from."""
+    mentor, mentee = aliased(Person), aliased(Person)
+    return session.execute(
+        select(Pair, Program, mentor, mentee)
+        .join(Program, Pair.program_id == Program.id)
+        .join(mentor, Pair.mentor_id == mentor.id)
+        .join(mentee, Pair.mentee_id == mentee.id)
+        .where(
+            Pair.status == PairStatus.ACTIVE,
+            Pair.channel_id.is_not(None),
+            Pair.intro_sent_at.is_not(None),  # nothing before the intro
+        )
+    ).all()
+
+
+def shared_skills(session: Session, pair: Pair) -> list[str]:
+    """What the mentor teaches that the mentee wants, in catalogue order."""
+    rows = session.execute(
+        select(PersonSkill.person_id, PersonSkill.direction, Skill.slug, Skill.position)
+        .join(Skill, PersonSkill.skill_id == Skill.id)
+        .where(PersonSkill.person_id.in_((pair.mentor_id, pair.mentee_id)))
+    ).all()
+    by: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for person_id, direction, slug, position in rows:
+        by[(person_id, direction)][slug] = position
+    teaches = by[(pair.mentor_id, SkillDirection.TEACH)]
+    learns = by[(pair.mentee_id, SkillDirection.LEARN)]
+    return sorted(set(teaches) & set(learns), key=lambda s: (teaches[s], s))

@@ -1,0 +1,1 @@
+"""People: joining, the HR directory, workspaces, and who leads."""

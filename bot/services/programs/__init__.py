@@ -1,0 +1,1 @@
+"""Programs: their settings, and their start and end on the calendar."""

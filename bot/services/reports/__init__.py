@@ -1,0 +1,1 @@
+"""The program report, and the lead's desk: everything only a lead may do."""
