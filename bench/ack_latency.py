@@ -19,8 +19,8 @@ from pathlib import Path
 import requests
 
 from bot.sandbox.fakeslack import FakeSlack
-from tests.conftest import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
-from tests.slack_requests import SlackSender, join_values
+from tests.support import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
+from tests.support.slack_requests import SlackSender, join_values
 
 
 def timed(send: Callable[[str], requests.Response], user: str) -> float:

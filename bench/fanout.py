@@ -36,7 +36,7 @@ from bot.services.weekly.planner import WeeklyPrompts
 from bot.slack.errors import SlackError
 from bot.slack.gateway import SlackGateway
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill
-from tests.conftest import BOT_TOKEN, TEAM_ID
+from tests.support import BOT_TOKEN, TEAM_ID
 
 CREATED = datetime(2027, 2, 22, 12, tzinfo=UTC)  # a Monday: week 1 starts on 1 March
 WEEK1_PLAN = datetime(2027, 2, 28, 12, tzinfo=UTC)  # a day before the slots

@@ -26,8 +26,8 @@ from pathlib import Path
 import requests
 
 from bot.sandbox.fakeslack import FakeSlack
-from tests.conftest import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
-from tests.slack_requests import SlackSender, join_values
+from tests.support import BOT_TOKEN, TEAM_ID, app_env, free_port, start_app
+from tests.support.slack_requests import SlackSender, join_values
 
 SLACK_GIVES_UP = 3.0  # seconds
 PROBE_EVERY = 0.05

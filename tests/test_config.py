@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot.config import DEFAULT_API_URL, SettingsError, load_settings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef0123"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
 # Web API methods the app calls, and the bot scope each needs (Slack's method pages).
@@ -40,7 +40,7 @@ def test_scopes_cover_every_method_the_app_calls():
 
 def test_app_calls_no_method_outside_the_table(slack, fake_slack, new_id):
     """Drive the main flows and compare what reached Slack with the scope table."""
-    from tests.slack_requests import join_values
+    from tests.support.slack_requests import join_values
 
     user = new_id()
     fake_slack.add_user(user)
