@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
-from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.blocks import Block, SectionBlock
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -170,21 +170,9 @@ class LifecycleService:
         text = f"{copy.ROUND_STARTED.format(program=escape(program.name))} "
         confirmed = replace(confirmed, program_name=escape(confirmed.program_name))
         text += confirmed_message(confirmed, auto=True).text
-        with unit_of_work(self._sessions) as session:
-            for lead in self._leads:
-                enqueue(
-                    session,
-                    program.workspace_id,
-                    Outgoing(
-                        key=outbox_keys.round_started(preview.round_id, lead),
-                        kind=OutboxKind.ALERT,
-                        text=text,
-                        due_at=now,
-                        user_id=lead,
-                    ),
-                    now,
-                )
-        return len(self._leads)
+        return self._tell_leads(
+            program, now, lambda lead: outbox_keys.round_started(preview.round_id, lead), text
+        )
 
     def _tell_leads_to_review(
         self, program: _Starting, preview: RoundPreview, now: datetime
@@ -193,16 +181,34 @@ class LifecycleService:
         template = copy.ROUND_READY if preview.pairs else copy.ROUND_STARTED
         lead_in = template.format(program=escape(program.name))
         blocks = [SectionBlock(text=lead_in), *match_preview(preview).blocks]
+        return self._tell_leads(
+            program,
+            now,
+            lambda lead: outbox_keys.round_ready(preview.round_id, lead),
+            lead_in,
+            blocks=blocks,
+        )
+
+    def _tell_leads(
+        self,
+        program: _Starting,
+        now: datetime,
+        key: Callable[[str], str],
+        text: str,
+        *,
+        blocks: Sequence[Block] = (),
+    ) -> int:
+        """One DM per lead about this round; returns how many were planned."""
         with unit_of_work(self._sessions) as session:
             for lead in self._leads:
                 enqueue(
                     session,
                     program.workspace_id,
                     Outgoing(
-                        key=outbox_keys.round_ready(preview.round_id, lead),
+                        key=key(lead),
                         kind=OutboxKind.ALERT,
-                        text=lead_in,
-                        blocks=[b.to_dict() for b in blocks],
+                        text=text,
+                        blocks=[b.to_dict() for b in blocks] or None,
                         due_at=now,
                         user_id=lead,
                     ),
