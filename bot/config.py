@@ -21,6 +21,25 @@ DEFAULT_DATABASE_URL = "sqlite:///upward.db"
 DEFAULT_PORT = 3000
 DEFAULT_POST_RATE = 10.0
 DEFAULT_TICK_SECONDS = 60
+DEFAULT_RETENTION_DAYS = 90
+LOG_FORMATS = ("text", "json")
+
+# Every variable the app reads (the Compose file's test checks the app's env against it).
+ENV_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "MENTOR_LEADS",
+    "SLACK_POST_RATE",
+    "SCHEDULER_TICK_SECONDS",
+    "OUTBOX_RETENTION_DAYS",
+    "LOG_FORMAT",
+    "UPWARD_SANDBOX",
+    "UPWARD_SANDBOX_HOST",
+)
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SETUP_HELP = (
@@ -49,6 +68,8 @@ class Settings:
     # How often the scheduler runs run_due; 0 turns the in-process clock off (then run
     # `python -m bot run-due` from cron or a separate process instead).
     tick_seconds: int = DEFAULT_TICK_SECONDS
+    # Sent messages older than this are pruned from the outbox by the tick.
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @property
     def socket_mode(self) -> bool:
@@ -113,7 +134,29 @@ def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) ->
         leads=_leads(get("MENTOR_LEADS")),
         post_rate=_post_rate(get("SLACK_POST_RATE")),
         tick_seconds=_tick_seconds(get("SCHEDULER_TICK_SECONDS")),
+        retention_days=_retention_days(get("OUTBOX_RETENTION_DAYS")),
     )
+
+
+def load_log_format(env: Mapping[str, str] | None = None) -> str:
+    """LOG_FORMAT: "text" (readable, the default) or "json" (one object per line; the
+    container's default). Read before the other settings: it shapes their error lines."""
+    env = os.environ if env is None else env
+    value = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT must be text or json.")
+    return value
+
+
+def _retention_days(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_RETENTION_DAYS
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise SettingsError(
+            "OUTBOX_RETENTION_DAYS must be a whole number of days from 1 to 3650 "
+            f"(default {DEFAULT_RETENTION_DAYS})."
+        )
+    return int(value)
 
 
 def _api_url(value: str | None) -> str:
