@@ -2,15 +2,23 @@
 
 Built with matplotlib's object API on the Agg canvas. ``matplotlib.pyplot`` is never
 imported: it keeps figures in global state and picks a GUI backend, neither of which is
-safe in a server rendering reports on several threads.
+safe in a process drawing on several threads.
+
+The server never imports this module: matplotlib would stay in its memory for good. It
+runs it as a child process (``bot.services.reports.chart_process``):
+
+    python -m bot.views.report_chart < chart.json > chart.png
+
+reads :mod:`bot.views.chart_data`'s JSON on stdin and writes the PNG to stdout.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import sys
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.shapes.report import FunnelStage, Report, Stage, WeekActivity
+from bot.views.chart_data import ChartData, chart_data, decode
 from bot.views.report_files import STAGE_NAMES
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 9, 100  # 1600 × 900 px: a 16:9 slide
@@ -34,18 +43,22 @@ NOBODY_JOINED = "Nobody has joined yet"
 
 def report_chart(report: Report) -> bytes:
     """A 1600 × 900 PNG: weekly sessions and prompts on the left, the funnel on the right."""
+    return draw_chart(chart_data(report))
+
+
+def draw_chart(chart: ChartData) -> bytes:
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     weekly, funnel = fig.subplots(1, 2, width_ratios=(3, 2))
     # parse_math=False: a program name with "$" in it is a name, not TeX.
     fig.suptitle(
-        f"{report.program_name}: reverse mentoring, {_long_date(report)}",
+        f"{chart.program_name}: reverse mentoring, {chart.day.day} {chart.day:%B %Y}",
         fontsize=18,
         fontweight="bold",
         parse_math=False,
     )
-    _weekly_panel(weekly, report.weekly)
-    _funnel_panel(funnel, report.funnel)
+    _weekly_panel(weekly, chart.weekly)
+    _funnel_panel(funnel, chart.funnel)
     buf = io.BytesIO()
     # No "Software" text chunk: smaller, and the same report gives the same bytes.
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
@@ -160,7 +173,13 @@ def _note(ax: Axes, text: str) -> None:
     )
 
 
-def _long_date(report: Report) -> str:
-    instant = report.generated_at
-    day: date = (instant if instant.tzinfo is None else instant.astimezone(UTC)).date()
-    return f"{day.day} {day:%B %Y}"
+def main() -> None:
+    """The child's side: the chart's JSON on stdin, the PNG on stdout. A failure is a
+    traceback on stderr and a non-zero exit, which the server reports in one line."""
+    png = draw_chart(decode(sys.stdin.buffer.read()))
+    sys.stdout.buffer.write(png)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ from bot.vocabulary import AtRiskReason
 from models import CheckIn, Pair, Person
 from tests.support import LEAD_ID
 from tests.support.polling import wait_until
+from tests.support.processes import children, mapped_files, worker_pid
 from tests.support.slack_requests import SlackSender, join_values, reply_text
 
 SECRET = "my private worry about the mentee"
@@ -176,7 +177,7 @@ def test_the_csv_and_the_chart_arrive_in_the_leads_dm(program, fake_slack):
     lead = program["lead"]
     assert "arrive in your DM" in reply_text(lead.command(LEAD_ID, "report csv"))
     assert "arrive in your DM" in reply_text(lead.command(LEAD_ID, "report chart"))
-    fake_slack.wait_for("files.completeUploadExternal", count=2)
+    fake_slack.wait_for("files.completeUploadExternal", count=2, timeout=60)
     sent = [r["text"] for r in new_replies(fake_slack, program, wait_for=2)]
     assert all("Sent to your DM with Upward" in t and "/files/" in t for t in sent)
     # Other conversations open meanwhile (welcomes go out in the background): find the lead's.
@@ -190,6 +191,18 @@ def test_the_csv_and_the_chart_arrive_in_the_leads_dm(program, fake_slack):
     assert {r["user_id"] for r in rows} == set(program["mentors"] + program["mentees"])
     assert all(f["channel_id"] and f["comment"] for f in files)
     assert SECRET not in everything_sent(fake_slack, program)
+
+
+def test_the_server_never_imports_matplotlib_to_draw_a_chart(program, fake_slack, running_app):
+    """matplotlib would stay in the worker's memory for good: a child process draws."""
+    assert "arrive in your DM" in reply_text(program["lead"].command(LEAD_ID, "report chart"))
+    fake_slack.wait_for("files.completeUploadExternal", timeout=60)
+    (png,) = [f["bytes"] for f in fake_slack.uploaded_files.values()]
+    assert png.startswith(b"\x89PNG")
+    # An imported C extension is a mapped file: matplotlib's would show here.
+    worker = worker_pid(running_app.process.pid)
+    assert mapped_files(worker, "matplotlib") == set()
+    assert children(worker) == []  # the child is gone, its memory with it
 
 
 def test_a_typo_in_the_program_is_answered_in_the_ack(program, fake_slack):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bot.container import build_services
 from bot.errors import NotALeadError, UserFacingError
 from bot.services.outbox.express import SendInline
+from bot.services.reports.chart_process import ChartFailedError, ChartProcess
 from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.report import FileKind
 from bot.slack.errors import SlackRejectedError
@@ -91,6 +93,14 @@ def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slac
     fake_slack.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
     with pytest.raises(SlackRejectedError):
         desk.send_file(scenario.scenario.team, LEAD_ID, FileKind.CHART)
+    assert desk.latest_files(scenario.scenario.team, LEAD_ID) == []
+
+
+def test_a_chart_that_cannot_be_drawn_uploads_and_remembers_nothing(desk, scenario, fake_slack):
+    desk._charts = ChartProcess([sys.executable, "-c", "raise SystemExit('no fonts')"])
+    with pytest.raises(ChartFailedError):
+        desk.send_file(scenario.scenario.team, LEAD_ID, FileKind.CHART)
+    assert fake_slack.calls_to("files.getUploadURLExternal") == []
     assert desk.latest_files(scenario.scenario.team, LEAD_ID) == []
 
 

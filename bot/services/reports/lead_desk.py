@@ -27,6 +27,7 @@ from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.express import Sender
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.settings import ProgramService
+from bot.services.reports.chart_process import ChartProcess
 from bot.services.reports.report import ReportService
 from bot.shapes.matching import ConfirmResult, RoundPreview
 from bot.shapes.programs import NEW_PROGRAM, ProgramSettings, ProgramSubmission
@@ -60,6 +61,7 @@ class LeadDesk:
         leads: LeadPolicy,
         programs: ProgramService,
         pairing: PairingService,
+        charts: ChartProcess | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -70,6 +72,7 @@ class LeadDesk:
         self._leads = leads
         self._programs = programs
         self._pairing = pairing
+        self._charts = charts or ChartProcess()
 
     # --- programs ----------------------------------------------------------------------
 
@@ -150,10 +153,8 @@ class LeadDesk:
             content, extension = report_csv(report), "csv"
             title = copy.REPORT_CSV_TITLE.format(program=report.program_name, date=stamp)
         else:
-            # matplotlib loads in about a second: only when a lead first asks for a chart.
-            from bot.views.report_chart import report_chart  # noqa: PLC0415
-
-            content, extension = report_chart(report), "png"
+            # Drawn by a child process: matplotlib would stay in this one's memory for good.
+            content, extension = self._charts.png(report), "png"
             title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
         comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
         filename = f"upward-{slug or 'program'}-{stamp}.{extension}"
