@@ -1,4 +1,4 @@
-# Upward: one container serving Slack's requests and /healthz on $PORT.
+# Upward: one container serving Slack's requests, /healthz, /readyz and /metrics on $PORT.
 FROM python:3.11.7-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=3000 \
-    DATABASE_URL=sqlite:////data/upward.db
+    DATABASE_URL=sqlite:////data/upward.db \
+    LOG_FORMAT=json
 
 WORKDIR /app
 
@@ -28,8 +29,9 @@ RUN python -c "import matplotlib.font_manager"
 VOLUME ["/data"]
 EXPOSE 3000
 
+# Ready: the database answers, migrations are at head and the scheduler ticked lately.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '3000'), timeout=4)"]
 
 # app.py runs the migrations, then serves; SIGTERM drains in-flight requests.
 ENTRYPOINT ["python", "app.py"]
