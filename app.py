@@ -18,13 +18,24 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, SettingsError, load_port, load_settings, redact_url
+from bot.config import (
+    Settings,
+    SettingsError,
+    load_log_format,
+    load_port,
+    load_settings,
+    redact_url,
+)
 from bot.db import database_is_up, migrate
 from bot.front_door import FrontDoor
+from bot.health import Readiness
 from bot.logs import configure_logging
+from bot.metrics import metrics_app
+from bot.request_log import RequestLog
 from bot.slack.errors import SlackError, SlackUnavailableError
 from bot.slack.gateway import SlackGateway
 from bot.web import make_wsgi_app
@@ -61,6 +72,7 @@ class UpwardServer(BaseApplication):
         # gunicorn's runtime control socket lives in $HOME and would be shared by every
         # instance on the machine; Upward is managed by signals only.
         self.cfg.set("control_socket_disable", True)
+        self.cfg.set("logger_class", GunicornLogs)
         self.cfg.set("post_worker_init", self._post_worker_init)
         self.cfg.set("worker_exit", self._worker_exit)
 
@@ -85,7 +97,8 @@ class UpwardServer(BaseApplication):
         else:
             from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: PLC0415
 
-            slack = FrontDoor(SlackRequestHandler(bolt), settings.signing_secret or "")
+            door = FrontDoor(SlackRequestHandler(bolt), settings.signing_secret or "")
+            slack = RequestLog(door)
         if self.sandbox is not None:
             from bot.sandbox.runtime import is_loopback_host  # noqa: PLC0415
             from bot.sandbox.site import SandboxSite  # noqa: PLC0415
@@ -101,7 +114,14 @@ class UpwardServer(BaseApplication):
                 local_only=is_loopback_host(self.sandbox_host),
                 bound_to=self.sandbox_host,
             )
-        return make_wsgi_app(slack, lambda: database_is_up(services.engine), site)
+        readiness = Readiness(services.engine, services.replicas, settings.tick_seconds)
+        return make_wsgi_app(
+            slack,
+            lambda: database_is_up(services.engine),
+            site,
+            readiness=readiness.check,
+            metrics=metrics_app(services.engine),
+        )
 
     def _post_worker_init(self, worker: Any) -> None:
         if self.settings.tick_seconds:
@@ -140,6 +160,18 @@ class UpwardServer(BaseApplication):
             self.sandbox.stop()
 
 
+class GunicornLogs(glogging.Logger):
+    """gunicorn's own lines (start, stop, worker timeouts) through our handler, so they are
+    JSON when LOG_FORMAT=json like the rest. Its access log stays off: bot.request_log
+    writes one line per request, with what it was and who sent it."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            logger.handlers[:] = []
+            logger.propagate = True
+
+
 def _bracketed(host: str) -> str:
     """An IPv6 address in brackets, as URLs and gunicorn's bind want it."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -172,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the local sandbox workspace at /sandbox instead of connecting to Slack",
     )
     args = parser.parse_args(argv)
-    configure_logging()
+    try:
+        configure_logging(fmt=load_log_format())
+    except SettingsError as error:
+        print(f"upward: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     if args.sandbox or _wants_sandbox(os.environ):
         return run_sandbox(no_migrate=args.no_migrate)
     try:

@@ -9,14 +9,17 @@ one, or a fixed instant for `run-due --at`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from bot.replicas import Replicas, SharedPauses, SharedPostPace
 from bot.services.home import HomeService
 from bot.services.matching.goals import GoalsService
 from bot.services.matching.introductions import IntroService
@@ -25,6 +28,7 @@ from bot.services.outbox.delivery import DeliveryService
 from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.express import ExpressLane
 from bot.services.outbox.pacing import PostPacer
+from bot.services.outbox.retention import OutboxRetention
 from bot.services.people.enrolment import EnrolmentService
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.lifecycle import LifecycleService
@@ -32,11 +36,17 @@ from bot.services.programs.settings import ProgramService
 from bot.services.reports.lead_desk import LeadDesk
 from bot.services.reports.report import ReportService
 from bot.services.weekly.checkins import CheckInService
-from bot.services.weekly.due import DueService, FailureAlerts, still_wanted
+from bot.services.weekly.due import (
+    DueService,
+    FailureAlerts,
+    record_delivery_facts,
+    still_wanted,
+)
 from bot.services.weekly.engagement import EngagementService
 from bot.services.weekly.planner import WeeklyPrompts
 from bot.services.weekly.reminders import ReminderService
 from bot.slack.gateway import SlackGateway
+from bot.slack.rate_limits import RateLimits
 
 BACKGROUND_THREADS = 4
 BATCH_SECONDS = 30  # a quarter of the outbox's lease (delivery.LEASE)
@@ -46,6 +56,7 @@ BATCH_SECONDS = 30  # a quarter of the outbox's lease (delivery.LEASE)
 class Services:
     due: DueService
     engine: Engine
+    replicas: Replicas
     sessions: sessionmaker[Session]
     clock: Clock
     gateway: SlackGateway
@@ -76,15 +87,27 @@ def build_services(
     if sessions is None:
         sessions = make_session_factory(make_engine(settings.database_url))
     engine = sessions.kw["bind"]
-    gateway = SlackGateway(settings.bot_token, settings.api_url)
+    replicas = Replicas(engine)
+    # Replicas share the workspace's limits through the database: a 429's pause, and
+    # on Postgres (where replicas run) the post pace itself.
+    gateway = SlackGateway(
+        settings.bot_token,
+        settings.api_url,
+        RateLimits(shared=SharedPauses(engine)),
+        on_rate_limited=metrics.count_rate_limited,
+    )
+    shared_pace = (
+        SharedPostPace(engine, settings.post_rate) if engine.dialect.name == "postgresql" else None
+    )
     dms = DmChannels(sessions, gateway)
     delivery = DeliveryService(
         sessions,
         gateway,
         dms,
-        PostPacer(settings.post_rate),
+        PostPacer(settings.post_rate, shared=shared_pace),
         guard=still_wanted,
         on_failure=FailureAlerts(settings.leads),
+        on_sent=record_delivery_facts,
         # A claimed batch must be posted well within the outbox lease, or another sender
         # (the tick, a replica) could take its rows as abandoned: 30 s of posts at most.
         batch_size=max(1, min(200, int(settings.post_rate * BATCH_SECONDS))),
@@ -102,6 +125,8 @@ def build_services(
         checkins,
         reminders=ReminderService(sessions, clock),
         lifecycle=LifecycleService(sessions, pairing, settings.leads, intros.introduce_round),
+        replicas=replicas,
+        retention=OutboxRetention(sessions, timedelta(days=settings.retention_days)),
     )
     # What requests start but must not wait for: messages go out on the express lane,
     # Slack look-ups, App Home and uploads on the background pool.
@@ -121,6 +146,7 @@ def build_services(
     return Services(
         due=due,
         engine=engine,
+        replicas=replicas,
         sessions=sessions,
         clock=clock,
         gateway=gateway,

@@ -68,6 +68,7 @@ BAD_REQUEST = Answer("400 Bad Request", "Bad Request")
 TOO_LARGE = Answer("413 Content Too Large", "Content Too Large")
 UNAUTHORIZED = Answer("401 Unauthorized", "Unauthorized")
 EMPTY_ACK = Answer("200 OK")
+FACTS = "upward.facts"  # the environ key of an admitted request's payloads.Facts
 
 
 class FrontDoor:
@@ -105,6 +106,7 @@ class FrontDoor:
         if problem is not None:
             log.warning("refused a signed request: %s", problem)
             return polite_refusal(payload)
+        environ[FACTS] = payloads.facts(payload)  # for the request's log line and metrics
         return raw
 
     def _authenticate(self, environ: WSGIEnvironment) -> bytes | Answer:

@@ -1,10 +1,18 @@
-"""Logging set-up, with a filter that keeps Slack tokens and secrets out of every line."""
+"""Logging set-up, with a filter that keeps Slack tokens and secrets out of every line.
+
+LOG_FORMAT=text (the default) is for people: time, level, process, logger, message.
+LOG_FORMAT=json (the container's default) is for log shippers: one JSON object per line,
+with the same fields plus whatever a line adds as ``extra`` (a request's kind, status
+and ids; a delivery's key and outcome).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+
+from pythonjsonlogger.json import JsonFormatter
 
 # Bot, user, app-level and configuration tokens, and signing secrets in query/form text.
 _SECRET = re.compile(r"\b(xox[abposre]-|xapp-)[A-Za-z0-9-]+")
@@ -27,11 +35,20 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(level: int = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
-    )
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+        )
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -10,10 +10,6 @@ retry no longer recognises its earlier post. tests/test_outbox_keys.py pins each
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy import String, cast, literal
-from sqlalchemy.sql.elements import ColumnElement
 
 # --- weekly prompts ------------------------------------------------------------------
 
@@ -105,16 +101,6 @@ def thanks(pair_id: int) -> str:
 def shoutout(pair_id: int) -> str:
     """The end-of-program shout-out for a pair in the program's channel."""
     return f"shoutout:{pair_id}"
-
-
-def thanks_in_sql(pair_id: Any) -> ColumnElement[str]:
-    """:func:`thanks` as SQL, of a pair id column: a query matches every pair's at once."""
-    return literal("thanks:") + cast(pair_id, String)
-
-
-def shoutout_in_sql(pair_id: Any) -> ColumnElement[str]:
-    """:func:`shoutout` as SQL, of a pair id column: a query matches every pair's at once."""
-    return literal("shoutout:") + cast(pair_id, String)
 
 
 # --- people, pairs and leads ---------------------------------------------------------

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 # Slack's ids: an uppercase letter and uppercase letters or digits (U012AB3CD, T0ABC, E1).
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,39}")
+_COMMAND = re.compile(r"/[a-z0-9_-]{1,32}")
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # action_id, callback_id, event type and id
 MAX_TEXT = 40_000  # longer than anything Slack sends in one field
 
 
@@ -51,6 +54,62 @@ def problem(payload: Mapping[str, Any]) -> str | None:
         if found:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a request's log line and metrics say about it: ids and our own identifiers
+    (a command's name, a button's action_id, a modal's callback_id, an event's type),
+    never what a person typed."""
+
+    kind: str
+    what: str = ""
+    team: str = ""
+    user: str = ""
+    event_id: str = ""
+
+
+def facts(payload: Mapping[str, Any]) -> Facts:
+    """For a payload :func:`problem` has passed."""
+    kind = kind_of(payload)
+    if kind == Kind.COMMAND:
+        return Facts(
+            kind,
+            _id_or_blank(payload.get("command"), _COMMAND),
+            _team(payload),
+            _id_or_blank(payload.get("user_id")),
+        )
+    if kind == Kind.EVENT:
+        event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+        return Facts(
+            kind,
+            _id_or_blank(event.get("type"), _NAME),
+            _id_or_blank(payload.get("team_id")),
+            _id_or_blank(event.get("user")),
+            _id_or_blank(payload.get("event_id"), _NAME),
+        )
+    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
+    what = ""
+    if kind == Kind.ACTION:
+        actions = payload.get("actions") or []
+        what = ",".join(_id_or_blank(a.get("action_id"), _NAME) for a in actions[:3])
+    elif kind in (Kind.SUBMISSION, Kind.CLOSED):
+        view = payload.get("view") if isinstance(payload.get("view"), dict) else {}
+        what = _id_or_blank(view.get("callback_id"), _NAME)
+    return Facts(kind, what, _team(payload), _id_or_blank(user.get("id")))
+
+
+def _team(payload: Mapping[str, Any]) -> str:
+    team = payload.get("team")
+    if isinstance(team, dict):
+        return _id_or_blank(team.get("id"))
+    return _id_or_blank(payload.get("team_id"))
+
+
+def _id_or_blank(value: object, shape: re.Pattern[str] | None = None) -> str:
+    """The value if it has the shape of an identifier; blank otherwise (never free text)."""
+    pattern = shape or _SLACK_ID
+    return value if isinstance(value, str) and pattern.fullmatch(value) else ""
 
 
 # --- per kind ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from models.pair import Pair
 from models.pair_week import PairWeek
 from models.person import Person, PersonSkill
 from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
+from models.replicas import Heartbeat, PostPace, SeenEvent, SlackPause
 from models.report_file import ReportFileRecord
 from models.skill import Skill
 from models.workspace import Workspace
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "CheckIn",
     "DirectoryEntry",
+    "Heartbeat",
     "MatchProposal",
     "MatchRound",
     "MatchWaiting",
@@ -38,14 +40,17 @@ __all__ = [
     "Person",
     "PersonSkill",
     "PersonStatus",
+    "PostPace",
     "Program",
     "ProgramFocusSkill",
     "ReportFileRecord",
     "Role",
     "RoundStatus",
+    "SeenEvent",
     "Seniority",
     "Skill",
     "SkillDirection",
+    "SlackPause",
     "UTCDateTime",
     "Workspace",
 ]

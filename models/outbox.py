@@ -21,7 +21,13 @@ class OutboundMessage(Base):
     """
 
     __tablename__ = "outbound_message"
-    __table_args__ = (Index("ix_outbound_message_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbound_message_status_next", "status", "next_attempt_at"),
+        # The guard, the report and pair clean-up look rows up by pair.
+        Index("ix_outbound_message_pair_id", "pair_id"),
+        # Retention prunes sent rows by age.
+        Index("ix_outbound_message_sent_at", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))

@@ -55,6 +55,9 @@ class Pair(Base):
     at_risk_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The end-of-program thank-you to the junior mentor (and the shout-out) went out.
     recognized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When each reached Slack (the outbox rows that say so are pruned after a while).
+    thanks_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shoutout_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last time a lead nudged the pair from App Home (at most once a day).
     lead_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -28,5 +28,8 @@ class PairWeek(Base):
     prompt_changes: Mapped[int] = mapped_column(Integer, default=0)
     # Prompts swapped away with "Different prompt": never offered to the pair again.
     replaced_prompts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When the week's prompt reached Slack: kept here because the outbox row is pruned
+    # after the retention period, and the report counts delivered prompts.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Reminders sent about this week: at most one per pair per week.
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -17,7 +17,6 @@ from fnmatch import fnmatchcase
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import literal, select
 
 from bot import copy, outbox_keys
 from bot.shapes.report import RiskReason
@@ -73,15 +72,6 @@ def test_like_patterns_keep_their_format():
 def test_the_lead_nudge_key_is_the_day_of_the_moment_given():
     # LeadDesk passes the UTC date of "now": the key changes at midnight UTC, as before.
     assert outbox_keys.lead_nudge(7, AT.date()) == outbox_keys.lead_nudge(7, AT)
-
-
-def test_the_sql_keys_match_the_python_ones(engine):
-    with engine.connect() as conn:
-        thanks, shoutout = conn.execute(
-            select(outbox_keys.thanks_in_sql(literal(7)), outbox_keys.shoutout_in_sql(literal(7)))
-        ).one()
-    assert (thanks, shoutout) == ("thanks:7", "shoutout:7")
-    assert (thanks, shoutout) == (outbox_keys.thanks(7), outbox_keys.shoutout(7))
 
 
 @given(pair_id=IDS, week=st.integers(min_value=1, max_value=104), n=st.integers(1, 50))

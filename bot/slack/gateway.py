@@ -30,7 +30,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import limits
 from bot.slack.errors import SlackError, SlackUnavailableError, from_sdk
-from bot.slack.rate_limits import GatedWebClient, PauseOnRateLimit, RateLimits
+from bot.slack.rate_limits import GatedWebClient, Observe429, PauseOnRateLimit, RateLimits
 
 USER_CACHE_SECONDS = 600  # users.info is Tier 4, but admin flags and tz rarely change
 TIMEOUT_SECONDS = 10
@@ -75,14 +75,18 @@ class SlackGateway:
         api_url: str,
         limits: RateLimits | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_rate_limited: Callable[[str, float], None] | None = None,
     ) -> None:
         self.limits = limits or RateLimits()
+        # Every 429 either client receives, once each, for the metrics.
+        observers = [Observe429(on_rate_limited)] if on_rate_limited is not None else []
         # The one place a token is chosen: several workspaces will pick it per team here.
         self._client = GatedWebClient(
             token=token,
             base_url=api_url,
             timeout=TIMEOUT_SECONDS,
             retry_handlers=[
+                *observers,
                 ConnectionErrorRetryHandler(max_retry_count=2),
                 PauseOnRateLimit(self.limits, max_retry_count=3),
                 ServerErrorRetryHandler(max_retry_count=2),
@@ -93,7 +97,7 @@ class SlackGateway:
             token=token,
             base_url=api_url,
             timeout=TIMEOUT_SECONDS,
-            retry_handlers=[],
+            retry_handlers=list(observers),
             limits=self.limits,
         )
         self._monotonic = monotonic

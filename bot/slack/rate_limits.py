@@ -7,7 +7,8 @@ was refused, while other threads keep calling. :class:`RateLimits` remembers the
 and :class:`GatedWebClient` waits for it before every call of the method (background
 threads sleep; a request thread gets :class:`RateLimitedError` at once, so it answers
 "Slack is busy" instead of holding its thread). One process serves one workspace, one
-token, so a RateLimits belongs to the token its clients share.
+token, so a RateLimits belongs to the token its clients share. With several replicas,
+``shared`` (bot.replicas.SharedPauses) carries each pause to the others.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,6 +36,14 @@ log = logging.getLogger(__name__)
 MAX_JITTER = 0.25  # seconds added to a pause, so waiting senders do not all fire at once
 
 
+class Pauses(Protocol):
+    """Pauses kept beyond this process (the database, for every replica)."""
+
+    def record(self, method: str, seconds: float) -> None: ...
+
+    def remaining(self, method: str) -> float: ...
+
+
 class RateLimits:
     """Thread-safe: method -> the monotonic instant its pause ends."""
 
@@ -43,10 +52,12 @@ class RateLimits:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = lambda: random.uniform(0.05, MAX_JITTER),  # noqa: S311
+        shared: Pauses | None = None,
     ) -> None:
         self._monotonic = monotonic
         self._sleep = sleep
         self._jitter = jitter
+        self._shared = shared
         self._until: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -58,11 +69,16 @@ class RateLimits:
             self._until[method] = max(until, self._until.get(method, 0.0))
         if not already:  # one line per pause, however many threads were refused
             log.warning("Slack answered 429 for %s: pausing it for %g s", method, seconds)
+            if self._shared is not None:
+                self._shared.record(method, seconds)
 
     def remaining(self, method: str) -> float:
         with self._lock:
             until = self._until.get(method)
-        return 0.0 if until is None else max(0.0, until - self._monotonic())
+        mine = 0.0 if until is None else max(0.0, until - self._monotonic())
+        if self._shared is None:
+            return mine
+        return max(mine, self._shared.remaining(method))
 
     def wait(self, method: str) -> None:
         """Return once ``method`` may be called; on a request thread, raise instead."""
@@ -105,6 +121,29 @@ class PauseOnRateLimit(RetryHandler):
         self._limits.wait(_method(request.url))
         state.next_attempt_requested = True
         state.increment_current_attempt()
+
+
+class Observe429(RetryHandler):
+    """Never retries: tells ``seen`` of every 429 a client receives (method, Retry-After),
+    for the metrics. First in a client's handlers, so it sees each answer once."""
+
+    def __init__(self, seen: Callable[[str, float], None]) -> None:
+        # Never retries, yet must be asked on every attempt: can_retry stops asking once
+        # the attempts reach max_retry_count.
+        super().__init__(max_retry_count=1_000_000)
+        self._seen = seen
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            self._seen(_method(request.url), retry_after(response.headers))
+        return False
 
 
 class GatedWebClient(WebClient):

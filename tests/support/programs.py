@@ -87,6 +87,9 @@ def engine_settings(fake_slack: FakeSlack, database_url: str) -> Settings:
         port=0,
         leads=frozenset({LEAD_ID}),
         post_rate=100,
+        # Programs here run months of virtual time and read the outbox to see what was
+        # sent, so nothing is pruned (tests/services/test_retention.py prunes).
+        retention_days=3650,
     )
 
 

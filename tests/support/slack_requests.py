@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -132,7 +133,10 @@ class SlackSender:
         }
         return self._interactive(payload)
 
-    def event(self, event: dict[str, Any], event_id: str = "Ev0TEST0001") -> requests.Response:
+    def event(self, event: dict[str, Any], event_id: str | None = None) -> requests.Response:
+        """An Events API delivery; a new event_id each time, as Slack's, unless one is
+        given (Slack's retry of an event carries its first delivery's id)."""
+        event_id = event_id or "Ev" + secrets.token_hex(5).upper()
         body = json.dumps(
             {
                 "token": "legacy-verification-token",

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.db import unit_of_work
 from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.pacing import PostPacer
@@ -131,6 +132,9 @@ class _Claimed:
 Guard = Callable[[Session, Sequence["_Claimed"]], dict[int, str]]
 # Called in the same transaction that marks a message failed for good.
 OnFailure = Callable[[Session, "_Claimed", str, datetime], None]
+# Called in the transaction that marks a batch's messages sent: facts the app keeps
+# beyond the outbox's retention period (a prompt was delivered) are written there.
+OnSent = Callable[[Session, Sequence["_Claimed"], datetime], None]
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class DeliveryService:
         *,
         guard: Guard | None = None,
         on_failure: OnFailure | None = None,
+        on_sent: OnSent | None = None,
         batch_size: int = 200,
         workers: int = 4,
     ) -> None:
@@ -167,6 +172,7 @@ class DeliveryService:
         self._pacer = pacer
         self._guard = guard
         self._on_failure = on_failure
+        self._on_sent = on_sent
         self._batch_size = batch_size
         self._workers = workers
 
@@ -175,9 +181,11 @@ class DeliveryService:
         now: datetime,
         max_batches: int | None = None,
         keys: Sequence[str] | None = None,
+        progress: Callable[[], None] | None = None,
     ) -> DeliveryReport:
         """Send every message due at ``now``, batch by batch, until none is left; with
-        ``keys``, only those (a lead's confirm sends its intros at once)."""
+        ``keys``, only those (a lead's confirm sends its intros at once). ``progress`` is
+        called after each batch (the tick's heartbeat: a long fan-out is alive)."""
         report = DeliveryReport()
         batches = 0
         with ThreadPoolExecutor(self._workers, thread_name_prefix="outbox") as pool:
@@ -193,6 +201,8 @@ class DeliveryService:
                 # One transaction per batch. A crash before it commits leaves these rows
                 # "sending": the next sender finds the posted ones in the history.
                 self._record(outcomes, now, report)
+                if progress is not None:
+                    progress()
         return report
 
     # --- claiming ----------------------------------------------------------------
@@ -268,6 +278,7 @@ class DeliveryService:
             for row in claimed:
                 if row.id in unwanted:
                     self._mark(session, row, OutboxStatus.CANCELLED, error=unwanted[row.id])
+                    _log_delivery(row, "cancelled", reason=unwanted[row.id])
             return [row for row in claimed if row.id not in unwanted], len(unwanted)
 
     # --- sending -----------------------------------------------------------------
@@ -329,6 +340,7 @@ class DeliveryService:
         with unit_of_work(self._sessions) as session:
             for outcome in outcomes:
                 row = outcome.row
+                _log_delivery(row, _outcome_name(outcome), outcome)
                 if outcome.status == OutboxStatus.SENT:
                     self._mark(
                         session,
@@ -365,6 +377,9 @@ class DeliveryService:
                         .execution_options(synchronize_session=False)
                     )
                     report.rescheduled += 1
+            sent = [o.row for o in outcomes if o.status == OutboxStatus.SENT]
+            if sent and self._on_sent is not None:
+                self._on_sent(session, sent, now)
 
     def _find_in_history(self, channel: str, row: _Claimed) -> str | None:
         """The ts of this row's message if an earlier attempt did reach Slack."""
@@ -409,6 +424,37 @@ class DeliveryService:
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _outcome_name(outcome: _Outcome) -> str:
+    if outcome.status == OutboxStatus.SENT:
+        return "found_sent" if outcome.error == "found" else "sent"
+    return "failed" if outcome.status == OutboxStatus.FAILED else "retried"
+
+
+def _log_delivery(
+    row: _Claimed, name: str, outcome: _Outcome | None = None, reason: str = ""
+) -> None:
+    """One line and one count per message handled: ids and codes, never its text."""
+    if outcome is not None and name != "found_sent":
+        reason = outcome.error or ""
+    metrics.count_deliveries(name, reason)
+    log.info(
+        "delivery %s %s %s%s",
+        row.key,
+        row.kind,
+        name,
+        f" ({reason})" if reason else "",
+        extra={
+            "key": row.key,
+            "kind": row.kind,
+            "outcome": name,
+            "reason": reason,
+            "attempt": row.attempts,
+            "channel": outcome.channel if outcome is not None else None,
+            "ts": outcome.ts if outcome is not None else None,
+        },
+    )
 
 
 def _backoff(row: _Claimed) -> timedelta:

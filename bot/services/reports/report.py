@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import (
     Date,
-    Select,
     and_,
     case,
     cast,
@@ -34,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import copy, outbox_keys
+from bot import copy
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
@@ -60,8 +58,6 @@ from models import (
     CheckIn,
     MatchRound,
     MatchWaiting,
-    OutboundMessage,
-    OutboxStatus,
     Pair,
     PairStatus,
     PairWeek,
@@ -190,19 +186,10 @@ def _program(
     return program
 
 
-# The prompt row of a pair week, joined once by its unique key: a correlated EXISTS per
-# week ran 50,000 index probes twice per report on Postgres.
-_PROMPT = aliased(OutboundMessage, name="prompt")
-
-
-def _with_prompt(query: Select[Any]) -> Select[Any]:
-    return query.outerjoin(_PROMPT, _PROMPT.key == PairWeek.outbox_key)
-
-
 def _delivered(now: datetime) -> ColumnElement[bool]:
-    """A prompt week whose prompt has landed and reached Slack (its outbox row is sent);
-    the query must go through :func:`_with_prompt`."""
-    return and_(PairWeek.slot_at <= now, _PROMPT.status == OutboxStatus.SENT)
+    """A prompt week whose prompt has landed and reached Slack. The week keeps that
+    fact itself: its outbox row is pruned after the retention period."""
+    return and_(PairWeek.slot_at <= now, PairWeek.delivered_at.is_not(None))
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -272,7 +259,7 @@ class _Reader:
             .where(Pair.program_id == self.program.id)
             .group_by(PairWeek.pair_id)
         )
-        weeks = _with_prompt(weeks).subquery()
+        weeks = weeks.subquery()
         mentor, mentee = aliased(Person), aliased(Person)
         rows = self.session.execute(
             select(
@@ -549,7 +536,6 @@ class _Reader:
             )
             .select_from(PairWeek)
             .join(Pair, PairWeek.pair_id == Pair.id)
-            .outerjoin(_PROMPT, _PROMPT.key == PairWeek.outbox_key)
             .where(
                 Pair.program_id == self.program.id,
                 PairWeek.slot_at >= start,
@@ -571,17 +557,10 @@ class _Reader:
         return tuple(weeks)
 
     def _recognition(self) -> Recognition:
-        def sent(key_of: Callable[[Any], ColumnElement[str]]) -> ColumnElement[int]:
-            return func.count(OutboundMessage.id).filter(
-                OutboundMessage.key == key_of(Pair.id), OutboundMessage.status == OutboxStatus.SENT
-            )
-
-        thanks, shoutout = outbox_keys.thanks_in_sql, outbox_keys.shoutout_in_sql
         thanked, shoutouts = self.session.execute(
-            select(sent(thanks), sent(shoutout))
-            .select_from(Pair)
-            .join(OutboundMessage, OutboundMessage.key.in_([thanks(Pair.id), shoutout(Pair.id)]))
-            .where(Pair.program_id == self.program.id, Pair.recognized_at.is_not(None))
+            select(func.count(Pair.thanks_sent_at), func.count(Pair.shoutout_sent_at)).where(
+                Pair.program_id == self.program.id, Pair.recognized_at.is_not(None)
+            )
         ).one()
         return Recognition(thanked=thanked or 0, shoutouts=shoutouts or 0)
 

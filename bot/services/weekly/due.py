@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from bot import copy, outbox_keys
+from bot.replicas import Replicas
 from bot.services.outbox.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
+from bot.services.outbox.retention import OutboxRetention
 from bot.services.programs.lifecycle import LifecycleService
 from bot.services.weekly.checkins import CheckInService
 from bot.services.weekly.planner import PlanReport, WeeklyPrompts
 from bot.services.weekly.reminders import ReminderService
 from bot.vocabulary import OutboxKind, undeliverable_reason
-from models import OutboundMessage, Pair, PairStatus, Person, PersonStatus
+from models import OutboundMessage, Pair, PairStatus, PairWeek, Person, PersonStatus
 
 log = logging.getLogger(__name__)
 
 # Messages for leads go out whatever the state of the pair they are about.
 LEAD_KINDS = frozenset({OutboxKind.ALERT})
+SEEN_EVENTS_KEPT = timedelta(days=1)  # Slack retries an event for minutes, not days
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class DueReport:
     checkins: int = 0  # check-ins planned
     reminders: int = 0  # nudges planned
     lifecycle: int = 0  # round notices, thank-yous and shout-outs planned
+    pruned: int = 0  # sent outbox rows past the retention period, deleted
+    planned_here: bool = True  # False: another replica was planning; this one only sent
 
 
 class DueService:
@@ -44,12 +51,17 @@ class DueService:
         checkins: CheckInService | None = None,
         reminders: ReminderService | None = None,
         lifecycle: LifecycleService | None = None,
+        *,
+        replicas: Replicas | None = None,
+        retention: OutboxRetention | None = None,
     ) -> None:
         self._weekly = weekly
         self._delivery = delivery
         self._checkins = checkins
         self._reminders = reminders
         self._lifecycle = lifecycle
+        self._replicas = replicas
+        self._retention = retention
 
     @property
     def delivery(self) -> DeliveryService:
@@ -67,9 +79,20 @@ class DueService:
         return prompts, checkins, reminders, lifecycle
 
     def run_due(self, now: datetime) -> DueReport:
-        """Plan what has become due, then deliver every due message."""
-        prompts, checkins, reminders, lifecycle = self._plan(now)
-        delivery = self._delivery.deliver_due(now)
+        """Plan what has become due, then deliver every due message, then prune.
+
+        Every replica runs this on its own tick. Planning and pruning are idempotent, but
+        run by one replica at a time (the others skip them that tick); delivery runs on
+        all of them, sharing the due rows (the claim's SKIP LOCKED) and one pace."""
+        with self._exclusive("plan") as mine:
+            if mine:
+                prompts, checkins, reminders, lifecycle = self._plan(now)
+            else:
+                prompts, checkins, reminders, lifecycle = PlanReport(0, 0), 0, 0, 0
+        self._beat()
+        delivery = self._delivery.deliver_due(now, progress=self._beat)
+        pruned = self._prune(now)
+        self._beat()
         log.info(
             "run_due %s: %d prompts planned, %d check-ins planned, %d sent, %d found sent, "
             "%d retrying, %d failed, %d cancelled",
@@ -89,7 +112,37 @@ class DueService:
                 reminders,
                 lifecycle,
             )
-        return DueReport(prompts, delivery, checkins, reminders, lifecycle)
+        return DueReport(prompts, delivery, checkins, reminders, lifecycle, pruned, mine)
+
+    def _exclusive(self, job: str) -> AbstractContextManager[bool]:
+        return self._replicas.exclusive(job) if self._replicas is not None else nullcontext(True)
+
+    def _beat(self) -> None:
+        """The tick is alive (read by /readyz and /metrics); never fails the tick."""
+        if self._replicas is None:
+            return
+        try:
+            self._replicas.beat()
+        except SQLAlchemyError as error:
+            log.warning("could not record the tick's heartbeat: %s", type(error).__name__)
+
+    def _prune(self, now: datetime) -> int:
+        """The outbox's old sent rows, and the Events API ids Slack can no longer retry."""
+        if self._retention is None:
+            return 0
+        with self._exclusive("prune") as mine:
+            if not mine:
+                return 0
+            try:
+                pruned = self._retention.prune(now)
+                if self._replicas is not None:
+                    self._replicas.forget_events(SEEN_EVENTS_KEPT)
+            except SQLAlchemyError:
+                log.exception("run_due %s: pruning failed; the next tick tries again", now)
+                return 0
+        if pruned:
+            log.info("run_due %s: pruned %d old outbox rows", now.isoformat(), pruned)
+        return pruned
 
 
 def _isolated(name: str, planner: ReminderService | LifecycleService | None, now: datetime) -> int:
@@ -135,6 +188,38 @@ def still_wanted(session: Session, rows: Sequence[Any]) -> dict[int, str]:
         if row.person_id is not None and people.get(row.person_id) != PersonStatus.ACTIVE:
             unwanted[row.id] = "paused"
     return unwanted
+
+
+def record_delivery_facts(session: Session, rows: Sequence[Any], now: datetime) -> None:
+    """What the report needs to know about sent messages, kept off the outbox (whose sent
+    rows are pruned after the retention period): a week's prompt, a pair's thank-you and
+    shout-out reached Slack. One statement each per batch."""
+    keys = [row.key for row in rows if row.kind == OutboxKind.PROMPT]
+    if keys:
+        session.execute(
+            update(PairWeek)
+            .where(PairWeek.outbox_key.in_(keys), PairWeek.delivered_at.is_(None))
+            .values(delivered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    for key_of, column in (
+        (outbox_keys.thanks, Pair.thanks_sent_at),
+        (outbox_keys.shoutout, Pair.shoutout_sent_at),
+    ):
+        pair_ids = [
+            row.pair_id
+            for row in rows
+            if row.kind == OutboxKind.RECOGNITION
+            and row.pair_id is not None
+            and row.key == key_of(row.pair_id)
+        ]
+        if pair_ids:
+            session.execute(
+                update(Pair)
+                .where(Pair.id.in_(pair_ids), column.is_(None))
+                .values({column: now})
+                .execution_options(synchronize_session=False)
+            )
 
 
 class FailureAlerts:
