@@ -2,10 +2,10 @@
 
 /healthz is liveness: the process answers and reaches its database (cheap; a failing one
 restarts the container). /readyz is readiness, what a load balancer or Compose asks before
-sending traffic: the database takes a write, its schema is at the migrations' head (a
+sending traffic: the database takes a write; its schema is at least this code's head (a
 replica newer than its schema must not serve; an older one still may, since migrations
-are additive and an upgrade migrates before it rolls the replicas), and the scheduler is alive on some
-replica: a tick finished, or made progress, within three tick intervals.
+are additive and an upgrade migrates before it rolls the replicas); and the scheduler is
+alive on some replica: a tick finished, or made progress, within three tick intervals.
 """
 
 from __future__ import annotations

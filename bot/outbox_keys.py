@@ -103,6 +103,14 @@ def shoutout(pair_id: int) -> str:
     return f"shoutout:{pair_id}"
 
 
+def parse_recognition(key: str) -> tuple[str, int] | None:
+    """("thanks" or "shoutout", pair id) of a recognition key; None for other keys."""
+    head, _, pair_id = key.partition(":")
+    if head not in ("thanks", "shoutout") or not pair_id.isdigit():
+        return None
+    return head, int(pair_id)
+
+
 # --- people, pairs and leads ---------------------------------------------------------
 
 

@@ -47,6 +47,25 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
+# Take the next slot in one statement. The slot is the later of the row's next free slot,
+# now less the burst allowance, and the end of a 429's pause on chat.postMessage
+# (GREATEST skips NULLs: no pause row, no effect); the row moves one interval past it.
+_RESERVE = text(
+    "WITH pause AS (SELECT max(until) AS until FROM slack_pause"
+    "   WHERE scope = :scope AND method = 'chat.postMessage')"
+    " INSERT INTO post_pace (scope, next_slot_at)"
+    " SELECT :scope, GREATEST(now(), pause.until) + make_interval(secs => :interval)"
+    "   FROM pause"
+    " ON CONFLICT (scope) DO UPDATE SET next_slot_at = GREATEST("
+    "   post_pace.next_slot_at,"
+    "   now() - make_interval(secs => :tolerance),"
+    "   (SELECT until FROM pause)"
+    " ) + make_interval(secs => :interval)"
+    " RETURNING EXTRACT(EPOCH FROM"
+    "   post_pace.next_slot_at - make_interval(secs => :interval) - now())"
+)
+
+
 class SharedPostPace:
     """A generic cell rate algorithm on one row: ``next_slot_at`` is the earliest time
     the next message may go; each sender takes a slot by moving it one interval on, in
@@ -65,18 +84,7 @@ class SharedPostPace:
         """Take the next slot; returns the seconds to wait until it (0: go now)."""
         with self._engine.begin() as conn:
             wait = conn.execute(
-                text(
-                    "INSERT INTO post_pace (scope, next_slot_at)"
-                    " VALUES (:scope, now() + make_interval(secs => :interval))"
-                    " ON CONFLICT (scope) DO UPDATE SET next_slot_at = GREATEST("
-                    "   post_pace.next_slot_at,"
-                    "   now() - make_interval(secs => :tolerance),"
-                    "   (SELECT until FROM slack_pause"
-                    "     WHERE scope = :scope AND method = 'chat.postMessage')"
-                    " ) + make_interval(secs => :interval)"
-                    " RETURNING EXTRACT(EPOCH FROM"
-                    "   post_pace.next_slot_at - make_interval(secs => :interval) - now())"
-                ),
+                _RESERVE,
                 {"scope": self._scope, "interval": self._interval, "tolerance": self._tolerance},
             ).scalar_one()
         return max(0.0, float(wait))

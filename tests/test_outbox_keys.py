@@ -64,6 +64,13 @@ def test_each_key_keeps_its_format(key, expected):
     assert key == expected
 
 
+def test_a_recognition_key_reads_back_as_its_pair():
+    assert outbox_keys.parse_recognition(outbox_keys.thanks(7)) == ("thanks", 7)
+    assert outbox_keys.parse_recognition(outbox_keys.shoutout(12)) == ("shoutout", 12)
+    assert outbox_keys.parse_recognition(outbox_keys.prompt(7, 3)) is None
+    assert outbox_keys.parse_recognition("thanks:") is None
+
+
 def test_like_patterns_keep_their_format():
     assert outbox_keys.prompt_snoozes_like(7, 3) == "prompt:7:3:snooze%"
     assert outbox_keys.prompts_of_week_like(3) == "prompt:%:3"

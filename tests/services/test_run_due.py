@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.container import build_services
 from bot.services.matching.rounds import PairingService
+from bot.services.outbox.retention import OutboxRetention
 from bot.services.people.enrolment import EnrolmentService
 from bot.services.programs.settings import ProgramService
+from bot.services.reports.report import ReportService
 from models import OutboundMessage, OutboxStatus, Pair, PairWeek, Person, PersonStatus
 from tests.support import LEAD_ID, ROOT, FixedClock, app_env
 from tests.support.programs import engine_settings, member_submission
@@ -356,3 +358,35 @@ def test_rate_limits_and_server_errors_delay_but_never_duplicate(program, own_se
     keys = all_prompt_keys(own_sessions, program["pairs"])
     assert set(keys.values()) == {OutboxStatus.SENT}
     assert sorted(posted_keys(fake_slack)) == sorted(keys)
+
+
+def test_pruning_the_outbox_leaves_the_report_as_it_was(program, own_sessions):
+    """After the retention period the sent rows go; what the report counts (prompts
+    delivered, thank-yous, shout-outs) was kept on the pair weeks and pairs."""
+    due = program["due"]
+    now = START
+    while now < START + timedelta(weeks=14):
+        due.run_due(now)
+        now += timedelta(hours=6)
+    reports = ReportService(own_sessions, FixedClock(now))
+    before = reports.build(program["team"], None, detail=True)
+    # What the pruning must not lose: every prompt, every thank-you and shout-out.
+    assert before.engagement.prompts_delivered == 36
+    assert before.recognition.thanked == 3
+    with own_sessions() as s:
+        sent_before = s.scalar(
+            select(func.count(OutboundMessage.id)).where(
+                OutboundMessage.status == OutboxStatus.SENT
+            )
+        )
+    pruned = OutboxRetention(own_sessions, timedelta(days=1)).prune(now + timedelta(days=2))
+    with own_sessions() as s:
+        left = s.scalar(
+            select(func.count(OutboundMessage.id)).where(
+                OutboundMessage.status == OutboxStatus.SENT
+            )
+        )
+    assert pruned == sent_before > 36
+    assert left == 0
+    after = reports.build(program["team"], None, detail=True)
+    assert after == before

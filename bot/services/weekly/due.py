@@ -202,21 +202,16 @@ def record_delivery_facts(session: Session, rows: Sequence[Any], now: datetime) 
             .values(delivered_at=now)
             .execution_options(synchronize_session=False)
         )
-    for key_of, column in (
-        (outbox_keys.thanks, Pair.thanks_sent_at),
-        (outbox_keys.shoutout, Pair.shoutout_sent_at),
-    ):
-        pair_ids = [
-            row.pair_id
-            for row in rows
-            if row.kind == OutboxKind.RECOGNITION
-            and row.pair_id is not None
-            and row.key == key_of(row.pair_id)
-        ]
-        if pair_ids:
+    recognised: dict[str, list[int]] = {"thanks": [], "shoutout": []}
+    for row in rows:
+        found = outbox_keys.parse_recognition(row.key)
+        if row.kind == OutboxKind.RECOGNITION and found is not None:
+            recognised[found[0]].append(found[1])
+    for which, column in (("thanks", Pair.thanks_sent_at), ("shoutout", Pair.shoutout_sent_at)):
+        if recognised[which]:
             session.execute(
                 update(Pair)
-                .where(Pair.id.in_(pair_ids), column.is_(None))
+                .where(Pair.id.in_(recognised[which]), column.is_(None))
                 .values({column: now})
                 .execution_options(synchronize_session=False)
             )
