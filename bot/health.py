@@ -63,23 +63,27 @@ class Readiness:
         return self._scripts.get_current_head()
 
     def check(self) -> Verdict:
-        checks: dict[str, str] = {}
-        try:
-            self._replicas.beat(READY_BEAT)
-            checks["database"] = "ok"
-        except SQLAlchemyError as error:
-            log.warning("readiness: the database did not take a write: %s", type(error).__name__)
-            return Verdict(False, {"database": "does not take writes"})
-        checks["schema"] = self._schema()
-        checks["scheduler"] = self._scheduler()
-        return Verdict(all(v == "ok" or v.startswith("off") for v in checks.values()), checks)
-
-    def _schema(self) -> str:
         try:
             with self._engine.connect() as conn:
                 current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except SQLAlchemyError:
-            return "not migrated"
+        except SQLAlchemyError as error:
+            log.warning("readiness: no schema version readable: %s", type(error).__name__)
+            return Verdict(False, {"database": "unreachable or not migrated"})
+        checks = {"schema": self._schema(current)}
+        if checks["schema"] == "ok":
+            checks["database"] = self._takes_writes()
+        checks["scheduler"] = self._scheduler()
+        return Verdict(all(v == "ok" or v.startswith("off") for v in checks.values()), checks)
+
+    def _takes_writes(self) -> str:
+        try:
+            self._replicas.beat(READY_BEAT)
+        except SQLAlchemyError as error:
+            log.warning("readiness: the database did not take a write: %s", type(error).__name__)
+            return "does not take writes"
+        return "ok"
+
+    def _schema(self, current: str | None) -> str:
         if current == self.head:
             return "ok"
         try:

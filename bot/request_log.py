@@ -50,11 +50,12 @@ class RequestLog:
         metrics.count_request(facts.kind, status, seconds)
         retry = environ.get("HTTP_X_SLACK_RETRY_NUM", "")
         log.info(
-            "%s %s %d in %.0f ms%s",
+            "%s %s %d in %.0f ms%s%s",
             facts.kind,
             facts.what or "-",
             status,
             seconds * 1000,
+            "".join(f" {k}={v}" for k, v in (("team", facts.team), ("user", facts.user)) if v),
             f" (Slack's retry {retry})" if retry.isdigit() else "",
             extra={
                 "kind": facts.kind,

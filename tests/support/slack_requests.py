@@ -133,7 +133,12 @@ class SlackSender:
         }
         return self._interactive(payload)
 
-    def event(self, event: dict[str, Any], event_id: str | None = None) -> requests.Response:
+    def event(
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         """An Events API delivery; a new event_id each time, as Slack's, unless one is
         given (Slack's retry of an event carries its first delivery's id)."""
         event_id = event_id or "Ev" + secrets.token_hex(5).upper()
@@ -151,7 +156,7 @@ class SlackSender:
                 ],
             }
         )
-        return self.post(body, "application/json")
+        return self.post(body, "application/json", headers=headers)
 
 
 def reply_text(response: requests.Response) -> str:
