@@ -15,6 +15,7 @@ log one WARNING line (its last line of stderr, not the whole traceback).
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -63,6 +64,7 @@ class ChartProcess:
                     capture_output=True,
                     timeout=self._timeout,
                     cwd=CODE_ROOT,
+                    env=_child_env(),
                     check=False,
                 )
             except subprocess.TimeoutExpired:
@@ -74,6 +76,13 @@ class ChartProcess:
         if not done.stdout.startswith(PNG_SIGNATURE):
             raise _failed(f"the child wrote no PNG ({len(done.stdout)} bytes)")
         return done.stdout
+
+
+def _child_env() -> dict[str, str]:
+    """The server's environment without its secrets: the child draws, it never needs
+    Slack's tokens or the database's password."""
+    secret = ("SLACK_", "DATABASE_URL", "TEST_DATABASE_URL")
+    return {k: v for k, v in os.environ.items() if not k.startswith(secret)}
 
 
 def _failed(reason: str) -> ChartFailedError:
