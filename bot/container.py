@@ -88,17 +88,17 @@ def build_services(
         sessions = make_session_factory(make_engine(settings.database_url))
     engine = sessions.kw["bind"]
     replicas = Replicas(engine)
-    # Replicas share the workspace's limits through the database: a 429's pause, and
-    # on Postgres (where replicas run) the post pace itself.
+    # Replicas share the workspace's limits through Postgres: a 429's pause, and the post
+    # pace itself. SQLite serves one process, whose own memory is enough (and whose one
+    # writer a Slack call made inside a transaction must not wait for).
+    postgres = engine.dialect.name == "postgresql"
     gateway = SlackGateway(
         settings.bot_token,
         settings.api_url,
-        RateLimits(shared=SharedPauses(engine)),
+        RateLimits(shared=SharedPauses(engine) if postgres else None),
         on_rate_limited=metrics.count_rate_limited,
     )
-    shared_pace = (
-        SharedPostPace(engine, settings.post_rate) if engine.dialect.name == "postgresql" else None
-    )
+    shared_pace = SharedPostPace(engine, settings.post_rate) if postgres else None
     dms = DmChannels(sessions, gateway)
     delivery = DeliveryService(
         sessions,
