@@ -730,6 +730,183 @@ def test_slack_sdk_default_retry_resends_a_dropped_post(fake, client):
     assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["twice", "twice"]
 
 
+# -- chaos: a share of calls fail at random, reproducibly
+
+
+def outcome(call, *args, **kwargs) -> str:
+    """What one call met: "ok", an HTTP status, or "dropped" (no answer at all)."""
+    try:
+        call(*args, **kwargs)
+    except SlackApiError as error:
+        return str(error.response.status_code)
+    except ConnectionError:
+        return "dropped"
+    return "ok"
+
+
+def chaos_run(fake, bare_client, seed):
+    fake.reset()
+    fake.set_chaos(rate=0.3, seed=seed)
+    return [outcome(post, bare_client, f"C0CHAN{i:04d}", str(i)) for i in range(200)]
+
+
+def test_chaos_fails_a_share_of_calls_the_same_way_for_a_seed(fake, bare_client):
+    first = chaos_run(fake, bare_client, seed=7)
+    stats = fake.stats
+    stored = len(fake.all_messages())
+    again = chaos_run(fake, bare_client, seed=7)
+    other = chaos_run(fake, bare_client, seed=8)
+
+    assert first == again
+    assert first != other
+    faults = [o for o in first if o != "ok"]
+    assert 30 <= len(faults) <= 90  # 30% of 200, give or take
+    assert set(faults) == {"503", "429", "500", "dropped"}
+    assert stats.chaos_server_errors == first.count("503")
+    assert stats.chaos_rate_limited == first.count("429")
+    assert stats.chaos_replies_lost == first.count("500") + first.count("dropped")
+    assert stats.replies_lost == stats.chaos_replies_lost
+    assert stats.rate_limited == 0  # chaos's 429s are not the limits'
+    # Answered 500 or not at all, the message is there all the same.
+    assert stored == stats.posts_accepted == 200 - first.count("503") - first.count("429")
+
+
+@pytest.mark.parametrize(
+    ("fault", "met", "stored"),
+    [
+        ("server_error", "503", 0),
+        ("rate_limited", "429", 0),
+        ("accepted_then_failed", "500", 1),
+        ("accepted_then_dropped", "dropped", 1),
+    ],
+)
+def test_each_chaos_fault(fake, bare_client, fault, met, stored):
+    fake.set_chaos(rate=1.0, faults=[fault], retry_after=3)
+    metadata = Metadata(event_type="outbox_message", event_payload={"key": "k1"})
+
+    assert outcome(post, bare_client, "C0GENERAL1", "hi", metadata=metadata) == met
+
+    assert len(fake.messages("C0GENERAL1")) == stored
+    if stored:
+        assert fake.messages("C0GENERAL1")[0]["metadata"] == metadata.to_dict()
+    if fault == "rate_limited":
+        error = slack_error(post, bare_client, "C0GENERAL1")
+        assert error.response.headers["Retry-After"] == "3"
+        assert error.response["error"] == "ratelimited"
+    if fault == "server_error":
+        assert slack_error(post, bare_client, "C0GENERAL1").response["error"] == (
+            "service_unavailable"
+        )
+
+
+def test_chaos_spares_what_the_fake_refuses_anyway(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0)
+    post(bare_client, "C0GENERAL1", "first")
+    fake.set_chaos(rate=1.0, faults=["accepted_then_dropped"])
+
+    limited = slack_error(post, bare_client, "C0GENERAL1", "too soon")
+    no_text = slack_error(bare_client.api_call, "chat.postMessage", json={"channel": "C0OTHER01"})
+
+    assert limited.response.status_code == 429
+    assert no_text.response["error"] == "no_text"
+    assert fake.stats.chaos_replies_lost == 0
+    assert [m["text"] for m in fake.messages("C0GENERAL1")] == ["first"]
+
+
+def test_chaos_only_for_the_methods_given(fake, bare_client):
+    fake.set_chaos(rate=1.0, faults=["server_error"], methods=["conversations.history"])
+
+    assert post(bare_client, "C0GENERAL1")["ok"]
+    assert bare_client.conversations_open(users=ALICE)["ok"]
+    assert slack_error(history, bare_client).response.status_code == 503
+
+
+def test_a_scripted_fault_goes_before_chaos(fake, bare_client):
+    fake.set_chaos(rate=1.0, faults=["server_error"])
+    fake.fail_next("chat.postMessage", "channel_not_found")
+
+    assert slack_error(post, bare_client, "C0GENERAL1").response["error"] == "channel_not_found"
+    assert slack_error(post, bare_client, "C0GENERAL1").response.status_code == 503
+
+
+def test_chaos_can_be_turned_off(fake, bare_client):
+    fake.set_chaos(rate=1.0)
+    fake.set_chaos(0)
+    assert post(bare_client, "C0GENERAL1")["ok"]
+
+    fake.set_chaos(rate=1.0)
+    fake.reset()
+    assert post(bare_client, "C0GENERAL1")["ok"]
+    assert fake.stats == Stats(
+        posts_accepted=1, rate_limited_channel=0, rate_limited_workspace=0, replies_lost=0
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rate": 1.5}, "share"),
+        ({"rate": -0.1}, "share"),
+        ({"faults": ["timeout"]}, "faults"),
+        ({"faults": []}, "faults"),
+        ({"retry_after": 0}, "Retry-After"),
+    ],
+)
+def test_chaos_must_make_sense(fake, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fake.set_chaos(**kwargs)
+
+
+# -- the pace chat.postMessage was held to
+
+
+def test_post_pace_counts_against_the_workspace_ceiling(fake, bare_client):
+    fake.set_post_limits(per_channel=1.0, workspace=4.0, burst=1, workspace_burst=3)
+    started = time.monotonic()
+    for i in range(5):
+        outcome(post, bare_client, f"C0CHAN{i:04d}")  # 3 at once, then 2 refused
+    outcome(post, bare_client, "C0CHAN0000")  # refused by the channel's own limit
+    time.sleep(0.8)  # three more tokens
+    for i in range(5, 8):
+        post(bare_client, f"C0CHAN{i:04d}")
+
+    pace = fake.post_pace()
+
+    assert (pace.ceiling, pace.burst, pace.window) == (4.0, 3, 1.0)
+    assert pace.accepted == 6 == fake.stats.posts_accepted
+    assert (pace.refused_channel, pace.refused_workspace) == (1, 2)
+    assert 3 <= pace.busiest <= pace.most_allowed == 7.0
+    assert pace.peak_rate == pace.busiest
+    assert pace.seconds >= 0.8
+    assert pace.mean_rate == pytest.approx(5 / pace.seconds)
+    everything = fake.post_pace(window=10.0)
+    assert (everything.busiest, everything.busiest_tried) == (6, 9)
+    assert everything.most_allowed == 43.0
+    assert fake.post_pace(window=0.1).busiest <= 3
+    later = fake.post_pace(since=started + 0.5)
+    assert (later.accepted, later.refused_workspace, later.refused_channel) == (3, 0, 0)
+    assert fake.post_pace(until=started).accepted == 0
+
+
+def test_post_pace_starts_again_with_new_limits_and_needs_some(fake, bare_client):
+    fake.set_post_limits(per_channel=None, workspace=100.0)
+    post(bare_client, "C0GENERAL1")
+    fake.set_post_limits(per_channel=None, workspace=100.0)
+
+    assert fake.post_pace().accepted == 0
+    fake.set_post_limits(None, None)
+    with pytest.raises(ValueError, match="set_post_limits"):
+        fake.post_pace()
+    with pytest.raises(ValueError, match="window"):
+        fake.post_pace(window=0)
+
+
+def test_busiest_window_slides_over_the_instants():
+    assert server._busiest([], 1.0) == 0
+    assert server._busiest([0.0, 0.5, 0.99, 1.0, 1.5, 1.6, 1.7], 1.0) == 5
+    assert server._busiest([0.0, 2.0, 4.0], 1.0) == 1
+
+
 # -- what the fake holds, and what people add to it
 
 

@@ -4,6 +4,6 @@ with FakeSlack() as slack:
     client = WebClient(token=slack.token, base_url=slack.url)
 """
 
-from bot.sandbox.fakeslack.server import Call, FakeSlack, Stats
+from bot.sandbox.fakeslack.server import CHAOS_FAULTS, Call, FakeSlack, PostPace, Stats
 
-__all__ = ["Call", "FakeSlack", "Stats"]
+__all__ = ["CHAOS_FAULTS", "Call", "FakeSlack", "PostPace", "Stats"]

@@ -13,13 +13,14 @@ import copy
 import hashlib
 import json
 import math
+import random
 import re
 import secrets
 import string
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -48,12 +49,49 @@ class Stats:
     rate_limited_channel: int  # 429s from a channel's bucket (set_post_limits)
     rate_limited_workspace: int  # 429s from the workspace's bucket
     replies_lost: int  # calls (any method) stored, then answered by accept_then_fail/drop_next
+    # or by set_chaos
     modals_opened: int = 0  # views.open calls whose trigger_id was exchanged for a modal
     triggers_expired: int = 0  # views.open calls that came after the trigger's TRIGGER_TTL
+    # Calls set_chaos answered with a fault (any method); its lost replies also count
+    # in replies_lost.
+    chaos_server_errors: int = 0  # a 5xx, nothing done
+    chaos_rate_limited: int = 0  # a 429 with Retry-After, nothing done
+    chaos_replies_lost: int = 0  # done (a message stored), then a 500 or no answer at all
 
     @property
     def rate_limited(self) -> int:
         return self.rate_limited_channel + self.rate_limited_workspace
+
+
+@dataclass(frozen=True)
+class PostPace:
+    """chat.postMessage's pace as the fake's limits saw it (see FakeSlack.post_pace)."""
+
+    ceiling: float | None  # the workspace's limit, messages a second (None: none set)
+    burst: int  # the workspace bucket's size: what may go at once after a quiet spell
+    window: float  # seconds, for busiest and busiest_tried
+    accepted: int  # messages stored
+    refused_channel: int  # 429s from a channel's bucket
+    refused_workspace: int  # 429s from the workspace's bucket
+    busiest: int  # most messages stored in any `window` seconds
+    busiest_tried: int  # most posts that reached the limits (stored or refused) in any window
+    seconds: float  # from the first stored message to the last
+
+    @property
+    def peak_rate(self) -> float:
+        """Messages a second in the busiest window."""
+        return self.busiest / self.window
+
+    @property
+    def mean_rate(self) -> float:
+        """Messages a second from the first stored message to the last (0: fewer than 2)."""
+        return (self.accepted - 1) / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def most_allowed(self) -> float | None:
+        """The most the workspace bucket lets through in `window` seconds: a full bucket,
+        then the ceiling's rate (None: no ceiling)."""
+        return None if self.ceiling is None else self.burst + self.ceiling * self.window
 
 
 @dataclass(frozen=True)
@@ -123,16 +161,20 @@ class _Bucket:
 
 
 class _PostLimits:
-    """chat.postMessage's limits: a bucket per channel and one for the workspace."""
+    """chat.postMessage's limits: a bucket per channel and one for the workspace, and when
+    each post they saw was stored or refused (time.monotonic(), in order), for post_pace."""
 
     def __init__(
         self, per_channel: float | None, workspace: float | None, burst: int, workspace_burst: int
     ) -> None:
         self.per_channel, self.burst = per_channel, burst
+        self.ceiling, self.workspace_burst = workspace, workspace_burst
         self.channels: dict[str, _Bucket] = {}
         self.workspace = (
             _Bucket(workspace, workspace_burst, time.monotonic()) if workspace else None
         )
+        self.stored: list[float] = []
+        self.refused: list[tuple[float, str]] = []  # (when, "channel" or "workspace")
 
     def take(self, channel: str) -> tuple[str, float] | None:
         """Spends a token from both buckets, or says which one is empty and for how long.
@@ -151,10 +193,63 @@ class _PostLimits:
         waits = [(bucket.wait(now), reason) for reason, bucket in buckets]
         wait, reason = max(waits, default=(0.0, ""))
         if wait > 0:
+            self.refused.append((now, reason))
             return reason, wait
         for _, bucket in buckets:
             bucket.tokens -= 1
+        self.stored.append(now)
         return None
+
+    def pace(self, window: float, since: float | None, until: float | None) -> PostPace:
+        def within(at: float) -> bool:
+            return (since is None or at >= since) and (until is None or at <= until)
+
+        stored = [at for at in self.stored if within(at)]
+        refused = [(at, reason) for at, reason in self.refused if within(at)]
+        tried = sorted([*stored, *(at for at, _ in refused)])
+        return PostPace(
+            ceiling=self.ceiling,
+            burst=self.workspace_burst,
+            window=window,
+            accepted=len(stored),
+            refused_channel=sum(1 for _, reason in refused if reason == "channel"),
+            refused_workspace=sum(1 for _, reason in refused if reason == "workspace"),
+            busiest=_busiest(stored, window),
+            busiest_tried=_busiest(tried, window),
+            seconds=stored[-1] - stored[0] if stored else 0.0,
+        )
+
+
+def _busiest(times: list[float], window: float) -> int:
+    """The most of these sorted instants within any `window` seconds (end excluded)."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+CHAOS_FAULTS = ("server_error", "rate_limited", "accepted_then_failed", "accepted_then_dropped")
+
+
+@dataclass(frozen=True)
+class _Chaos:
+    """set_chaos's settings and its random draws."""
+
+    rate: float
+    faults: tuple[str, ...]
+    methods: frozenset[str] | None  # None: every Web API method
+    retry_after: int
+    draws: random.Random
+
+    def fault_for(self, method: str) -> str | None:
+        """The fault this call gets, if any: one draw per call it applies to."""
+        if self.methods is not None and method not in self.methods:
+            return None
+        if self.draws.random() >= self.rate:
+            return None
+        return self.draws.choice(self.faults)
 
 
 _HANDLERS: dict[str, Callable[[FakeSlack, dict[str, Any]], Result]] = {}
@@ -245,9 +340,10 @@ class FakeSlack:
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def reset(self, *, rewind_ts: bool = False) -> None:
-        """Forgets calls, faults, delays, post limits, stats, users, conversations, messages,
-        views, triggers and files; message ts follow the real clock again. Message ts stay
-        increasing across resets unless rewind_ts (the sandbox's reset rewinds its clock)."""
+        """Forgets calls, faults, chaos, delays, post limits, stats, users, conversations,
+        messages, views, triggers and files; message ts follow the real clock again. Message
+        ts stay increasing across resets unless rewind_ts (the sandbox's reset rewinds its
+        clock)."""
         with self._lock:
             if rewind_ts:
                 self._last_ts_us = 0
@@ -273,6 +369,7 @@ class FakeSlack:
             self._channels: dict[str, str] = {}  # public channel id -> name
             self._files: dict[str, dict[str, Any]] = {}
             self._post_limits: _PostLimits | None = None
+            self._chaos: _Chaos | None = None
             self._stats = dict.fromkeys((f.name for f in fields(Stats)), 0)
 
     # -- directory
@@ -682,6 +779,22 @@ class FakeSlack:
         with self._lock:
             self._post_limits = limits
 
+    def post_pace(
+        self, window: float = 1.0, *, since: float | None = None, until: float | None = None
+    ) -> PostPace:
+        """How fast chat.postMessage went since set_post_limits, as its limits saw it: the
+        messages stored and refused, the busiest `window` seconds, and the workspace's
+        ceiling to hold them against. since/until: time.monotonic() instants, to look at
+        a part of the run (this process's clock: the fake runs in it). Without limits
+        (none set, or lifted) there is nothing to report: a ValueError."""
+        if window <= 0:
+            raise ValueError("a window is some seconds, more than 0")
+        with self._lock:
+            limits = self._post_limits
+            if limits is None:
+                raise ValueError("post_pace needs set_post_limits: nothing is counted without")
+            return limits.pace(window, since, until)
+
     # -- faults
 
     def fail_next(self, method: str, error: str, *, times: int = 1, status: int = 200) -> None:
@@ -719,6 +832,46 @@ class FakeSlack:
         slack_sdk raises http.client.RemoteDisconnected (a ConnectionError), and its default
         ConnectionErrorRetryHandler sends the call again."""
         self._script(method, _AfterAccepting(_NO_ANSWER), times)
+
+    def set_chaos(
+        self,
+        rate: float = 0.05,
+        *,
+        seed: int | None = None,
+        faults: Collection[str] = CHAOS_FAULTS,
+        methods: Collection[str] | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """From now on, a share `rate` of Web API calls (to `methods`; None: all of them)
+        fail, each with one of `faults` picked at random:
+
+        - "server_error": a 503 with Slack's JSON error; nothing is done;
+        - "rate_limited": a 429 with Retry-After: `retry_after`; nothing is done;
+        - "accepted_then_failed": done as a success (a message stored, metadata and all),
+          then answered 500, as accept_then_fail_next does;
+        - "accepted_then_dropped": done as a success, then the connection closes with no
+          answer at all, as accept_then_drop_next does.
+
+        A call the fake refuses anyway (bad arguments, a post over the limits) is answered
+        as usual, and a scripted fault (fail_next, ...) waiting for a method goes first.
+        With a seed, the same sequence of calls meets the same faults (calls from several
+        threads arrive in the order they arrive). set_chaos(0) and reset() turn it off."""
+        if not 0 <= rate <= 1:
+            raise ValueError("rate is the share of calls that fail, from 0 to 1")
+        unknown = set(faults) - set(CHAOS_FAULTS)
+        if unknown or not faults:
+            raise ValueError(f"faults are some of {', '.join(CHAOS_FAULTS)} (got {faults!r})")
+        if retry_after < 1:
+            raise ValueError("Retry-After is whole seconds, at least 1")
+        chaos = _Chaos(
+            rate=rate,
+            faults=tuple(f for f in CHAOS_FAULTS if f in set(faults)),
+            methods=frozenset(methods) if methods is not None else None,
+            retry_after=retry_after,
+            draws=random.Random(seed),  # noqa: S311 - faults, not secrets
+        )
+        with self._lock:
+            self._chaos = chaos if rate > 0 else None
 
     def delay(self, method: str, seconds: float) -> None:
         """Answers method only after seconds, from now on (0 turns it off)."""
@@ -759,9 +912,14 @@ class FakeSlack:
         with self._lock:
             scripted = self._faults.get(method, deque())
             fault = scripted[0] if scripted else None
+            chaos = None
+            if fault is None and self._chaos is not None and method != "response_url":
+                chaos = self._chaos.fault_for(method)
             if isinstance(fault, _Reply):
                 scripted.popleft()
                 reply = fault
+            elif chaos in ("server_error", "rate_limited"):
+                reply = self._chaos_reply(chaos)
             else:
                 reply = answer()
                 # A lost reply waits for a call that does what a success does.
@@ -769,9 +927,30 @@ class FakeSlack:
                     scripted.popleft()
                     reply = fault.reply
                     self._stats["replies_lost"] += 1
+                elif chaos is not None and reply.accepted:
+                    reply = self._chaos_reply(chaos)
             # Recorded once answered, so a test that waited for a call also sees its effects.
             self._calls.append(Call(method, args, dict(headers.items()), time.time()))
         return reply
+
+    def _chaos_reply(self, fault: str) -> _Reply:
+        """set_chaos's answer for a call it fails (called with the lock held)."""
+        assert self._chaos is not None
+        if fault == "server_error":
+            self._stats["chaos_server_errors"] += 1
+            return _Reply(503, {"ok": False, "error": "service_unavailable"})
+        if fault == "rate_limited":
+            self._stats["chaos_rate_limited"] += 1
+            return _Reply(
+                429,
+                {"ok": False, "error": "ratelimited"},
+                {"Retry-After": str(self._chaos.retry_after)},
+            )
+        self._stats["chaos_replies_lost"] += 1
+        self._stats["replies_lost"] += 1
+        if fault == "accepted_then_failed":
+            return _Reply(500, {"ok": False, "error": "internal_error"})
+        return _NO_ANSWER
 
     def _api_call(
         self, method: str, args: dict[str, Any], headers: Message, body_error: SlackError | None
