@@ -18,6 +18,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
 from bot.services.people.workspaces import ensure_default_program, ensure_workspace
+from bot.services.weekly.due import record_delivery_facts
 from bot.services.weekly.prompts import load_library
 from bot.vocabulary import AtRiskReason, OutboxKind, undeliverable_reason
 from models import (
@@ -193,6 +195,7 @@ class _Seeder:
         for kind in sorted({row["kind"] for row in self.outbox}):
             self.counts[f"outbound:{kind}"] = sum(1 for r in self.outbox if r["kind"] == kind)
         self._insert(OutboundMessage, self.outbox, "outbound_message")
+        self._delivery_facts()
         return SeedInfo(self.team, program.id, program.name, self.now, dict(self.counts))
 
     # --- people -------------------------------------------------------------------
@@ -764,6 +767,19 @@ class _Seeder:
     def _pick(self, weighted: Sequence[tuple[Any, int]]) -> Any:
         values, weights = zip(*weighted, strict=True)
         return self.rng.choices(values, weights)[0]
+
+    def _delivery_facts(self) -> None:
+        """What the sender records when a batch is sent (a week's prompt delivered, a
+        thank-you out), written by the sender's own code for the rows seeded as sent."""
+        sent = [
+            SimpleNamespace(key=r["key"], kind=r["kind"], pair_id=r["pair_id"])
+            for r in self.outbox
+            if r["status"] == OutboxStatus.SENT
+        ]
+        with Session(bind=self.conn) as session:
+            for i in range(0, len(sent), CHUNK):
+                record_delivery_facts(session, sent[i : i + CHUNK], self.now)
+            session.flush()
 
     def _insert(self, model: Any, rows: Iterable[dict[str, Any]], name: str | None = None) -> None:
         table: Table = model.__table__

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
 from bot.services.people.workspaces import ensure_default_program, ensure_workspace
+from bot.services.weekly.due import record_delivery_facts
 from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
@@ -126,6 +127,7 @@ class ScenarioBuilder:
             )
             s.add(pair)
             s.flush()
+            prompts = []
             for index, outcome in enumerate(outcomes):
                 week = index + 1
                 slot = first + timedelta(weeks=index)
@@ -141,11 +143,14 @@ class ScenarioBuilder:
                         engaged_at=slot + timedelta(days=1) if outcome else None,
                     )
                 )
-                s.add(
+                prompts.append(
                     self._outbox_row(
                         key, OutboxKind.PROMPT, slot, week not in unsent_weeks, pair.id
                     )
                 )
+            s.add_all(prompts)
+            s.flush()
+            _record_sent(s, prompts)
             self.scenario.pairs[name] = pair.id
             return pair.id
 
@@ -159,7 +164,10 @@ class ScenarioBuilder:
         pair_id: int | None = None,
     ) -> None:
         with self.sessions.begin() as s:
-            s.add(self._outbox_row(key, kind, when, sent, pair_id))
+            row = self._outbox_row(key, kind, when, sent, pair_id)
+            s.add(row)
+            s.flush()
+            _record_sent(s, [row])
 
     def _outbox_row(
         self, key: str, kind: OutboxKind, when: datetime, sent: bool, pair_id: int | None
@@ -239,3 +247,11 @@ class ScenarioBuilder:
             program = s.get_one(Program, self.scenario.program_id)
             for name, value in values.items():
                 setattr(program, name, value)
+
+
+def _record_sent(session: Session, rows: Sequence[OutboundMessage]) -> None:
+    """What the sender writes when it marks rows sent (a prompt delivered, a thank-you
+    out), by the sender's own code, for the rows added here as already sent."""
+    sent = [row for row in rows if row.status == OutboxStatus.SENT]
+    if sent:
+        record_delivery_facts(session, sent, NOW)
