@@ -75,9 +75,11 @@ from tests.support import (
     free_port,
     start_app,
 )
+from tests.support.processes import worker_pid
 from tests.support.slack_requests import SIGNING_SECRET, SlackSender, join_values
 
 KINDS = ("command", "action", "submission")
+NO_ANSWER = "no answer"
 RATIO_GOAL = 1.2  # the app's p99 within 1.2x of bare Bolt's
 SLACK_GIVES_UP = 3.0  # seconds
 FAR_INSIDE = 1.0  # seconds: "far inside 3 s" means a p99 under a third of Slack's limit
@@ -208,41 +210,43 @@ def drive(load: Load, warm: list[Job], jobs: list[Job]) -> tuple[list[Sample], f
     many times a kept-alive connection had to be opened again.
 
     rate 0: a closed loop, each client sending its next request as soon as its last is
-    answered. rate > 0: each client sends on a Poisson schedule of its own (rate /
-    clients a second); a request its client was too busy to send on time is timed from
-    when it was due, as Slack would have sent it then."""
+    answered. rate > 0: the requests arrive as a Poisson process of that rate, each sent
+    by whichever client is free; one sent late (all clients busy) is timed from when it
+    was due, as Slack would have sent it then."""
     url = urlsplit(load.base_url)
     verifier = SignatureVerifier(load.secret)
     samples: list[Sample] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(load.clients + 1)
-    queues: dict[str, Iterator[Job]] = {"warm": iter(warm), "jobs": iter(jobs)}
+    arrivals = random.Random(7)
+    queues = {
+        phase: iter(list(zip(listed, _offsets(arrivals, len(listed), load.rate), strict=True)))
+        for phase, listed in (("warm", warm), ("jobs", jobs))
+    }
+    phase_start = [0.0]
+    barrier = threading.Barrier(
+        load.clients + 1, action=lambda: phase_start.__setitem__(0, time.perf_counter())
+    )
     reconnects = [0]
 
-    def take(phase: str) -> Job | None:
+    def take(phase: str) -> tuple[Job, float] | None:
         with lock:
             return next(queues[phase], None)
 
-    def client(number: int) -> None:
+    def client() -> None:
         conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
-        schedule = random.Random(number)
         for phase in ("warm", "jobs"):
             barrier.wait()
-            due = time.perf_counter()
-            while True:
-                if load.rate:
-                    due += schedule.expovariate(load.rate / load.clients)
-                    time.sleep(max(0.0, due - time.perf_counter()))
-                job = take(phase)
-                if job is None:
-                    break
+            while (taken := take(phase)) is not None:
+                job, offset = taken
+                due = phase_start[0] + offset
+                time.sleep(max(0.0, due - time.perf_counter()))
                 started = min(due, time.perf_counter()) if load.rate else time.perf_counter()
                 problem = _send(conn, verifier, job)
-                if problem is None:  # the server closed a kept-alive connection: reopen
+                if problem.startswith(NO_ANSWER):  # the server closed a kept-alive connection
                     conn.close()
                     with lock:
                         reconnects[0] += 1
-                    problem = _send(conn, verifier, job) or "no answer"
+                    problem = _send(conn, verifier, job)
                 sample = Sample(job.kind, job.what, time.perf_counter() - started, problem)
                 if phase == "jobs":
                     with lock:
@@ -250,13 +254,12 @@ def drive(load: Load, warm: list[Job], jobs: list[Job]) -> tuple[list[Sample], f
             barrier.wait()
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(load.clients)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(load.clients)]
     for t in threads:
         t.start()
-    barrier.wait()  # warm-up starts
-    barrier.wait()  # warm-up done
-    started = time.perf_counter()
-    barrier.wait()  # measured phase starts... (released with the clients)
+    for _ in range(3):  # warm-up starts, ends; the measured phase starts...
+        barrier.wait()
+    started = phase_start[0]
     barrier.wait()  # ...and ends
     elapsed = time.perf_counter() - started
     for t in threads:
@@ -264,9 +267,21 @@ def drive(load: Load, warm: list[Job], jobs: list[Job]) -> tuple[list[Sample], f
     return samples, elapsed, reconnects[0]
 
 
-def _send(conn: http.client.HTTPConnection, verifier: SignatureVerifier, job: Job) -> str | None:
-    """Signs ``job`` now and sends it: what was wrong with the answer ("" for nothing), or
-    None when the connection gave no answer at all."""
+def _offsets(rng: random.Random, n: int, rate: float) -> list[float]:
+    """When each of n requests is due, in seconds from the start: a Poisson process of
+    ``rate`` a second, or all at once (0: a closed loop sends each when a client is free)."""
+    if not rate:
+        return [0.0] * n
+    at, out = 0.0, []
+    for _ in range(n):
+        at += rng.expovariate(rate)
+        out.append(at)
+    return out
+
+
+def _send(conn: http.client.HTTPConnection, verifier: SignatureVerifier, job: Job) -> str:
+    """Signs ``job`` now and sends it: what was wrong with the answer ("" for nothing;
+    NO_ANSWER and why when the connection gave none)."""
     ts = str(int(time.time()))
     headers = {
         "Content-Type": job.content_type,
@@ -277,8 +292,8 @@ def _send(conn: http.client.HTTPConnection, verifier: SignatureVerifier, job: Jo
         conn.request("POST", "/slack/events", body=job.body.encode(), headers=headers)
         response = conn.getresponse()
         answer = response.read()
-    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-        return None
+    except (http.client.HTTPException, OSError) as error:
+        return f"{NO_ANSWER} ({type(error).__name__}: {error})"
     return _problem(response.status, answer)
 
 
@@ -318,6 +333,14 @@ class Target:
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
     reconnects: int = 0
+    served: int = 0  # requests sent, warm-ups included
+    cpu: float = 0.0  # the worker's CPU seconds while they were served, and just after
+
+    def worker_cpu(self) -> float:
+        """The gunicorn worker's user + system CPU seconds so far (Linux)."""
+        worker = worker_pid(self.server.process.pid)
+        fields = Path(f"/proc/{worker}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(command: list[str], env: dict[str, str], log_path: Path) -> RunningApp:
@@ -602,10 +625,16 @@ def report(targets: dict[str, Target], args: argparse.Namespace, header: list[st
         print(
             f"{target.name:5s}: {len(target.samples) / target.seconds:6.0f} requests/s over "
             f"{target.seconds:5.1f} s measured, {target.reconnects} reconnections, "
-            f"{len(problems)} unexpected answers"
+            f"{len(problems)} unexpected answers; worker CPU "
+            f"{target.cpu / target.served * 1000:5.2f} ms per request"
         )
         for sample in problems[:3]:
             print(f"       {sample.what}: {sample.problem}")
+    per_request = [t.cpu / t.served for t in (app, bare)]
+    print(
+        f"the app's worker spends {per_request[0] / per_request[1]:.1f}x bare Bolt's CPU per "
+        "request (warm-ups and the work after each ack included)"
+    )
     print("\nthe app, by request (ms):")
     for what, _ in (*COMMANDS, *ACTIONS, *SUBMISSIONS):
         st = Stats.of([s.seconds for s in app.samples if s.what == what])
@@ -616,6 +645,29 @@ def report(targets: dict[str, Target], args: argparse.Namespace, header: list[st
             f"p99 {st.p99:7.1f}  max {st.top:7.1f}"
         )
     return all(verdicts)
+
+
+def drive_legs(targets: dict[str, Target], recipe: Recipe, args: argparse.Namespace) -> None:
+    """Each target's share of the requests, in --legs runs each: bare, app, app, bare..."""
+    per_leg = -(-args.requests // args.legs)
+    order = [("bare", "app") if leg % 2 == 0 else ("app", "bare") for leg in range(args.legs)]
+    for leg, names in enumerate(order):
+        n = min(per_leg, args.requests - leg * per_leg)
+        for name in names:
+            target = targets[name]
+            # The same recipe for both: batch tags differ only so that each join is new.
+            tag = f"{name[0].upper()}{leg}"  # Slack's ids are upper case
+            warm = recipe.jobs(f"{tag}W", args.warmup)
+            jobs = recipe.jobs(f"{tag}M", n)
+            load = Load(target.server.base_url, args.clients, args.rate)
+            cpu = target.worker_cpu()
+            samples, seconds, reconnects = drive_apart(load, warm, jobs)
+            time.sleep(args.pause)  # what the app does after its acks settles
+            target.cpu += target.worker_cpu() - cpu
+            target.samples += samples
+            target.seconds += seconds
+            target.reconnects += reconnects
+            target.served += len(warm) + len(jobs)
 
 
 def run(args: argparse.Namespace, url: str) -> bool:
@@ -635,22 +687,7 @@ def run(args: argparse.Namespace, url: str) -> bool:
         for name, port in (("app", app_port), ("bare", bare_port)):
             env = app_env(url, fake.url, port)
             targets[name] = Target(name, start_target(name, env, workdir, profile))
-        per_leg = -(-args.requests // args.legs)
-        order = [("bare", "app") if leg % 2 == 0 else ("app", "bare") for leg in range(args.legs)]
-        for leg, names in enumerate(order):
-            n = min(per_leg, args.requests - leg * per_leg)
-            for name in names:
-                target = targets[name]
-                # The same recipe for both: batch tags differ only so that each join is new.
-                tag = f"{name[0].upper()}{leg}"  # Slack's ids are upper case
-                warm = recipe.jobs(f"{tag}W", args.warmup)
-                jobs = recipe.jobs(f"{tag}M", n)
-                load = Load(target.server.base_url, args.clients, args.rate)
-                samples, seconds, reconnects = drive_apart(load, warm, jobs)
-                target.samples += samples
-                target.seconds += seconds
-                target.reconnects += reconnects
-                time.sleep(args.pause)  # what the app does after its acks settles
+        drive_legs(targets, recipe, args)
         follow_ups = [str(c.args.get("text", "")) for c in fake.calls_to("response_url")]
     finally:
         for target in targets.values():
