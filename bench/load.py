@@ -335,12 +335,14 @@ class Target:
     reconnects: int = 0
     served: int = 0  # requests sent, warm-ups included
     cpu: float = 0.0  # the worker's CPU seconds while they were served, and just after
+    system: float = 0.0  # of which in the kernel (sockets, futexes: threads handing off the GIL)
 
-    def worker_cpu(self) -> float:
-        """The gunicorn worker's user + system CPU seconds so far (Linux)."""
+    def worker_cpu(self) -> tuple[float, float]:
+        """The gunicorn worker's user and system CPU seconds so far (Linux)."""
         worker = worker_pid(self.server.process.pid)
         fields = Path(f"/proc/{worker}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def start_server(command: list[str], env: dict[str, str], log_path: Path) -> RunningApp:
@@ -626,7 +628,8 @@ def report(targets: dict[str, Target], args: argparse.Namespace, header: list[st
             f"{target.name:5s}: {len(target.samples) / target.seconds:6.0f} requests/s over "
             f"{target.seconds:5.1f} s measured, {target.reconnects} reconnections, "
             f"{len(problems)} unexpected answers; worker CPU "
-            f"{target.cpu / target.served * 1000:5.2f} ms per request"
+            f"{target.cpu / target.served * 1000:5.2f} ms per request "
+            f"({target.system / target.cpu:.0%} in the kernel)"
         )
         for sample in problems[:3]:
             print(f"       {sample.what}: {sample.problem}")
@@ -660,10 +663,12 @@ def drive_legs(targets: dict[str, Target], recipe: Recipe, args: argparse.Namesp
             warm = recipe.jobs(f"{tag}W", args.warmup)
             jobs = recipe.jobs(f"{tag}M", n)
             load = Load(target.server.base_url, args.clients, args.rate)
-            cpu = target.worker_cpu()
+            user, system = target.worker_cpu()
             samples, seconds, reconnects = drive_apart(load, warm, jobs)
             time.sleep(args.pause)  # what the app does after its acks settles
-            target.cpu += target.worker_cpu() - cpu
+            user_after, system_after = target.worker_cpu()
+            target.cpu += user_after - user + system_after - system
+            target.system += system_after - system
             target.samples += samples
             target.seconds += seconds
             target.reconnects += reconnects
