@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import copy
 import hashlib
 import json
@@ -174,7 +175,8 @@ class _PostLimits:
             _Bucket(workspace, workspace_burst, time.monotonic()) if workspace else None
         )
         self.stored: list[float] = []
-        self.refused: list[tuple[float, str]] = []  # (when, "channel" or "workspace")
+        self.refused: list[float] = []
+        self.refused_by: list[str] = []  # for each refusal: "channel" or "workspace"
 
     def take(self, channel: str) -> tuple[str, float] | None:
         """Spends a token from both buckets, or says which one is empty and for how long.
@@ -193,7 +195,8 @@ class _PostLimits:
         waits = [(bucket.wait(now), reason) for reason, bucket in buckets]
         wait, reason = max(waits, default=(0.0, ""))
         if wait > 0:
-            self.refused.append((now, reason))
+            self.refused.append(now)
+            self.refused_by.append(reason)
             return reason, wait
         for _, bucket in buckets:
             bucket.tokens -= 1
@@ -201,21 +204,22 @@ class _PostLimits:
         return None
 
     def pace(self, window: float, since: float | None, until: float | None) -> PostPace:
-        def within(at: float) -> bool:
-            return (since is None or at >= since) and (until is None or at <= until)
+        def part(times: list[float]) -> slice:
+            first = 0 if since is None else bisect.bisect_left(times, since)
+            return slice(first, len(times) if until is None else bisect.bisect_right(times, until))
 
-        stored = [at for at in self.stored if within(at)]
-        refused = [(at, reason) for at, reason in self.refused if within(at)]
-        tried = sorted([*stored, *(at for at, _ in refused)])
+        stored = self.stored[part(self.stored)]
+        span = part(self.refused)
+        refused = self.refused_by[span]
         return PostPace(
             ceiling=self.ceiling,
             burst=self.workspace_burst,
             window=window,
             accepted=len(stored),
-            refused_channel=sum(1 for _, reason in refused if reason == "channel"),
-            refused_workspace=sum(1 for _, reason in refused if reason == "workspace"),
+            refused_channel=refused.count("channel"),
+            refused_workspace=refused.count("workspace"),
             busiest=_busiest(stored, window),
-            busiest_tried=_busiest(tried, window),
+            busiest_tried=_busiest(sorted([*stored, *self.refused[span]]), window),
             seconds=stored[-1] - stored[0] if stored else 0.0,
         )
 
