@@ -20,13 +20,25 @@ Both get the same requests, built from the same recipe and signed as Slack signs
 - submission: the join modal's view_submission with valid fields, by a new member.
 
 --clients threads (in a process of their own, apart from the fake Slack) each keep one
-HTTP/1.1 connection alive and send the next request as soon as the last is answered. Each
+HTTP/1.1 connection alive and, by default, send the next request as soon as the last is
+answered (a closed loop). Each
 target gets a warm-up, not measured, then its share of --requests; the runs alternate
 (bare, app, app, bare with the default --legs 2) so a noisy neighbour on the machine
 weighs on both. Latency is the client's: from sending the request to the last byte of
 its answer (Slack's ack). Prints p50/p95/p99/max per kind for both targets, the ratio of
 the app's p99 to bare Bolt's, and PASS/FAIL for "p99 within 1.2x of bare Bolt" and "far
-inside Slack's 3 s" (p99 under 1 s and nothing over 3 s).
+inside Slack's 3 s" (p99 under 1 s and nothing over 3 s). Then, to tell where the time
+goes: each worker's CPU per request (from /proc, the work after each ack included), the
+part of each ack RequestLog timed inside the worker (the rest is waiting for one of
+gunicorn's 8 threads), and the app's figures per request.
+
+- --rate R: open loop instead: requests arrive as a Poisson process of R a second, sent
+  by whichever client is free, each timed from when it was due. A closed loop measures
+  the ack latency of a saturated server (so, mostly, its CPU per request); a rate below
+  both targets' capacity measures the acks themselves and what competes with them.
+- --mix command,action: only some kinds.
+- --profile N: both servers' worker threads under cProfile, timed by each thread's CPU
+  clock; prints the N costliest functions (own time, with callees, and Upward's own).
 """
 
 from __future__ import annotations
