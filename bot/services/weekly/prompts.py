@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -34,14 +34,24 @@ class PromptLibrary:
 
     prompts: tuple[Prompt, ...]
     _by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
+    # (stage, None) and (stage, skill) -> prompts in file order: choosing a prompt asks
+    # for these a few times per pair, and a week's planning chooses for every pair.
+    _by_stage: Mapping[tuple[str, str | None], tuple[Prompt, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         by_id: dict[str, Prompt] = {}
+        by_stage: dict[tuple[str, str | None], list[Prompt]] = {}
         for prompt in self.prompts:
             if prompt.id in by_id:
                 raise ValueError(f"prompt {prompt.id!r}: duplicate id")
             by_id[prompt.id] = prompt
+            by_stage.setdefault((prompt.stage, None), []).append(prompt)
+            if prompt.skill is not None:
+                by_stage.setdefault((prompt.stage, prompt.skill), []).append(prompt)
         object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_stage", {k: tuple(v) for k, v in by_stage.items()})
 
     def by_id(self, prompt_id: str) -> Prompt:
         """The prompt with this id; KeyError if the library has none."""
@@ -52,9 +62,7 @@ class PromptLibrary:
 
     def for_stage(self, stage: str, skill: str | None = None) -> tuple[Prompt, ...]:
         """The prompts of a stage (of one skill, for topic), in file order."""
-        return tuple(
-            p for p in self.prompts if p.stage == stage and (skill is None or p.skill == skill)
-        )
+        return self._by_stage.get((stage, skill), ())
 
 
 def load_library(path: Path | None = None) -> PromptLibrary:
@@ -149,27 +157,37 @@ def choose_prompt(  # noqa: PLR0917
     pairs get. When a stage has nothing left the pair gets a general prompt, then any topic
     prompt, then anything unused. Raises LookupError when the pair has had every prompt.
     """
+    for group in _candidates(library, week, length_weeks, shared_skills, pair_id):
+        for prompt in group:
+            if prompt.id not in used:
+                return prompt
+    raise LookupError(f"pair {pair_id} has had every prompt in the library")
+
+
+def _candidates(
+    library: PromptLibrary,
+    week: int,
+    length_weeks: int,
+    shared_skills: Sequence[str],
+    pair_id: int,
+) -> Iterator[Iterable[Prompt]]:
+    """The groups of prompts ``choose_prompt`` tries, best first. A generator: most pairs
+    take a prompt from the first group, so the fallbacks are rarely worked out."""
     stage = stage_for_week(week, length_weeks)
     skills = [s for s in dict.fromkeys(shared_skills) if s in SKILLS]
-    candidates: list[Iterable[Prompt]] = []
     if stage == Stage.TOPIC:
         if skills:
             index = sum(stage_for_week(w, length_weeks) == Stage.TOPIC for w in range(1, week))
             start = (index + _spin(pair_id, "skills", len(skills))) % len(skills)
             rotation = skills[start:] + skills[:start]
-            candidates.extend(_topic_order(library, skill, pair_id) for skill in rotation)
+            yield from (_topic_order(library, skill, pair_id) for skill in rotation)
     else:
-        candidates.append(library.for_stage(stage))
-    candidates.append(_rotated(library.for_stage(Stage.GENERAL), pair_id, Stage.GENERAL))
+        yield library.for_stage(stage)
+    yield _rotated(library.for_stage(Stage.GENERAL), pair_id, Stage.GENERAL)
     # Any topic: the pair's own skills first, then the rest of the catalogue.
     others = [s for s in SKILLS if s not in skills]
-    candidates.extend(_topic_order(library, skill, pair_id) for skill in skills + others)
-    candidates.append(library.prompts)
-    for group in candidates:
-        for prompt in group:
-            if prompt.id not in used:
-                return prompt
-    raise LookupError(f"pair {pair_id} has had every prompt in the library")
+    yield from (_topic_order(library, skill, pair_id) for skill in skills + others)
+    yield library.prompts
 
 
 def _topic_order(library: PromptLibrary, skill: str, pair_id: int) -> tuple[Prompt, ...]:
