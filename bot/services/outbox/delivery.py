@@ -81,9 +81,31 @@ class DeliveryReport:
 
 def enqueue(session: Session, workspace_id: int, message: Outgoing, now: datetime) -> bool:
     """Plan a message; False when one with this key exists already (planned twice)."""
+    return enqueue_many(session, [(workspace_id, message)], now) == 1
+
+
+def enqueue_many(session: Session, messages: Sequence[tuple[int, Outgoing]], now: datetime) -> int:
+    """Plan many messages, each with its workspace id, in one statement: a week's fan-out
+    plans thousands, and a round trip each was most of its time. Returns how many were
+    new; those whose key exists already are left as they are."""
+    if not messages:
+        return 0
+    rows = [_row(workspace_id, message, now) for workspace_id, message in messages]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert(OutboundMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboundMessage.id),  # rowcount is not reliable here on psycopg
+        rows,
+    ).all()
+    return len(inserted)
+
+
+def _row(workspace_id: int, message: Outgoing, now: datetime) -> dict[str, Any]:
     if (message.channel_id is None) == (message.user_id is None):
         raise ValueError("give exactly one of channel_id and user_id")
-    values = {
+    return {
         "workspace_id": workspace_id,
         "key": message.key,
         "kind": message.kind,
@@ -100,15 +122,6 @@ def enqueue(session: Session, workspace_id: int, message: Outgoing, now: datetim
         "uncertain": False,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    inserted = session.execute(
-        insert(OutboundMessage)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(OutboundMessage.id)  # rowcount is not reliable here on psycopg
-    ).first()
-    return inserted is not None
 
 
 @dataclass(frozen=True)
