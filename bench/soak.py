@@ -33,7 +33,6 @@ import argparse
 import bisect
 import gc
 import json
-import math
 import os
 import queue
 import random
@@ -90,7 +89,7 @@ SKILLS = ("ai-tools", "data-analytics", "social-media")
 STEP = timedelta(hours=1)
 CATCH_UP = LEASE + timedelta(minutes=1)  # past the lease: a dead sender's rows are free
 PACE_SHARE = 0.9  # the app's SLACK_POST_RATE, as a share of the fake's ceiling (at most)
-BIG_STEP = 50  # posts in one step for it to count as a fan-out, for the pace
+BIG_STEP = 50  # rows due in one step for a kill to be aimed at it
 STEP_TIMEOUT = 900.0  # seconds one step may take before the run is called stuck
 # Kinds that land in someone's working hours (alerts to leads go out at once).
 TIMED_KINDS = ("prompt", "checkin", "reminder", "recognition")
@@ -676,7 +675,7 @@ def check(url: str, fake: FakeSlack, seeded: Seeded, steps: Sequence[Step]) -> F
         unknown=sum(1 for key in posted if key not in keys),
         weeks_expected=pairs * seeded.weeks,
         weeks_without_prompt=len(without),
-        checkins_expected=2 * pairs * math.ceil(seeded.weeks / seeded.checkin_every),
+        checkins_expected=2 * pairs * max(1, seeded.weeks // seeded.checkin_every),
         timed=timed,
         outside_hours=outside,
         cancelled=status[OutboxStatus.CANCELLED],
@@ -736,24 +735,28 @@ class Pace:
     """chat.postMessage's pace over a run, as the fake Slack saw it."""
 
     whole: PostPace  # the whole run
-    fanout_posts: int  # posts in steps that were fan-outs (``big`` posts or more)
-    fanout_seconds: float  # from each such step's first post to its last, summed
+    fanouts: int  # steps that were fan-outs: three bursts' worth of posts or more
+    fanout_posts: int  # their posts, less the burst each began with
+    fanout_seconds: float  # from each one's first post to its last, summed
 
     @property
     def fanout_rate(self) -> float:
+        """The pace held through fan-outs, messages a second: what a full bucket lets go
+        at once is left out, so a short fan-out does not look faster than the pace."""
         return self.fanout_posts / self.fanout_seconds if self.fanout_seconds else 0.0
 
 
-def pace_of(fake: FakeSlack, steps: Sequence[Step], big: int = BIG_STEP) -> Pace:
+def pace_of(fake: FakeSlack, steps: Sequence[Step]) -> Pace:
     whole = fake.post_pace(since=steps[0].started, until=steps[-1].ended)
-    posts = 0
+    fanouts = posts = 0
     seconds = 0.0
     for step in steps:
         part = fake.post_pace(since=step.started, until=step.ended)
-        if part.accepted >= big:
-            posts += part.accepted - 1  # n posts, n - 1 intervals
+        if part.accepted >= 3 * max(1, part.burst) and part.seconds > 0:
+            fanouts += 1
+            posts += part.accepted - part.burst
             seconds += part.seconds
-    return Pace(whole, posts, seconds)
+    return Pace(whole, fanouts, posts, seconds)
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -781,8 +784,8 @@ def new_fake(ceiling: float) -> FakeSlack:
 
 
 def fanout_size(people: int) -> int:
-    """Posts in one step for it to count as a fan-out (for the pace, and for a kill to
-    land in): BIG_STEP, or less for a small program."""
+    """Rows due in one step for a kill to be aimed at it: BIG_STEP, or fewer for a small
+    program."""
     return max(10, min(BIG_STEP, people // 20))
 
 
@@ -833,7 +836,7 @@ def program_run(
                 fake.set_chaos(0)
                 return Outcome(
                     check(url, fake, seeded, run.steps) if weeks is None else None,
-                    pace_of(fake, run.steps, big),
+                    pace_of(fake, run.steps),
                     fake.stats,
                     len(run.steps),
                     sum(r.kills for r in run.replicas),
@@ -914,7 +917,7 @@ def print_report(args: argparse.Namespace, base: Outcome, run: Outcome) -> bool:
             ratio = f" ({outcome.pace.fanout_rate / base.pace.fanout_rate:.0%} of the baseline's)"
         print(
             f"| {name} | {replicas} | {chaos:.0%} | {whole.accepted:,} "
-            f"| {outcome.pace.fanout_rate:.1f}/s{ratio} "
+            f"| {outcome.pace.fanout_rate:.1f}/s over {outcome.pace.fanouts} fan-outs{ratio} "
             f"| {outcome.pace.fanout_rate / args.ceiling:.0%} "
             f"| {whole.busiest} / {whole.busiest_tried} "
             f"| {whole.refused_workspace} / {whole.refused_channel} / "
