@@ -3,19 +3,21 @@ replicas of the app sharing the work while Slack misbehaves and replicas die.
 
     .venv/bin/python -m bench.soak [--people 2000] [--weeks 12] [--ceiling 100] [--kills 5]
                                    [--seed 1] [--chaos 0.05] [--database-url URL]
+    (also --post-rate, --faults, --zones, --replicas, --baseline-weeks, --logs)
 
 Needs Postgres: --database-url or TEST_DATABASE_URL (a server where it may CREATE DATABASE;
-it makes upward_soak_<pid> and drops it at the end). What runs:
+it makes upward_soak_<pid>_<run> and drops it at the end). What runs:
 
 - a fake Slack (bot/sandbox/fakeslack) holding chat.postMessage to one a second per
-  channel and ``--ceiling`` a second for the workspace, with ``--chaos`` of all calls
-  answered 5xx, 429 with Retry-After, or done and then answered 500 or not at all;
+  channel and ``--ceiling`` a second for the workspace (a burst of a fifth of that), with
+  ``--chaos`` of all calls answered 5xx, 429 with Retry-After, or done and then answered
+  500 or not at all;
 - a program seeded with ``--people`` in several time zones, paired and introduced;
 - two replicas, each the real app (``python app.py --no-migrate``, its scheduler off) and
   its tick (bench/soak_replica.py: ``build_services(...).due.run_due(instant)`` in a process
-  of its own). Virtual time moves in steps: every hour, and every instant a message
-  falls due or a claim's lease runs out (what a one-minute tick would meet), with both
-  replicas ticking at once;
+  of its own), pacing at ``--post-rate`` (SLACK_POST_RATE). Virtual time moves in steps:
+  every hour, and every instant a message falls due or a claim's lease runs out (what a
+  one-minute tick would meet), with both replicas ticking at once;
 - ``--kills`` times, at a random point of the run, a replica is killed with SIGKILL in the
   middle of a fan-out (its app server too), then started again;
 - a final catch-up tick past the outbox's lease, so what a dead replica held is finished.
@@ -23,8 +25,10 @@ it makes upward_soak_<pid> and drops it at the end). What runs:
 Then, from what the fake Slack stored: duplicates (an outbox key posted twice), losses
 (a row never sent, a sent row Slack does not have, a program week without its prompt),
 messages outside the recipient's working hours (at the virtual instant the fake received
-them, and at the instant they were due), and the workspace pace against the ceiling. The
-baseline, in the same run: one replica, no faults, the first week's fan-outs.
+them, and at the instant they were due), and the workspace pace against the ceiling (the
+ceiling's 429s, and the busiest second). The baseline, in the same run, in a database of
+its own: one replica, no faults, the program's first ``--baseline-weeks`` weeks; the
+soak's pace through fan-outs is shown against the baseline's.
 """
 
 from __future__ import annotations
@@ -848,6 +852,10 @@ def program_run(
         fake.stop()
 
 
+def weeks(n: int) -> str:
+    return "week 1" if n == 1 else f"weeks 1-{n}"
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -908,8 +916,8 @@ def print_report(args: argparse.Namespace, base: Outcome, run: Outcome) -> bool:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, outcome, replicas, chaos in (
-        (f"baseline: weeks 1-{min(args.weeks, args.baseline_weeks)}", base, 1, 0.0),
-        (f"soak: {args.weeks} weeks", run, args.replicas, args.chaos),
+        (f"baseline: {weeks(min(args.weeks, args.baseline_weeks))}", base, 1, 0.0),
+        (f"soak: {weeks(args.weeks)}", run, args.replicas, args.chaos),
     ):
         whole = outcome.pace.whole
         ratio = ""
