@@ -98,13 +98,17 @@ def build_services(
         RateLimits(shared=SharedPauses(engine) if postgres else None),
         on_rate_limited=metrics.count_rate_limited,
     )
-    shared_pace = SharedPostPace(engine, settings.post_rate) if postgres else None
+    shared_pace = SharedPostPace(engine) if postgres else None
     dms = DmChannels(sessions, gateway)
     delivery = DeliveryService(
         sessions,
         gateway,
         dms,
-        PostPacer(settings.post_rate, shared=shared_pace),
+        PostPacer(
+            settings.post_rate,
+            shared=shared_pace,
+            paused=lambda: gateway.limits.remaining("chat.postMessage"),
+        ),
         guard=still_wanted,
         on_failure=FailureAlerts(settings.leads),
         on_sent=record_delivery_facts,

@@ -69,23 +69,21 @@ _RESERVE = text(
 class SharedPostPace:
     """A generic cell rate algorithm on one row: ``next_slot_at`` is the earliest time
     the next message may go; each sender takes a slot by moving it one interval on, in
-    one statement, so senders on any number of replicas never share a slot. Idle time
-    builds up a small burst (a fifth of a second's worth), as the in-process pacer does.
-    A 429 on chat.postMessage pushes every slot past the pause. Times are the database's
-    (``now()``), so replicas' clocks need not agree."""
+    one statement, so senders on any number of replicas never share a slot. The pace's
+    shape (interval, burst tolerance) is the caller's (bot.services.outbox.pacing), so
+    one process and many keep the same pace. A 429 on chat.postMessage pushes every slot
+    past the pause, and the slots after it are spaced from its end. Times are the
+    database's (``now()``), so replicas' clocks need not agree."""
 
-    def __init__(self, engine: Engine, per_second: float, scope: str = DEFAULT_SCOPE) -> None:
+    def __init__(self, engine: Engine, scope: str = DEFAULT_SCOPE) -> None:
         self._engine = engine
-        self._interval = 1.0 / per_second
-        self._tolerance = max(1.0, per_second / 5) * self._interval
         self._scope = scope
 
-    def reserve(self) -> float:
+    def reserve(self, interval: float, tolerance: float) -> float:
         """Take the next slot; returns the seconds to wait until it (0: go now)."""
         with self._engine.begin() as conn:
             wait = conn.execute(
-                _RESERVE,
-                {"scope": self._scope, "interval": self._interval, "tolerance": self._tolerance},
+                _RESERVE, {"scope": self._scope, "interval": interval, "tolerance": tolerance}
             ).scalar_one()
         return max(0.0, float(wait))
 

@@ -63,14 +63,17 @@ class RateLimits:
 
     def pause(self, method: str, seconds: float) -> None:
         now = self._monotonic()
-        until = now + seconds + self._jitter()
+        # The jitter is part of the pause everyone keeps, replicas included: the shared
+        # post pace spaces the slots after a pause from its end, and an end each replica
+        # saw differently would leave room for a burst.
+        delay = seconds + self._jitter()
         with self._lock:
-            already = self._until.get(method, 0.0) > now
-            self._until[method] = max(until, self._until.get(method, 0.0))
-        if not already:  # one line per pause, however many threads were refused
+            before = self._until.get(method, 0.0)
+            self._until[method] = max(now + delay, before)
+        if before <= now:  # one line per pause, however many threads were refused
             log.warning("Slack answered 429 for %s: pausing it for %g s", method, seconds)
-            if self._shared is not None:
-                self._shared.record(method, seconds)
+        if self._shared is not None and now + delay > before:
+            self._shared.record(method, delay)
 
     def remaining(self, method: str) -> float:
         with self._lock:

@@ -303,6 +303,45 @@ def test_the_pacer_keeps_the_workspace_under_its_ceiling():
     assert clock[0] == pytest.approx(5.0, abs=0.01)
 
 
+class PausedClock:
+    """A fake monotonic clock, and a 429's pause on chat.postMessage that starts when
+    the clock passes ``starts`` and runs until ``ends``."""
+
+    def __init__(self, starts: float, ends: float) -> None:
+        self.now, self.starts, self.ends = 0.0, starts, ends
+        self.sent: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def paused(self) -> float:
+        return self.ends - self.now if self.starts <= self.now < self.ends else 0.0
+
+    def pacer(self, per_second: float) -> PostPacer:
+        return PostPacer(
+            per_second, monotonic=lambda: self.now, sleep=self.sleep, paused=self.paused
+        )
+
+
+def test_after_a_pause_the_pacer_spaces_messages_from_its_end_without_a_burst():
+    time = PausedClock(starts=0.0, ends=3.0)  # idle until a pause of 3 s: a burst is due
+    pacer = time.pacer(50)  # 50/s: a burst of 10 after idle time
+    for n in range(5):
+        pacer.acquire(f"C{n}")
+        time.sent.append(time.now)
+    assert time.sent == pytest.approx([3.0, 3.02, 3.04, 3.06, 3.08])
+
+
+def test_a_pause_that_starts_while_a_sender_waits_for_its_slot_is_waited_out_first():
+    time = PausedClock(starts=0.5, ends=3.0)
+    pacer = time.pacer(1)  # one a second: the second message's slot is at 1.0
+    pacer.acquire("C1")
+    pacer.acquire("C2")  # its slot falls inside the pause: it takes one after the pause
+    assert time.now == pytest.approx(3.0)
+    pacer.acquire("C3")
+    assert time.now == pytest.approx(4.0)
+
+
 @pytest.mark.parametrize("fault", ["500", "dropped"])
 def test_slack_accepted_but_the_answer_was_lost_posts_once(
     own_sessions, client, fake_slack, workspace_id, clock, new_id, channel, fault

@@ -3,6 +3,7 @@ engine of its own, as a second process would have: nothing is shared in memory."
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -75,11 +76,12 @@ def test_two_replicas_post_at_one_pace(two_engines):
 
     def sender(pace: SharedPostPace) -> None:
         for _ in range(n_each):
-            at = time.monotonic() + pace.reserve()  # when this message may go
+            at = time.monotonic() + pace.reserve(interval, tolerance)  # when it may go
             with lock:
                 slots.append(at)
 
-    paces = [SharedPostPace(engine, rate, scope="pace-test") for engine in two_engines]
+    interval, tolerance = 1 / rate, (rate / 5 - 1) / rate  # PostPacer's shape of the pace
+    paces = [SharedPostPace(engine, scope="pace-test") for engine in two_engines]
     threads = [threading.Thread(target=sender, args=(pace,)) for pace in paces for _ in (0, 1)]
     for thread in threads:
         thread.start()
@@ -98,8 +100,22 @@ def test_two_replicas_post_at_one_pace(two_engines):
 def test_a_429_on_posting_moves_every_replicas_next_slot_past_it(two_engines):
     postgres_only(two_engines[0])
     SharedPauses(two_engines[0], scope="pause-test").record("chat.postMessage", 5)
-    wait = SharedPostPace(two_engines[1], 50, scope="pause-test").reserve()
+    wait = SharedPostPace(two_engines[1], scope="pause-test").reserve(0.02, 0.1)
     assert 4.5 < wait <= 5.1
+
+
+def test_after_a_429_every_replicas_slots_are_spaced_from_the_pause_end(two_engines):
+    """No burst when a pause ends, though the pace was idle through it: the first slot is
+    the pause's end, each next one an interval later, whichever replica takes it."""
+    postgres_only(two_engines[0])
+    SharedPauses(two_engines[0], scope="after-pause").record("chat.postMessage", 0.5)
+    paces = [SharedPostPace(engine, scope="after-pause") for engine in two_engines]
+    waits = [paces[n % 2].reserve(0.02, 0.1) for n in range(6)]
+    assert waits[0] > 0.4
+    gaps = [later - earlier for earlier, later in itertools.pairwise(waits)]
+    # Each reserve also takes a little real time, so a wait is a little less than the
+    # one before plus an interval; a burst would be a gap near -0.02.
+    assert all(0.0 < gap <= 0.02 for gap in gaps), gaps
 
 
 def test_one_replica_plans_at_a_time(two_engines):

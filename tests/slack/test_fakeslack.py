@@ -888,6 +888,23 @@ def test_post_pace_counts_against_the_workspace_ceiling(fake, bare_client):
     assert fake.post_pace(until=started).accepted == 0
 
 
+def test_post_pace_says_how_long_a_chaos_429_asked_senders_to_pause(fake, bare_client):
+    fake.set_post_limits(per_channel=None, workspace=100.0)
+    post(bare_client, "C0CHAN0001")
+    fake.set_chaos(rate=1.0, faults=["rate_limited"], retry_after=1, methods=["chat.postMessage"])
+    outcome(post, bare_client, "C0CHAN0002")  # refused: pause 1 s
+    fake.set_chaos(0)
+    time.sleep(0.3)
+    post(bare_client, "C0CHAN0003")  # inside the pause: 0.3 s of it lies between posts
+    time.sleep(0.9)
+    post(bare_client, "C0CHAN0004")  # after it: the whole second lies between
+
+    assert fake.post_pace(until=time.monotonic() - 0.8).paused == pytest.approx(0.3, abs=0.1)
+    pace = fake.post_pace()
+    assert pace.paused == pytest.approx(1.0, abs=0.05)
+    assert pace.seconds > pace.paused
+
+
 def test_post_pace_starts_again_with_new_limits_and_needs_some(fake, bare_client):
     fake.set_post_limits(per_channel=None, workspace=100.0)
     post(bare_client, "C0GENERAL1")

@@ -64,6 +64,25 @@ def test_a_shorter_429_never_shortens_a_pause():
     assert limits.remaining("chat.postMessage") == pytest.approx(10)
 
 
+def test_the_shared_pause_includes_the_jitter_and_each_extension():
+    class Recorded:
+        def __init__(self) -> None:
+            self.pauses: list[tuple[str, float]] = []
+
+        def record(self, method: str, seconds: float) -> None:
+            self.pauses.append((method, seconds))
+
+        def remaining(self, method: str) -> float:
+            return 0.0
+
+    time, shared = FakeTime(), Recorded()
+    limits = RateLimits(time.monotonic, time.sleep, jitter=lambda: 0.2, shared=shared)
+    limits.pause("chat.postMessage", 2)
+    limits.pause("chat.postMessage", 1)  # inside the first: nothing new to share
+    limits.pause("chat.postMessage", 5)  # longer: every replica must hold it
+    assert shared.pauses == [("chat.postMessage", 2.2), ("chat.postMessage", 5.2)]
+
+
 def test_a_request_thread_is_refused_at_once_instead_of_waiting():
     time = FakeTime()
     limits = RateLimits(time.monotonic, time.sleep, jitter=lambda: 0.0)

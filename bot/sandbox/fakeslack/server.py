@@ -77,6 +77,9 @@ class PostPace:
     busiest: int  # most messages stored in any `window` seconds
     busiest_tried: int  # most posts that reached the limits (stored or refused) in any window
     seconds: float  # from the first stored message to the last
+    # Of those seconds, the ones inside a pause the fake asked for on chat.postMessage
+    # (a chaos 429's Retry-After), when a client that honours it sends nothing.
+    paused: float = 0.0
 
     @property
     def peak_rate(self) -> float:
@@ -177,6 +180,7 @@ class _PostLimits:
         self.stored: list[float] = []
         self.refused: list[float] = []
         self.refused_by: list[str] = []  # for each refusal: "channel" or "workspace"
+        self.pauses: list[tuple[float, float]] = []  # chaos 429s: (from, until), in order
 
     def take(self, channel: str) -> tuple[str, float] | None:
         """Spends a token from both buckets, or says which one is empty and for how long.
@@ -221,7 +225,21 @@ class _PostLimits:
             busiest=_busiest(stored, window),
             busiest_tried=_busiest(sorted([*stored, *self.refused[span]]), window),
             seconds=stored[-1] - stored[0] if stored else 0.0,
+            paused=_covered(self.pauses, stored[0], stored[-1]) if stored else 0.0,
         )
+
+
+def _covered(spans: list[tuple[float, float]], start: float, end: float) -> float:
+    """Seconds of [start, end] inside any of these spans (sorted by their start)."""
+    total, reached = 0.0, start
+    for begin, until in spans:
+        if begin >= end:
+            break
+        first, last = max(begin, reached), min(until, end)
+        if last > first:
+            total += last - first
+            reached = last
+    return total
 
 
 def _busiest(times: list[float], window: float) -> int:
@@ -924,6 +942,9 @@ class FakeSlack:
                 reply = fault
             elif chaos in ("server_error", "rate_limited"):
                 reply = self._chaos_reply(chaos)
+                if chaos == "rate_limited" and method == "chat.postMessage" and self._post_limits:
+                    now = time.monotonic()
+                    self._post_limits.pauses.append((now, now + self._chaos.retry_after))
             else:
                 reply = answer()
                 # A lost reply waits for a call that does what a success does.

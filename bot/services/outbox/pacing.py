@@ -2,8 +2,8 @@
 workspace-wide ceiling, so the outbox fans out near Slack's limit without tripping it.
 
 With several replicas the workspace's ceiling is one for all of them: ``shared`` (a
-bot.replicas.SharedPostPace, a slot reserved in Postgres per message) replaces the
-in-process workspace bucket. A channel's pace stays in-process: a channel's messages are
+bot.replicas.SharedPostPace, a slot reserved in Postgres per message) keeps the pace
+instead of this process. A channel's pace stays in-process: a channel's messages are
 a pair's or a person's, rarely sent by two replicas in the same second.
 """
 
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 class Slots(Protocol):
     """A workspace pace kept outside this process."""
 
-    def reserve(self) -> float:
-        """Take the next slot; the seconds to wait for it."""
+    def reserve(self, interval: float, tolerance: float) -> float:
+        """Take the next slot of a pace one message per ``interval`` seconds, at most
+        ``tolerance`` seconds early after idle time; the seconds to wait for it."""
         ...
 
 
@@ -49,53 +50,94 @@ class _Bucket:
 
 
 @dataclass
+class _Cells:
+    """A generic cell rate algorithm, the same one SharedPostPace keeps in Postgres:
+    ``next_at`` is the earliest instant the next message may go. ``not_before`` (the end
+    of a 429's pause) moves it on, so the messages after a pause are spaced from its end
+    instead of all going at once."""
+
+    interval: float
+    tolerance: float
+    next_at: float = float("-inf")
+
+    def reserve(self, now: float, not_before: float) -> float:
+        start = max(self.next_at, now - self.tolerance, not_before)
+        self.next_at = start + self.interval
+        return max(0.0, start - now)
+
+
+def _no_pause() -> float:
+    return 0.0
+
+
+@dataclass
 class PostPacer:
-    """Token buckets, thread-safe. ``acquire`` blocks until both the channel's and the
-    workspace's bucket allow one more message."""
+    """Thread-safe. ``acquire`` blocks until the channel's bucket and the workspace's
+    pace both allow one more message, and no 429's pause on chat.postMessage is running.
+
+    The pause is waited out *before* a slot is taken, never after: senders that took
+    their slots and then waited for a pause would all post the moment it ends, and be
+    refused again. ``paused`` says how long the pause has left (the gateway's rate
+    limits, which every replica shares on Postgres)."""
 
     workspace_per_second: float
     per_channel_per_second: float = PER_CHANNEL_PER_SECOND
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     shared: Slots | None = None
+    paused: Callable[[], float] = _no_pause
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _channels: dict[str, _Bucket] = field(default_factory=dict)
-    _workspace: _Bucket | None = None
+    _cells: _Cells = field(init=False)
+    _quiet_until: float = float("-inf")  # the end of the last pause seen, monotonic
+
+    def __post_init__(self) -> None:
+        interval = 1.0 / self.workspace_per_second
+        # A burst of a fifth of a second's worth after idle time: smooth, yet no idle
+        # start. A burst of B messages is B - 1 intervals early.
+        burst = max(1.0, self.workspace_per_second / 5)
+        self._cells = _Cells(interval, (burst - 1) * interval)
 
     def acquire(self, channel: str) -> None:
-        if self.shared is None:
-            self._acquire(channel, workspace=True)
-            return
-        self._acquire(channel, workspace=False)
-        try:
-            wait = self.shared.reserve()
-        except SQLAlchemyError as error:
-            # The database is the pace's keeper; without it, keep this replica's own
-            # pace rather than stop sending (the outbox's own writes will fail anyway).
-            log.warning("shared post pace unavailable (%s): pacing alone", type(error).__name__)
-            self._acquire(channel, workspace=True, channel_taken=True)
-            return
-        if wait > 0:
-            self.sleep(wait)
+        self._take_channel(channel)
+        while True:
+            self._wait_out_pause()
+            self._sleep_if(self._take_slot())
+            if self.paused() <= 0:
+                return
+            # A pause began while this sender waited for its slot: posting now would be
+            # refused, so wait it out and take a slot after it.
 
-    def _acquire(self, channel: str, *, workspace: bool, channel_taken: bool = False) -> None:
+    def _sleep_if(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleep(seconds)
+
+    def _wait_out_pause(self) -> None:
+        while (left := self.paused()) > 0:
+            with self._lock:
+                self._quiet_until = max(self._quiet_until, self.monotonic() + left)
+            self.sleep(left)
+
+    def _take_slot(self) -> float:
+        if self.shared is not None:
+            try:
+                return self.shared.reserve(self._cells.interval, self._cells.tolerance)
+            except SQLAlchemyError as error:
+                # The database is the pace's keeper; without it, keep this replica's own
+                # pace rather than stop sending (the outbox's own writes will fail anyway).
+                log.warning("shared post pace unavailable (%s): pacing alone", type(error).__name__)
+        with self._lock:
+            return self._cells.reserve(self.monotonic(), self._quiet_until)
+
+    def _take_channel(self, channel: str) -> None:
         while True:
             with self._lock:
                 now = self.monotonic()
-                if self._workspace is None:
-                    # A burst of a fifth of a second's worth: smooth, yet no idle start.
-                    burst = max(1.0, self.workspace_per_second / 5)
-                    self._workspace = _Bucket(self.workspace_per_second, burst, burst, now)
                 bucket = self._channels.get(channel)
                 if bucket is None:
                     rate = self.per_channel_per_second
                     bucket = self._channels[channel] = _Bucket(rate, 1.0, 1.0, now)
-                # Take from the channel first: a busy channel must not drain the workspace.
-                wait = 0.0 if channel_taken else bucket.wait_time(now)
-                if wait == 0 and workspace:
-                    wait = self._workspace.wait_time(now)
-                    if wait > 0 and not channel_taken:
-                        bucket.tokens += 1  # give the channel's token back; try again
+                wait = bucket.wait_time(now)
                 if wait == 0:
                     if len(self._channels) > 50_000:  # forget idle channels
                         self._channels = {k: b for k, b in self._channels.items() if b.tokens < 1}
