@@ -16,7 +16,7 @@ from models.match_round import MatchProposal, MatchRound, MatchWaiting
 from models.outbox import OutboundMessage
 from models.pair import Pair
 from models.pair_week import PairWeek
-from models.person import Person, PersonSkill
+from models.person import MENTEE, MENTOR, Person, PersonSkill
 from models.program import DEFAULT_PROGRAM_NAME, Program, ProgramFocusSkill
 from models.replicas import Heartbeat, PostPace, SeenEvent, SlackPause
 from models.report_file import ReportFileRecord
@@ -25,6 +25,8 @@ from models.workspace import Workspace
 
 __all__ = [
     "DEFAULT_PROGRAM_NAME",
+    "MENTEE",
+    "MENTOR",
     "Base",
     "CheckIn",
     "DirectoryEntry",

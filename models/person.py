@@ -12,7 +12,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
 from models.enums import PersonStatus, Role, SkillDirection
@@ -83,3 +83,10 @@ class PersonSkill(Base):
 
     person: Mapped[Person] = relationship(back_populates="skills")
     skill: Mapped[Skill] = relationship(lazy="joined")
+
+
+# A pair's two people, for the joins that need both. Named and built once: a statement
+# with an alias made per call gets a new cache key each time, so SQLAlchemy compiles it
+# again on every request (a few milliseconds on the ack path).
+MENTOR = aliased(Person, name="mentor")
+MENTEE = aliased(Person, name="mentee")

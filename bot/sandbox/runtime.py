@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, redact_url
 from bot.db import migrate
@@ -30,7 +30,7 @@ from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.people import BY_ID, LEAD_ID, PEOPLE, SHOUTOUT_CHANNEL, TEAM_ID, TEAM_NAME
 from bot.sandbox.slack_side import Refusal, SlackSide, Where
 from bot.services.programs.lifecycle import program_end
-from models import Pair, PairStatus, Person, Program
+from models import MENTOR, Pair, PairStatus, Person, Program
 from models.base import Base
 
 log = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ class Sandbox:
     def _end_of_programs(self, now: datetime) -> datetime:
         """A working afternoon two days after the last active pair's program ends, so the
         thank-yous and shout-outs have been sent in everyone's working hours."""
-        mentor = aliased(Person)
+        mentor = MENTOR
         with self._wired.sessions() as session:
             rows = session.execute(
                 select(Pair.created_at, mentor.tz, Program.length_weeks)

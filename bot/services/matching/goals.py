@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
 from bot.clock import Clock
@@ -15,7 +15,7 @@ from bot.ids import GoalField
 from bot.mrkdwn import unreadable
 from bot.services.people.lookup import find_person
 from bot.shapes.goals import MAX_GOAL_CHARS, MAX_GOALS_EACH, PairGoals, goal_block_id
-from models import Pair, PairStatus, Person, Workspace
+from models import MENTEE, MENTOR, Pair, PairStatus, Workspace
 
 
 class GoalsService:
@@ -82,7 +82,7 @@ def _check(kind: GoalField, values: Sequence[str | None], errors: dict[str, str]
 
 
 def _own_pair(session: Session, team_id: str, user_id: str, pair_id: int) -> Pair:
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee = MENTOR, MENTEE
     pair = session.scalars(
         select(Pair)
         .join(mentor, Pair.mentor_id == mentor.id)

@@ -6,15 +6,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import Row, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from models import Pair, PairStatus, Person, PersonSkill, Program, Skill, SkillDirection
+from models import (
+    MENTEE,
+    MENTOR,
+    Pair,
+    PairStatus,
+    Person,
+    PersonSkill,
+    Program,
+    Skill,
+    SkillDirection,
+)
 
 
 def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
     """Active, introduced pairs with their program, mentor and mentee, in one query: what
     every planner of run_due starts from."""
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee = MENTOR, MENTEE
     return session.execute(
         select(Pair, Program, mentor, mentee)
         .join(Program, Pair.program_id == Program.id)

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from slack_sdk.models.blocks import Block, SectionBlock
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy, outbox_keys
 from bot.db import unit_of_work
@@ -37,12 +37,12 @@ from bot.shapes.matching import RoundPreview
 from bot.views.matching import confirmed_message, match_preview
 from bot.vocabulary import OutboxKind
 from models import (
+    MENTOR,
     CheckIn,
     MatchRound,
     Pair,
     PairStatus,
     PairWeek,
-    Person,
     PersonStatus,
     Program,
     RoundStatus,
@@ -219,7 +219,7 @@ class LifecycleService:
     # --- end -----------------------------------------------------------------------
 
     def _recognise(self, now: datetime) -> int:
-        mentor = aliased(Person)
+        mentor = MENTOR
         with self._sessions() as session:
             rows = session.execute(
                 select(Pair.id, Pair.created_at, Program.length_weeks, mentor.tz)

@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot import copy
@@ -55,6 +55,8 @@ from bot.shapes.report import (
 )
 from bot.vocabulary import parse_at_risk_reason
 from models import (
+    MENTEE,
+    MENTOR,
     CheckIn,
     MatchRound,
     MatchWaiting,
@@ -260,7 +262,7 @@ class _Reader:
             .group_by(PairWeek.pair_id)
         )
         weeks = weeks.subquery()
-        mentor, mentee = aliased(Person), aliased(Person)
+        mentor, mentee = MENTOR, MENTEE
         rows = self.session.execute(
             select(
                 Pair.id,

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot import copy, outbox_keys
 from bot.replicas import Replicas
@@ -23,7 +23,7 @@ from bot.services.weekly.checkins import CheckInService
 from bot.services.weekly.planner import PlanReport, WeeklyPrompts
 from bot.services.weekly.reminders import ReminderService
 from bot.vocabulary import OutboxKind, undeliverable_reason
-from models import OutboundMessage, Pair, PairStatus, PairWeek, Person, PersonStatus
+from models import MENTEE, MENTOR, OutboundMessage, Pair, PairStatus, PairWeek, Person, PersonStatus
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def still_wanted(session: Session, rows: Sequence[Any]) -> dict[int, str]:
     queries per batch, however big."""
     pair_ids = {r.pair_id for r in rows if r.pair_id is not None and r.kind not in LEAD_KINDS}
     person_ids = {r.person_id for r in rows if r.person_id is not None and r.kind not in LEAD_KINDS}
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee = MENTOR, MENTEE
     pairs = {
         pair_id: (status, mentor_status, mentee_status)
         for pair_id, status, mentor_status, mentee_status in session.execute(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy, outbox_keys
 from bot.clock import Clock
@@ -18,7 +18,7 @@ from bot.services.weekly.planner import enqueue_prompt
 from bot.services.weekly.prompts import PromptLibrary, choose_prompt, load_library
 from bot.services.weekly.timing import next_working_time
 from bot.vocabulary import AtRiskReason, OutboxKind
-from models import OutboundMessage, Pair, PairWeek, Person, Program, Workspace
+from models import MENTEE, MENTOR, OutboundMessage, Pair, PairWeek, Program, Workspace
 
 SNOOZE = timedelta(days=2)
 OUTCOMES = ("met", "async", "skipped")
@@ -155,7 +155,7 @@ class EngagementService:
 def _own_week(
     session: Session, team_id: str, user_id: str, pair_week_id: int
 ) -> tuple[PairWeek, Pair, Program]:
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee = MENTOR, MENTEE
     found = session.execute(
         select(PairWeek, Pair, Program)
         .join(Pair, PairWeek.pair_id == Pair.id)

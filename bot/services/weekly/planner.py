@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Bundle, Session, aliased, sessionmaker
+from sqlalchemy.orm import Bundle, Session, sessionmaker
 
 from bot import outbox_keys
 from bot.db import unit_of_work
@@ -24,6 +24,8 @@ from bot.shapes.prompts import Prompt
 from bot.views.prompts import prompt_blocks
 from bot.vocabulary import OutboxKind
 from models import (
+    MENTEE,
+    MENTOR,
     Pair,
     PairStatus,
     PairWeek,
@@ -206,7 +208,7 @@ def _running_pairs_read() -> Select[tuple[Row[Any], Row[Any], Row[Any], Row[Any]
     (active, introduced, with a group DM), but only the columns planning reads, in four
     bundles named like the ORM rows: loading 10,000 pairs, their program and 20,000
     people as ORM objects took a second and a half of every tick's planning."""
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee = MENTOR, MENTEE
     return (
         select(
             Bundle(
