@@ -52,7 +52,6 @@ import re
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -65,7 +64,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -366,43 +364,15 @@ class Target:
         return int(fields[11]) / tick, int(fields[12]) / tick
 
 
-def start_server(command: list[str], env: dict[str, str], log_path: Path) -> RunningApp:
-    """A server as tests.support.start_app starts app.py: its own process group, and
-    healthy before anything is sent."""
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = RunningApp(process, f"http://127.0.0.1:{env['PORT']}", log_path)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"{command} exited with {process.returncode}:\n{running.log()}")
-        try:
-            if requests.get(running.base_url + "/healthz", timeout=1).status_code == 200:
-                return running
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        if time.monotonic() > deadline:
-            running.stop()
-            raise SystemExit(f"{command} did not become healthy:\n{running.log()}")
-        time.sleep(0.1)
-
-
 def start_target(name: str, env: dict[str, str], workdir: Path, profile: bool) -> RunningApp:
     log_path = workdir / f"{name}.log"
     if profile:
         out = str(workdir / f"{name}.pstats")
         command = [sys.executable, "-m", "bench.load", "--serve-profiled", name, out]
-        return start_server(command, env, log_path)
+        return start_app(env, log_path, command=command)
     if name == "app":
         return start_app(env, log_path)  # python app.py, as the tests start it
-    return start_server([sys.executable, "-m", "bench.bare_bolt"], env, log_path)
+    return start_app(env, log_path, command=[sys.executable, "-m", "bench.bare_bolt"])
 
 
 @contextmanager

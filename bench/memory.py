@@ -17,19 +17,24 @@ verdict: the app as it is stays under --ceiling MiB after its charts.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from bench.report_seed import seed_year
 from bot.db import make_engine, migrate
 from bot.sandbox.fakeslack import FakeSlack
-from tests.support import BOT_TOKEN, LEAD_ID, ROOT, TEAM_ID, RunningApp, app_env, free_port
+from tests.support import (
+    BOT_TOKEN,
+    LEAD_ID,
+    ROOT,
+    TEAM_ID,
+    app_env,
+    free_port,
+    start_app,
+)
 from tests.support.processes import mapped_files, peak_rss_mb, rss_mb, worker_pid
 from tests.support.slack_requests import SlackSender, reply_text
 
@@ -61,33 +66,6 @@ class Run:
     matplotlib_mapped: bool = False
 
 
-def start(command: list[str], env: dict[str, str], log_path: Path) -> RunningApp:
-    """tests.support.start_app, with the command given (the baseline is not app.py)."""
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = RunningApp(process, f"http://127.0.0.1:{env['PORT']}", log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"app exited with {process.returncode}:\n{app.log()}")
-        try:
-            if requests.get(app.base_url + "/healthz", timeout=1).status_code == 200:
-                return app
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        if time.monotonic() > deadline:
-            app.stop()
-            raise SystemExit(f"app did not become healthy:\n{app.log()}")
-        time.sleep(0.1)
-
-
 def replies(fake: FakeSlack, containing: str) -> int:
     return sum(
         1
@@ -110,7 +88,9 @@ def measure(
     fake.reset()
     fake.add_user(LEAD_ID, team_id=TEAM_ID, tz="Europe/London")
     workdir = Path(tempfile.mkdtemp(prefix="bench-memory-"))
-    app = start(command, app_env(url, fake.url, free_port()), workdir / "app.log")
+    app = start_app(
+        app_env(url, fake.url, free_port()), workdir / "app.log", command=command, timeout=60
+    )
     run = Run(name)
     try:
         worker = worker_pid(app.process.pid)
