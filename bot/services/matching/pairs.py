@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -20,22 +21,29 @@ from models import (
     SkillDirection,
 )
 
+S = TypeVar("S", bound=Select[Any])
+
 
 def running_pairs(session: Session) -> Sequence[Row[tuple[Pair, Program, Person, Person]]]:
     """Active, introduced pairs with their program, mentor and mentee, in one query: what
     every planner of run_due starts from."""
-    mentor, mentee = MENTOR, MENTEE
-    return session.execute(
-        select(Pair, Program, mentor, mentee)
-        .join(Program, Pair.program_id == Program.id)
-        .join(mentor, Pair.mentor_id == mentor.id)
-        .join(mentee, Pair.mentee_id == mentee.id)
+    return session.execute(of_running_pairs(select(Pair, Program, MENTOR, MENTEE))).all()
+
+
+def of_running_pairs(statement: S) -> S:
+    """``statement`` (columns of Pair, Program, MENTOR and MENTEE) over the running
+    pairs: active, introduced, with a group DM. The one definition for every reader,
+    whether it loads ORM rows or only the columns it needs."""
+    return (
+        statement.join(Program, Pair.program_id == Program.id)
+        .join(MENTOR, Pair.mentor_id == MENTOR.id)
+        .join(MENTEE, Pair.mentee_id == MENTEE.id)
         .where(
             Pair.status == PairStatus.ACTIVE,
             Pair.channel_id.is_not(None),
             Pair.intro_sent_at.is_not(None),  # nothing before the intro
         )
-    ).all()
+    )
 
 
 def shared_skills(session: Session, pair: Pair) -> list[str]:
