@@ -135,9 +135,9 @@ class UpwardServer(BaseApplication):
             )
             self.scheduler = start_scheduler(tick, self.settings.tick_seconds)
         if self.settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
+            from bot.socket_mode import LoggedSocketModeHandler  # noqa: PLC0415
 
-            self.socket_handler = SocketModeHandler(self._bolt, self.settings.app_token)
+            self.socket_handler = LoggedSocketModeHandler(self._bolt, self.settings.app_token)
             self.socket_handler.connect()
             log.info("connected to Slack in Socket Mode")
         if self.sandbox is not None:

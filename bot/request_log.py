@@ -1,4 +1,5 @@
-"""One log line and the metrics for every request on /slack/events.
+"""One log line and the metrics for every request on /slack/events (and, through
+:func:`record`, every Socket Mode request: bot.socket_mode).
 
 Wraps the front door, so it times the whole answer (verification, Bolt, the ack) and
 sees refusals too. What it logs are ids and our own identifiers (bot.payloads.Facts):
@@ -46,25 +47,29 @@ class RequestLog:
         return body
 
     def _record(self, environ: WSGIEnvironment, status: int, seconds: float) -> None:
-        facts: Facts = environ.get(FACTS) or REFUSED
-        metrics.count_request(facts.kind, status, seconds)
         retry = environ.get("HTTP_X_SLACK_RETRY_NUM", "")
-        log.info(
-            "%s %s %d in %.0f ms%s%s",
-            facts.kind,
-            facts.what or "-",
-            status,
-            seconds * 1000,
-            "".join(f" {k}={v}" for k, v in (("team", facts.team), ("user", facts.user)) if v),
-            f" (Slack's retry {retry})" if retry.isdigit() else "",
-            extra={
-                "kind": facts.kind,
-                "what": facts.what,
-                "status": status,
-                "ms": round(seconds * 1000, 1),
-                "team": facts.team,
-                "user": facts.user,
-                "event_id": facts.event_id,
-                "retry": int(retry) if retry.isdigit() else 0,
-            },
-        )
+        record(environ.get(FACTS) or REFUSED, status, seconds, int(retry) if retry.isdigit() else 0)
+
+
+def record(facts: Facts, status: int, seconds: float, retry: int = 0) -> None:
+    """The request's log line and metrics: over HTTP (RequestLog) or Socket Mode."""
+    metrics.count_request(facts.kind, status, seconds)
+    log.info(
+        "%s %s %d in %.0f ms%s%s",
+        facts.kind,
+        facts.what or "-",
+        status,
+        seconds * 1000,
+        "".join(f" {k}={v}" for k, v in (("team", facts.team), ("user", facts.user)) if v),
+        f" (Slack's retry {retry})" if retry else "",
+        extra={
+            "kind": facts.kind,
+            "what": facts.what,
+            "status": status,
+            "ms": round(seconds * 1000, 1),
+            "team": facts.team,
+            "user": facts.user,
+            "event_id": facts.event_id,
+            "retry": retry,
+        },
+    )

@@ -60,6 +60,13 @@ def test_socket_mode_serves_commands_and_health(fake_slack, socket_server, tmp_p
         assert requests.get(running.base_url + "/healthz", timeout=5).status_code == 200
         # Slack's requests come over the socket; there is no HTTP endpoint to forge.
         assert requests.post(running.base_url + "/slack/events", timeout=5).status_code == 404
+
+        # Each request over the socket has its log line and its count, as over HTTP.
+        lines = [line for line in running.log().splitlines() if "command /mentor 200 in" in line]
+        assert len(lines) == 2, running.log()
+        assert all(f"user={user}" in line for line in lines)
+        metrics = requests.get(running.base_url + "/metrics", timeout=5).text
+        assert 'upward_requests_total{kind="command",outcome="ok"} 2.0' in metrics
     finally:
         # Stop the app before the socket server, or its client reconnects and logs errors.
         assert running.stop() == 0
