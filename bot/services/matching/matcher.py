@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.shapes.matching import Reason, ReasonCode, UnmatchedReason, Weights
 from models.enums import PersonStatus, Role
@@ -381,6 +380,10 @@ class _Assignment:
         """Best (mentor row, mentee column) pairs of ``scores``."""
         if self.costs.size == 0:
             return []
+        # Imported here, not with the module: scipy costs a process ~50 MB and a third of
+        # a second, and the server needs it only when a lead runs a match round.
+        from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
         rows, cols = linear_sum_assignment(self.costs)
         # Every allowed cell costs < 0: the rest only filled up the full assignment.
         keep = self.costs[rows, cols] < 0
