@@ -198,12 +198,12 @@ class SlackGateway:
     # --- views ---------------------------------------------------------------------
 
     def open_modal(self, trigger_id: str, view: View) -> None:
-        limits.check_view(view)
-        _call("views.open", lambda: self._client.views_open(trigger_id=trigger_id, view=view))
+        data = limits.check_view(view)
+        _call("views.open", lambda: self._client.views_open(trigger_id=trigger_id, view=data))
 
     def publish_home(self, user_id: str, view: View) -> None:
-        limits.check_view(view)
-        _call("views.publish", lambda: self._client.views_publish(user_id=user_id, view=view))
+        data = limits.check_view(view)
+        _call("views.publish", lambda: self._client.views_publish(user_id=user_id, view=data))
 
 
 def _call(method: str, call: Callable[[], T]) -> T:

@@ -31,13 +31,20 @@ def check_message(text: str, blocks: Sequence[Block | dict[str, Any]] | None) ->
     _check_blocks("chat.postMessage", blocks or (), MESSAGE_BLOCKS)
 
 
-def check_view(view: View | dict[str, Any]) -> None:
+def check_view(view: View | dict[str, Any]) -> dict[str, Any]:
+    """The view as Slack receives it, or SlackRejectedError. Serialized here once and
+    sent as is: to_dict validates the view's own fields (title, private_metadata...) and
+    every block in it, and a View handed to slack_sdk would be validated all over again."""
     try:
-        # to_dict validates the view's own fields (title, private_metadata...) and its blocks.
         data = (view if isinstance(view, View) else View(**view)).to_dict()
     except (SlackObjectFormationError, TypeError, ValueError, KeyError) as error:
         raise SlackRejectedError("views", "invalid_arguments", str(error)) from None
-    _check_blocks("views", data.get("blocks") or (), VIEW_BLOCKS)
+    blocks = data.get("blocks") or ()
+    if len(blocks) > VIEW_BLOCKS:
+        raise SlackRejectedError(
+            "views", "invalid_blocks", f"{len(blocks)} blocks; at most {VIEW_BLOCKS}"
+        )
+    return data
 
 
 def _check_blocks(method: str, blocks: Sequence[Block | dict[str, Any]], most: int) -> None:
