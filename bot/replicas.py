@@ -54,7 +54,8 @@ _RESERVE = text(
     "WITH pause AS (SELECT max(until) AS until FROM slack_pause"
     "   WHERE scope = :scope AND method = 'chat.postMessage')"
     " INSERT INTO post_pace (scope, next_slot_at)"
-    " SELECT :scope, GREATEST(now(), pause.until) + make_interval(secs => :interval)"
+    " SELECT :scope, GREATEST(now() - make_interval(secs => :tolerance), pause.until)"
+    "   + make_interval(secs => :interval)"
     "   FROM pause"
     " ON CONFLICT (scope) DO UPDATE SET next_slot_at = GREATEST("
     "   post_pace.next_slot_at,"
@@ -72,8 +73,10 @@ class SharedPostPace:
     one statement, so senders on any number of replicas never share a slot. The pace's
     shape (interval, burst tolerance) is the caller's (bot.services.outbox.pacing), so
     one process and many keep the same pace. A 429 on chat.postMessage pushes every slot
-    past the pause, and the slots after it are spaced from its end. Times are the
-    database's (``now()``), so replicas' clocks need not agree."""
+    past the pause, and the slots after it are spaced from its end. The slots are on the
+    database's clock (``now()``); a pause's end is the wall clock of the replica that
+    was refused, so replicas' clocks should agree (NTP) to within a fraction of a
+    second."""
 
     def __init__(self, engine: Engine, scope: str = DEFAULT_SCOPE) -> None:
         self._engine = engine

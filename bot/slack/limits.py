@@ -40,6 +40,9 @@ def check_view(view: View | dict[str, Any]) -> dict[str, Any]:
     except (SlackObjectFormationError, TypeError, ValueError, KeyError) as error:
         raise SlackRejectedError("views", "invalid_arguments", str(error)) from None
     blocks = data.get("blocks") or ()
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):  # slack_sdk parses a block it does not know to None
+            raise SlackRejectedError("views", "invalid_blocks", f"block {i}: not a block")
     if len(blocks) > VIEW_BLOCKS:
         raise SlackRejectedError(
             "views", "invalid_blocks", f"{len(blocks)} blocks; at most {VIEW_BLOCKS}"

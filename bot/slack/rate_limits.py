@@ -72,7 +72,9 @@ class RateLimits:
             self._until[method] = max(now + delay, before)
         if before <= now:  # one line per pause, however many threads were refused
             log.warning("Slack answered 429 for %s: pausing it for %g s", method, seconds)
-        if self._shared is not None and now + delay > before:
+        # Shared when Slack asked for longer than the pause already kept (its own jitter
+        # aside): the retry handler and the client both report the same 429.
+        if self._shared is not None and now + seconds > before:
             self._shared.record(method, delay)
 
     def remaining(self, method: str) -> float:

@@ -10,6 +10,7 @@ import requests
 
 from tests.support import app_env, free_port, start_app
 from tests.support.fake_socket_mode import FakeSocketModeServer
+from tests.support.polling import wait_until
 
 
 @pytest.fixture
@@ -62,11 +63,23 @@ def test_socket_mode_serves_commands_and_health(fake_slack, socket_server, tmp_p
         assert requests.post(running.base_url + "/slack/events", timeout=5).status_code == 404
 
         # Each request over the socket has its log line and its count, as over HTTP.
-        lines = [line for line in running.log().splitlines() if "command /mentor 200 in" in line]
+        def request_lines() -> list[str]:
+            return [line for line in running.log().splitlines() if "command /mentor 200 in" in line]
+
+        lines = wait_until(lambda: len(request_lines()) == 2 and request_lines())
         assert len(lines) == 2, running.log()
         assert all(f"user={user}" in line for line in lines)
         metrics = requests.get(running.base_url + "/metrics", timeout=5).text
         assert 'upward_requests_total{kind="command",outcome="ok"} 2.0' in metrics
+
+        # What the HTTP front door turns away is turned away here too: acknowledged (or
+        # Slack sends it again), never handed to a listener, logged as refused.
+        forged = slash_command(fake_slack, user, "status") | {"user_id": {"id": user}}
+        ack = socket_server.send_envelope("slash_commands", forged)
+        assert "payload" not in ack or not ack["payload"]
+        refused = wait_until(lambda: "refused - 400 in" in running.log())  # after the ack
+        assert refused
+        assert "Socket Mode request turned away: user_id is not a string" in running.log()
     finally:
         # Stop the app before the socket server, or its client reconnects and logs errors.
         assert running.stop() == 0

@@ -97,6 +97,14 @@ def test_two_replicas_post_at_one_pace(two_engines):
         assert within <= rate + burst + 1
 
 
+def test_the_first_messages_of_a_new_pace_go_at_once_as_a_burst(two_engines):
+    postgres_only(two_engines[0])
+    pace = SharedPostPace(two_engines[0], scope="first-burst")
+    waits = [pace.reserve(0.05, 0.15) for _ in range(5)]  # a burst of 4 is 3 intervals early
+    assert waits[:4] == [0.0] * 4 or max(waits[:4]) < 0.01, waits
+    assert 0.02 < waits[4] <= 0.05, waits
+
+
 def test_a_429_on_posting_moves_every_replicas_next_slot_past_it(two_engines):
     postgres_only(two_engines[0])
     SharedPauses(two_engines[0], scope="pause-test").record("chat.postMessage", 5)

@@ -124,6 +124,14 @@ def test_a_message_at_the_limits_goes_out(gateway, channel, fake_slack):
     assert (posted["ts"], len(posted["blocks"])) == (ts, 50)
 
 
+def test_a_view_with_a_block_slack_does_not_know_is_refused(gateway, fake_slack, new_id):
+    user = new_id()
+    fake_slack.add_user(user)
+    with pytest.raises(SlackRejectedError, match="block 1: not a block"):
+        gateway.publish_home(user, {"type": "home", "blocks": [{"type": "divider"}, {"type": "x"}]})
+    assert fake_slack.calls_to("views.publish") == []
+
+
 def test_a_view_slack_would_refuse_is_never_published(gateway, fake_slack, new_id):
     user = new_id()
     fake_slack.add_user(user)

@@ -63,7 +63,13 @@ class _Cells:
     def reserve(self, now: float, not_before: float) -> float:
         start = max(self.next_at, now - self.tolerance, not_before)
         self.next_at = start + self.interval
-        return max(0.0, start - now)
+        return _wait(start - now)
+
+
+def _wait(seconds: float) -> float:
+    """Seconds to sleep: 0 for float dust (a slot inside the burst, by rounding, can be
+    a few picoseconds "late", or a microsecond on the database's clock)."""
+    return seconds if seconds > 1e-5 else 0.0
 
 
 def _no_pause() -> float:
@@ -121,7 +127,7 @@ class PostPacer:
     def _take_slot(self) -> float:
         if self.shared is not None:
             try:
-                return self.shared.reserve(self._cells.interval, self._cells.tolerance)
+                return _wait(self.shared.reserve(self._cells.interval, self._cells.tolerance))
             except SQLAlchemyError as error:
                 # The database is the pace's keeper; without it, keep this replica's own
                 # pace rather than stop sending (the outbox's own writes will fail anyway).
