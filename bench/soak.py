@@ -805,8 +805,8 @@ def fanout_size(people: int) -> int:
 
 def default_post_rate(ceiling: float) -> float:
     """The app's pace for a ceiling: PACE_SHARE of it, and low enough that the pace's
-    burst (a fifth of a second's worth, plus the slot in hand) fits the ceiling's burst
-    (a fifth of a second's worth), but never under half the ceiling."""
+    burst (a tenth of a second's worth) fits well inside the ceiling's burst (a fifth of
+    a second's worth), but never under half the ceiling."""
     return round(max(ceiling / 2, min(ceiling * PACE_SHARE, ceiling - 5)), 2)
 
 

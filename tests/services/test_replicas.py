@@ -80,7 +80,7 @@ def test_two_replicas_post_at_one_pace(two_engines):
             with lock:
                 slots.append(at)
 
-    interval, tolerance = 1 / rate, (rate / 5 - 1) / rate  # PostPacer's shape of the pace
+    interval, tolerance = 1 / rate, (rate / 5 - 1) / rate  # a burst of a fifth of a second
     paces = [SharedPostPace(engine, scope="pace-test") for engine in two_engines]
     threads = [threading.Thread(target=sender, args=(pace,)) for pace in paces for _ in (0, 1)]
     for thread in threads:
