@@ -69,7 +69,10 @@ from models import (
 log = logging.getLogger(__name__)
 
 AFTER_JOINING = timedelta(minutes=10)  # the welcome DM lands first
-BEFORE_WITHIN = timedelta(days=7)  # "shortly after joining": no later than this
+# "Shortly after joining": the first tick after the join plans it (whatever day it is
+# then due); this only bounds how late a join may first be seen (a deploy of this feature
+# onto a running cohort, an outage) for "before" still to mean before.
+BEFORE_WITHIN = timedelta(days=3)
 # Slack's time zone is looked up right after the join; without it by then, UTC hours.
 TZ_WAIT = timedelta(hours=1)
 BEFORE_OPEN = timedelta(days=28)  # a "before" answered later says little about the start
@@ -78,6 +81,8 @@ AFTER_OPEN = timedelta(days=14)  # answers taken this long after the program end
 HORIZON = timedelta(days=1)  # planned a day ahead, so one missed tick never makes it late
 BATCH = 200  # assessments planned per transaction
 _VALID_SCORES = {str(n): n for n in SCORES}
+# The final week, the day ahead of it and a day for zones ahead of the mentor's.
+_FINAL_WEEK_AND_MARGIN = timedelta(days=9)
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ class AssessmentService:
             for pair, program, mentor, mentee in running_pairs(session):
                 monday = first_monday(pair.created_at, mentor.tz)
                 ends = program_end(pair.created_at, mentor.tz, program.length_weeks)
+                if not ends - _FINAL_WEEK_AND_MARGIN <= now < ends:
+                    continue  # most ticks, for most pairs: not their final week
                 for person in (mentor, mentee):
                     if person.status != PersonStatus.ACTIVE:
                         continue
