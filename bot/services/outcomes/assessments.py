@@ -13,6 +13,8 @@ their next working moment while that week lasts. ``after`` asks the same areas a
 Exactly once: a row per (person, program, phase), unique in the database, written in the
 same transaction as the outbox row, whose key is unique too. Nobody paused or gone is
 asked: planning skips them, and the delivery guard drops a DM planned before they paused.
+Unlike a check-in, an ``after`` is about the person, not the pair: a partner on pause does
+not hold it back.
 
 Answers: only the person asked may answer, once; every area asked needs a score from 1 to
 5; skipping is final. An answer after ``closes_at`` (``BEFORE_OPEN`` after a ``before`` was
