@@ -29,6 +29,7 @@ from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.express import ExpressLane
 from bot.services.outbox.pacing import PostPacer
 from bot.services.outbox.retention import OutboxRetention
+from bot.services.outcomes.assessments import AssessmentService
 from bot.services.people.enrolment import EnrolmentService
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.lifecycle import LifecycleService
@@ -71,6 +72,7 @@ class Services:
     goals: GoalsService
     engagement: EngagementService
     checkins: CheckInService
+    assessments: AssessmentService
     reports: ReportService
     lead_desk: LeadDesk
 
@@ -122,6 +124,7 @@ def build_services(
     pairing = PairingService(sessions, clock, programs)
     intros = IntroService(sessions, clock, gateway, delivery)
     checkins = CheckInService(sessions, clock)
+    assessments = AssessmentService(sessions, clock)
     reports = ReportService(sessions, clock)
     due = DueService(
         WeeklyPrompts(sessions),
@@ -131,6 +134,7 @@ def build_services(
         lifecycle=LifecycleService(sessions, pairing, settings.leads, intros.introduce_round),
         replicas=replicas,
         retention=OutboxRetention(sessions, timedelta(days=settings.retention_days)),
+        assessments=assessments,
     )
     # What requests start but must not wait for: messages go out on the express lane,
     # Slack look-ups, App Home and uploads on the background pool.
@@ -174,6 +178,7 @@ def build_services(
         goals=GoalsService(sessions, clock),
         engagement=EngagementService(sessions, clock),
         checkins=checkins,
+        assessments=assessments,
         reports=reports,
         lead_desk=lead_desk,
     )

@@ -528,6 +528,62 @@ CHECKIN_THANKS_SHARED = "Your comments will be shared with the program lead."
 CHECKIN_THANKS_PRIVATE = "Your comments stay private."
 ERR_CHECKIN_RATING = "Please pick a rating from 1 to 5."
 
+# --- self-assessments (outcomes) ----------------------------------------------------
+
+ASSESSMENT_FALLBACK = "A one-minute private check: how confident do you feel?"
+ASSESSMENT_HEADER_PLAIN = {
+    "before": "Where are you starting from? 🧭",
+    "after": "How far have you come? 🚀",
+}
+ASSESSMENT_INTRO = {
+    "before": (
+        "Welcome to *{program}*! Before you get going: how confident do you feel today in "
+        "the {areas} areas you'll work on? One click each, about a minute. Near the end "
+        "of the program I'll ask again, so you can see how far you've come."
+    ),
+    "after": (
+        "*{program}* is nearly done. How confident do you feel now in the {areas} areas "
+        "you worked on? One click each, about a minute — the same questions as at the "
+        "start, so the program can see what changed."
+    ),
+}
+ASSESSMENT_PRIVATE = (
+    "🔒 Private: your partner never sees your answers, and program leads only see "
+    "averages over at least three people."
+)
+ASSESSMENT_OPEN_PLAIN = "Rate my confidence"
+ASSESSMENT_SKIP_PLAIN = "Skip"
+ASSESSMENT_TITLE_PLAIN = "Confidence check"
+ASSESSMENT_SUBMIT_PLAIN = "Save"
+ASSESSMENT_MODAL_INTRO = (
+    "How confident do you feel in each of these today? There are no right answers — "
+    "honest beats flattering."
+)
+ASSESSMENT_PLACEHOLDER_PLAIN = "Choose 1 to 5"
+ASSESSMENT_SCORES_PLAIN = {
+    1: "1 · Not confident yet",
+    2: "2 · A little confident",
+    3: "3 · Fairly confident",
+    4: "4 · Confident",
+    5: "5 · Very confident",
+}
+ASSESSMENT_BEHAVIOURS_PLAIN = {
+    "feedback_to_senior": "Giving feedback to a senior person",
+    "running_a_session": "Running a session",
+    "influencing_a_decision": "Influencing a decision",
+}
+ASSESSMENT_THANKS_TITLE_PLAIN = "Thank you"
+ASSESSMENT_THANKS = {
+    "before": "Thanks — saved. 🙏 I'll ask the same questions near the end of the program.",
+    "after": "Thanks — saved. 🙏 That's how the program learns what changed for people.",
+}
+ASSESSMENT_SKIPPED = "Skipped — no problem. I won't ask about this one again."
+ASSESSMENT_ALREADY_SKIPPED = "You skipped this one, so there's nothing more to do. 👍"
+ASSESSMENT_ALREADY_ANSWERED = "You've already answered this one — thanks! Your answers are kept."
+ASSESSMENT_CLOSED = "Thanks — this one has closed, so nothing was changed."
+ASSESSMENT_NOT_YOURS = "This check belongs to someone else, so only they can answer it."
+ERR_ASSESSMENT_SCORE = "Please pick a number from 1 to 5."
+
 # --- reminders and recognition ------------------------------------------------------
 
 NUDGE = (

@@ -25,6 +25,7 @@ class Callback(StrEnum):
     PROGRAM_MODAL = "upward_program"
     GOALS_MODAL = "upward_goals"
     CHECKIN_MODAL = "upward_checkin"  # private_metadata: the check-in id
+    ASSESSMENT_MODAL = "upward_assessment"  # private_metadata: the self-assessment id
 
 
 class Action(StrEnum):
@@ -48,6 +49,9 @@ class Action(StrEnum):
     CHECKIN_MET = "upward_checkin_met"
     CHECKIN_NOT_YET = "upward_checkin_not_yet"
     CHECKIN_COULDNT = "upward_checkin_couldnt"
+    # A confidence self-assessment's DM; value: the self-assessment id.
+    ASSESSMENT_OPEN = "upward_assessment_open"
+    ASSESSMENT_SKIP = "upward_assessment_skip"
     # The lead's dashboard in App Home.
     NUDGE_PAIR = "upward_nudge_pair"  # value: the pair id
     REPORT_CSV = "upward_report_csv"  # value: the program id
@@ -101,3 +105,11 @@ class CheckInField(StrEnum):
     BLOCKERS = "checkin_blockers"
     SHARE = "checkin_share"
     CANDID = "checkin_candid"  # mentors (the juniors) only
+
+
+ASSESSMENT_AREA_PREFIX = "assessment_area_"
+
+
+def assessment_block_id(area: str) -> str:
+    """The block_id of one area's 1-5 select in the self-assessment modal."""
+    return f"{ASSESSMENT_AREA_PREFIX}{area}"

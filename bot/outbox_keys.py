@@ -70,6 +70,14 @@ def senior_nudge(pair_id: int, week: int) -> str:
     return f"senior-nudge:{pair_id}:{week}"
 
 
+# --- outcomes ------------------------------------------------------------------------
+
+
+def self_assessment(program_id: int, person_id: int, phase: str) -> str:
+    """A person's "before" or "after" confidence self-assessment in one program."""
+    return f"assessment:{program_id}:{person_id}:{phase}"
+
+
 # --- matching and the program's end --------------------------------------------------
 
 

@@ -24,6 +24,7 @@ class OutboxKind(StrEnum):
     PARTNER_LEFT = "partner_left"
     LEAD_NUDGE = "lead_nudge"  # a lead's friendly word from App Home
     RECOGNITION = "recognition"  # the end-of-program thank-you and shout-out
+    ASSESSMENT = "assessment"  # a "before" or "after" confidence self-assessment
     ALERT = "alert"  # to a lead: a round to review or started, a message Slack refused
 
 

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.container import Services
 from handlers import (
     actions,
+    assessments,
     checkins,
     commands,
     errors,
@@ -20,6 +21,17 @@ from handlers import (
 
 def register(app: App, services: Services) -> None:
     # actions registers a catch-all for stale buttons, so it comes after matching.
-    modules = (commands, matching, prompts, checkins, reports, actions, views, events, errors)
+    modules = (
+        commands,
+        matching,
+        prompts,
+        checkins,
+        assessments,
+        reports,
+        actions,
+        views,
+        events,
+        errors,
+    )
     for module in modules:
         module.register(app, services)

@@ -1,9 +1,12 @@
 """SQLAlchemy models. Importing this package registers every table on Base.metadata."""
 
+from models.assessment import SelfAssessment, SelfAssessmentScore
 from models.base import Base, UTCDateTime
 from models.checkin import CheckIn
 from models.directory import DirectoryEntry
 from models.enums import (
+    AssessmentPhase,
+    LeadershipBehaviour,
     OutboxStatus,
     PairStatus,
     PersonStatus,
@@ -27,10 +30,12 @@ __all__ = [
     "DEFAULT_PROGRAM_NAME",
     "MENTEE",
     "MENTOR",
+    "AssessmentPhase",
     "Base",
     "CheckIn",
     "DirectoryEntry",
     "Heartbeat",
+    "LeadershipBehaviour",
     "MatchProposal",
     "MatchRound",
     "MatchWaiting",
@@ -49,6 +54,8 @@ __all__ = [
     "Role",
     "RoundStatus",
     "SeenEvent",
+    "SelfAssessment",
+    "SelfAssessmentScore",
     "Seniority",
     "Skill",
     "SkillDirection",

@@ -48,3 +48,19 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # a permanent error; the lead was told
     CANCELLED = "cancelled"  # no longer wanted (pair ended, person paused)
+
+
+class AssessmentPhase(StrEnum):
+    """When a self-assessment is asked: right after joining, or in the program's last week."""
+
+    BEFORE = "before"
+    AFTER = "after"
+
+
+class LeadershipBehaviour(StrEnum):
+    """What a junior mentor rates besides their skills (``self_assessment_score.area``).
+    Underscores, so they never collide with a skill slug (those use hyphens)."""
+
+    FEEDBACK_TO_SENIOR = "feedback_to_senior"
+    RUNNING_A_SESSION = "running_a_session"
+    INFLUENCING_A_DECISION = "influencing_a_decision"

@@ -17,6 +17,7 @@ def test_upgrade_check_and_downgrade_on_an_empty_database(fresh_database_url):
         command.upgrade(cfg, "head")
         tables = set(inspect(engine).get_table_names())
         assert {"workspace", "program", "person", "person_skill", "skill"} <= tables
+        assert {"self_assessment", "self_assessment_score"} <= tables
         with engine.connect() as conn:
             seeded = conn.execute(text("SELECT count(*) FROM skill")).scalar_one()
         assert seeded == 6

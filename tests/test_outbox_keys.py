@@ -42,6 +42,8 @@ IDS = st.integers(min_value=1, max_value=2**31 - 1)
         (outbox_keys.checkin_again(7, 12, 2), "checkin:7:12:2:again"),
         (outbox_keys.nudge(7, 3), "nudge:7:3"),
         (outbox_keys.senior_nudge(7, 3), "senior-nudge:7:3"),
+        (outbox_keys.self_assessment(3, 12, "before"), "assessment:3:12:before"),
+        (outbox_keys.self_assessment(3, 12, "after"), "assessment:3:12:after"),
         (outbox_keys.intro(7), "intro:7"),
         (outbox_keys.waiting(4, 12), "waiting:4:12"),
         (outbox_keys.round_ready(4, "ULEAD0001"), "round-ready:4:ULEAD0001"),
@@ -130,6 +132,7 @@ def test_outbox_kinds_are_the_strings_rows_hold():
         "PARTNER_LEFT": "partner_left",
         "LEAD_NUDGE": "lead_nudge",
         "RECOGNITION": "recognition",
+        "ASSESSMENT": "assessment",
         "ALERT": "alert",
     }
 

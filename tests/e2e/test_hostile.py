@@ -19,7 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.ids import Action, Callback, CheckInField, GoalField, JoinField, ProgramField
+from bot.ids import (
+    Action,
+    Callback,
+    CheckInField,
+    GoalField,
+    JoinField,
+    ProgramField,
+    assessment_block_id,
+)
 from models import OutboundMessage
 from models.base import Base
 from tests.support import LEAD_ID
@@ -66,6 +74,7 @@ shapeless = st.recursive(
 BLOCK_IDS = [
     *(f.value for f in (*JoinField, *ProgramField, *CheckInField)),
     *(f"{k.value}_{n}" for k in GoalField for n in (1, 2, 3)),
+    *(assessment_block_id(area) for area in ("ai-tools", "running_a_session", "x" * 300)),
 ]
 ELEMENT_KEYS = ["value", "selected_option", "selected_options", "selected_date", "type"]
 element = st.dictionaries(st.sampled_from(ELEMENT_KEYS), shapeless, max_size=3) | st.dictionaries(

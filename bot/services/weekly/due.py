@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +41,7 @@ class DueReport:
     lifecycle: int = 0  # round notices, thank-yous and shout-outs planned
     pruned: int = 0  # sent outbox rows past the retention period, deleted
     planned_here: bool = True  # False: another replica was planning; this one only sent
+    assessments: int = 0  # before and after self-assessments planned
 
 
 class DueService:
@@ -54,6 +55,7 @@ class DueService:
         *,
         replicas: Replicas | None = None,
         retention: OutboxRetention | None = None,
+        assessments: Planner | None = None,
     ) -> None:
         self._weekly = weekly
         self._delivery = delivery
@@ -62,6 +64,7 @@ class DueService:
         self._lifecycle = lifecycle
         self._replicas = replicas
         self._retention = retention
+        self._assessments = assessments
 
     @property
     def delivery(self) -> DeliveryService:
@@ -71,12 +74,13 @@ class DueService:
         """Only the planning half of run_due: rows in the outbox, nothing sent."""
         return self._plan(now)[0]
 
-    def _plan(self, now: datetime) -> tuple[PlanReport, int, int, int]:
+    def _plan(self, now: datetime) -> tuple[PlanReport, int, int, int, int]:
         prompts = self._weekly.plan(now)
         checkins = self._checkins.plan(now) if self._checkins is not None else 0
         reminders = _isolated("reminders", self._reminders, now)
         lifecycle = _isolated("lifecycle", self._lifecycle, now)
-        return prompts, checkins, reminders, lifecycle
+        assessments = _isolated("assessments", self._assessments, now)
+        return prompts, checkins, reminders, lifecycle, assessments
 
     def run_due(self, now: datetime) -> DueReport:
         """Plan what has become due, then deliver every due message, then prune.
@@ -86,9 +90,9 @@ class DueService:
         all of them, sharing the due rows (the claim's SKIP LOCKED) and one pace."""
         with self._exclusive("plan") as mine:
             if mine:
-                prompts, checkins, reminders, lifecycle = self._plan(now)
+                prompts, checkins, reminders, lifecycle, assessments = self._plan(now)
             else:
-                prompts, checkins, reminders, lifecycle = PlanReport(0, 0), 0, 0, 0
+                prompts, checkins, reminders, lifecycle, assessments = PlanReport(0, 0), 0, 0, 0, 0
         self._beat()
         delivery = self._delivery.deliver_due(now, progress=self._beat)
         pruned = self._prune(now)
@@ -105,14 +109,24 @@ class DueService:
             delivery.failed,
             delivery.cancelled,
         )
-        if reminders or lifecycle:
+        if reminders or lifecycle or assessments:
             log.info(
-                "run_due %s: %d reminders, %d lifecycle messages planned",
+                "run_due %s: %d reminders, %d lifecycle messages, %d self-assessments planned",
                 now.isoformat(),
                 reminders,
                 lifecycle,
+                assessments,
             )
-        return DueReport(prompts, delivery, checkins, reminders, lifecycle, pruned, mine)
+        return DueReport(
+            prompts,
+            delivery,
+            checkins,
+            reminders,
+            lifecycle,
+            pruned=pruned,
+            planned_here=mine,
+            assessments=assessments,
+        )
 
     def _exclusive(self, job: str) -> AbstractContextManager[bool]:
         return self._replicas.exclusive(job) if self._replicas is not None else nullcontext(True)
@@ -145,9 +159,16 @@ class DueService:
         return pruned
 
 
-def _isolated(name: str, planner: ReminderService | LifecycleService | None, now: datetime) -> int:
-    """A failing reminder or lifecycle planner must not hold up the prompts and the
-    outbox: it is logged, and the next tick tries again."""
+class Planner(Protocol):
+    """What run_due asks of a planner besides the prompts: plan what is due at ``now``,
+    say how many messages that made."""
+
+    def plan(self, now: datetime) -> int: ...
+
+
+def _isolated(name: str, planner: Planner | None, now: datetime) -> int:
+    """A failing reminder, lifecycle or self-assessment planner must not hold up the
+    prompts and the outbox: it is logged, and the next tick tries again."""
     if planner is None:
         return 0
     try:
