@@ -124,7 +124,7 @@ def build_services(
     pairing = PairingService(sessions, clock, programs)
     intros = IntroService(sessions, clock, gateway, delivery)
     checkins = CheckInService(sessions, clock)
-    assessments = AssessmentService(sessions, clock)
+    assessments = AssessmentService(sessions, clock, gateway)
     reports = ReportService(sessions, clock)
     due = DueService(
         WeeklyPrompts(sessions),

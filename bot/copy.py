@@ -537,15 +537,26 @@ ASSESSMENT_HEADER_PLAIN = {
 }
 ASSESSMENT_INTRO = {
     "before": (
-        "Welcome to *{program}*! Before you get going: how confident do you feel today in "
-        "the {areas} areas you'll work on? One click each, about a minute. Near the end "
-        "of the program I'll ask again, so you can see how far you've come."
+        "You're in *{program}*. Before you get going: how confident do you feel today in "
+        "the {areas} you'll work on? It takes about a minute. Near the end of the program "
+        "I'll ask again, so you can see how far you've come."
     ),
     "after": (
-        "*{program}* is nearly done. How confident do you feel now in the {areas} areas "
-        "you worked on? One click each, about a minute — the same questions as at the "
-        "start, so the program can see what changed."
+        "*{program}* is nearly done. How confident do you feel now in the {areas} you "
+        "worked on? It takes about a minute, and shows the program what changed."
     ),
+}
+ASSESSMENT_AREA_COUNT = {1: "one area"}  # otherwise "{n} areas"
+ASSESSMENT_SKILLS_HEADING = "*Skills*"
+ASSESSMENT_LEADERSHIP_HEADING = (
+    "*Leading as a junior mentor* — the leadership you practise by mentoring a senior"
+)
+ASSESSMENT_SKIP_CONFIRM_TITLE_PLAIN = "Skip this check?"
+ASSESSMENT_SKIP_CONFIRM_PLAIN = "You won't be asked this one again."
+ASSESSMENT_SKIP_CONFIRM_YES_PLAIN = "Skip it"
+ASSESSMENT_ANSWERED_IN_DM = {
+    "before": "✅ *Saved — thanks.* Your starting point is noted; I'll ask again near the end.",
+    "after": "✅ *Saved — thanks.* That's how the program learns what changed for people.",
 }
 ASSESSMENT_PRIVATE = (
     "🔒 Private: your partner never sees your answers, and program leads only see "
@@ -577,7 +588,10 @@ ASSESSMENT_THANKS = {
     "before": "Thanks — saved. 🙏 I'll ask the same questions near the end of the program.",
     "after": "Thanks — saved. 🙏 That's how the program learns what changed for people.",
 }
-ASSESSMENT_SKIPPED = "Skipped — no problem. I won't ask about this one again."
+ASSESSMENT_SKIPPED = {
+    "before": "Skipped your starting-point confidence check — no problem. I won't ask again.",
+    "after": "Skipped your end-of-program confidence check — no problem. I won't ask again.",
+}
 ASSESSMENT_ALREADY_SKIPPED = "You skipped this one, so there's nothing more to do. 👍"
 ASSESSMENT_ALREADY_ANSWERED = "You've already answered this one — thanks! Your answers are kept."
 ASSESSMENT_CLOSED = "Thanks — this one has closed, so nothing was changed."

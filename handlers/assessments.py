@@ -39,8 +39,8 @@ def register(app: App, services: Services) -> None:
     def skip_assessment(respond: Respond, action: dict[str, Any], context: dict[str, Any]) -> None:
         assessment_id = button_int(action.get("value"))
         skipped = assessments.skip(context["team_id"], context["user_id"], assessment_id)
-        if skipped:
-            respond(text=copy.ASSESSMENT_SKIPPED, replace_original=True)
+        if skipped is not None:
+            respond(text=copy.ASSESSMENT_SKIPPED[skipped], replace_original=True)
         else:
             respond(
                 text=copy.ASSESSMENT_ALREADY_SKIPPED,
@@ -64,3 +64,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=invalid.for_slack())
             return
         ack(response_action="update", view=assessment_saved_view(saved.phase))
+        services.background.run(
+            "marking a self-assessment's DM answered",
+            lambda: assessments.mark_answered_in_dm(saved),
+        )

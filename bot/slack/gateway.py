@@ -167,6 +167,16 @@ class SlackGateway:
         )
         return str(response["ts"])
 
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]]
+    ) -> None:
+        """Edit a message the app posted (chat.update), within Slack's limits."""
+        limits.check_message(text, blocks)
+        _call(
+            "chat.update",
+            lambda: self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
+        )
+
     def history(self, channel: str, cursor: str | None = None, limit: int = 200) -> HistoryPage:
         """One page of conversations.history, newest first, with message metadata."""
         page = _call(

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     InputBlock,
@@ -28,7 +29,13 @@ from slack_sdk.models.views import View
 from bot import copy
 from bot.ids import ASSESSMENT_AREA_PREFIX, Action, Callback, assessment_block_id, row_id
 from bot.mrkdwn import escape
-from bot.shapes.assessments import SCORES, AssessmentAsk, AssessmentForm, AssessmentSubmission
+from bot.shapes.assessments import (
+    LEADERSHIP_BEHAVIOURS,
+    SCORES,
+    AssessmentAsk,
+    AssessmentForm,
+    AssessmentSubmission,
+)
 from models.enums import AssessmentPhase
 
 LABEL_CHARS = 2000  # an input block's label
@@ -37,9 +44,8 @@ LABEL_CHARS = 2000  # an input block's label
 def assessment_message(ask: AssessmentAsk) -> tuple[str, list[dict[str, Any]]]:
     """The DM: fallback text and blocks (as dicts: the outbox stores them as JSON)."""
     value = str(ask.assessment_id)
-    intro = copy.ASSESSMENT_INTRO[ask.phase].format(
-        program=escape(ask.program_name), areas=ask.areas
-    )
+    areas = copy.ASSESSMENT_AREA_COUNT.get(ask.areas, f"{ask.areas} areas")
+    intro = copy.ASSESSMENT_INTRO[ask.phase].format(program=escape(ask.program_name), areas=areas)
     blocks: list[Block] = [
         HeaderBlock(text=copy.ASSESSMENT_HEADER_PLAIN[ask.phase]),
         SectionBlock(text=intro),
@@ -53,7 +59,16 @@ def assessment_message(ask: AssessmentAsk) -> tuple[str, list[dict[str, Any]]]:
                     style="primary",
                 ),
                 ButtonElement(
-                    text=copy.ASSESSMENT_SKIP_PLAIN, action_id=Action.ASSESSMENT_SKIP, value=value
+                    text=copy.ASSESSMENT_SKIP_PLAIN,
+                    action_id=Action.ASSESSMENT_SKIP,
+                    value=value,
+                    # Skipping is for good: one slip of the mouse must not do it.
+                    confirm=ConfirmObject(
+                        title=copy.ASSESSMENT_SKIP_CONFIRM_TITLE_PLAIN,
+                        text=copy.ASSESSMENT_SKIP_CONFIRM_PLAIN,
+                        confirm=copy.ASSESSMENT_SKIP_CONFIRM_YES_PLAIN,
+                        deny=copy.CANCEL_PLAIN,
+                    ),
                 ),
             ]
         ),
@@ -68,7 +83,14 @@ def assessment_modal(form: AssessmentForm) -> View:
         SectionBlock(text=copy.ASSESSMENT_MODAL_INTRO),
         ContextBlock(elements=[MarkdownTextObject(text=copy.ASSESSMENT_PRIVATE)]),
     ]
+    leading = [area for area in form.areas if area.area in LEADERSHIP_BEHAVIOURS]
     for area in form.areas:
+        # Headings only where both kinds are asked (a junior mentor's form), so the
+        # behaviours do not look like skills they forgot choosing.
+        if leading and area is form.areas[0]:
+            blocks.append(SectionBlock(text=copy.ASSESSMENT_SKILLS_HEADING))
+        if leading and area is leading[0]:
+            blocks.append(SectionBlock(text=copy.ASSESSMENT_LEADERSHIP_HEADING))
         blocks.append(
             InputBlock(
                 block_id=assessment_block_id(area.area),
@@ -111,6 +133,16 @@ def read_assessment(state_values: Mapping[str, Any]) -> AssessmentSubmission:
             value if isinstance(value, str) else None
         )
     return AssessmentSubmission(scores=scores)
+
+
+def assessment_answered_message(phase: AssessmentPhase) -> tuple[str, list[dict[str, Any]]]:
+    """The asking DM once answered: its buttons give way to "saved, thanks"."""
+    blocks: list[Block] = [
+        HeaderBlock(text=copy.ASSESSMENT_HEADER_PLAIN[phase]),
+        SectionBlock(text=copy.ASSESSMENT_ANSWERED_IN_DM[phase]),
+        ContextBlock(elements=[MarkdownTextObject(text=copy.ASSESSMENT_PRIVATE)]),
+    ]
+    return copy.ASSESSMENT_ANSWERED_IN_DM[phase], [b.to_dict() for b in blocks]
 
 
 def assessment_saved_view(phase: AssessmentPhase) -> View:

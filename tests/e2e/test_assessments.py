@@ -147,7 +147,7 @@ def test_a_senior_skips_and_the_dm_says_so(sender, fake_slack, sessions, asked):
     mentee, assessment_id = asked["mentee"], asked["ids"]["mentee"]
     sender.block_action(mentee, "upward_assessment_skip", str(assessment_id))
     (reply,) = fake_slack.wait_for("response_url")
-    assert "Skipped" in reply.args["text"]
+    assert "Skipped your starting-point confidence check" in reply.args["text"]
     assert reply.args.get("replace_original") is True
     row, found = stored(sessions, assessment_id)
     assert row.skipped_at is not None

@@ -217,6 +217,26 @@ def test_before_is_asked_once_per_person_shortly_after_joining_in_their_working_
         assert f'"value": "{row.id}"' in json.dumps(posted[0]["blocks"])
 
 
+def test_once_answered_the_asking_dm_says_saved_instead_of_showing_its_buttons(
+    cohort, own_sessions, fake_slack
+):
+    run_clock(cohort["services"].due, START, START + timedelta(days=3))
+    name = "mentee_la"
+    row = by_name(cohort, rows(own_sessions))[name]
+    (message,) = [m for m in messages(own_sessions) if m.person_id == row.person_id]
+    service = cohort["service"]
+    saved = service.submit(cohort["team"], cohort["users"][name], row.id, submission(row))
+
+    service.mark_answered_in_dm(saved)
+
+    (update,) = fake_slack.calls_to("chat.update")
+    assert (update.args["channel"], update.args["ts"]) == (message.posted_channel_id, message.ts)
+    (posted,) = [m for m in fake_slack.messages(message.posted_channel_id) if m["ts"] == message.ts]
+    shown = json.dumps(posted["blocks"])
+    assert "Saved" in shown
+    assert "upward_assessment_open" not in shown  # no buttons left to click
+
+
 def test_nothing_is_asked_twice_after_a_restart(cohort, own_sessions, fake_slack):
     run_clock(cohort["services"].due, START, START + timedelta(days=2))
     before = [(r.id, r.person_id, r.phase) for r in rows(own_sessions)]
@@ -430,8 +450,8 @@ def test_a_skip_is_final(cohort, own_sessions):
     service, team = cohort["service"], cohort["team"]
     row = plan_befores(cohort)["mentee_la"]
     user = cohort["users"]["mentee_la"]
-    assert service.skip(team, user, row.id) is True
-    assert service.skip(team, user, row.id) is False
+    assert service.skip(team, user, row.id) == AssessmentPhase.BEFORE
+    assert service.skip(team, user, row.id) is None
     with pytest.raises(UserFacingError, match="skipped"):
         service.submit(team, user, row.id, submission(row))
     with pytest.raises(UserFacingError, match="skipped"):
@@ -496,6 +516,29 @@ def test_the_dm_and_the_modal_are_valid_block_kit_and_escape_the_program_name(co
     assert {b["element"]["type"] for b in inputs} == {"static_select"}
     assert [o["value"] for o in inputs[0]["element"]["options"]] == ["1", "2", "3", "4", "5"]
     assert modal["private_metadata"] == "7"
+
+
+def test_a_junior_mentors_form_heads_skills_and_leadership_apart():
+    behaviours = [AssessmentArea(b, b.replace("_", " ")) for b in BEHAVIOURS]
+    junior = (AssessmentArea("ai-tools", "AI and new tools"), *behaviours)
+    blocks = limits.check_view(assessment_modal(AssessmentForm(3, AssessmentPhase.BEFORE, junior)))[
+        "blocks"
+    ]
+    kinds = [
+        b["text"]["text"].split("*")[1] if b["type"] == "section" else b["block_id"]
+        for b in blocks[2:]
+    ]
+    assert kinds == [
+        "Skills",
+        "assessment_area_ai-tools",
+        "Leading as a junior mentor",
+        *(f"assessment_area_{b}" for b in BEHAVIOURS),
+    ]
+    senior = (AssessmentArea("ai-tools", "AI and new tools"),)
+    only_skills = limits.check_view(
+        assessment_modal(AssessmentForm(4, AssessmentPhase.BEFORE, senior))
+    )["blocks"]
+    assert [b["type"] for b in only_skills[2:]] == ["input"]  # no headings for one kind
 
 
 def test_the_modal_state_reads_back_whatever_its_shape():

@@ -53,10 +53,14 @@ from bot.shapes.assessments import (
     AssessmentSaved,
     AssessmentSubmission,
 )
-from bot.views.assessments import assessment_message
+from bot.slack.errors import SlackError
+from bot.slack.gateway import SlackGateway
+from bot.views.assessments import assessment_answered_message, assessment_message
 from bot.vocabulary import OutboxKind
 from models import (
     AssessmentPhase,
+    OutboundMessage,
+    OutboxStatus,
     Person,
     PersonSkill,
     PersonStatus,
@@ -111,9 +115,12 @@ class _AfterSlot:
 
 
 class AssessmentService:
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, gateway: SlackGateway | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._gateway = gateway
 
     # --- planning (run_due) -----------------------------------------------------
 
@@ -234,14 +241,14 @@ class AssessmentService:
                 areas=tuple(AssessmentArea(a, _label(a, names)) for a in assessment.areas),
             )
 
-    def skip(self, team_id: str, user_id: str, assessment_id: int) -> bool:
-        """Skip for good; False when it was skipped already. Refuses an answered or
-        closed one (nothing changes)."""
+    def skip(self, team_id: str, user_id: str, assessment_id: int) -> AssessmentPhase | None:
+        """Skip for good: the phase skipped, or None when it was skipped already.
+        Refuses an answered or closed one (nothing changes)."""
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             assessment, _ = _own(session, team_id, user_id, assessment_id)
             if assessment.skipped_at is not None:
-                return False
+                return None
             _require_open(assessment, now)
             claimed = session.execute(
                 update(SelfAssessment)
@@ -255,7 +262,31 @@ class AssessmentService:
             )
             if claimed.rowcount != 1:
                 raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
-            return True
+            return AssessmentPhase(assessment.phase)
+
+    def mark_answered_in_dm(self, saved: AssessmentSaved) -> None:
+        """Replace the asking DM's buttons with "saved, thanks", so the conversation
+        shows it is done (the modal's thanks is gone once closed). Runs after the ack;
+        the answers are stored whatever Slack says."""
+        if self._gateway is None:
+            return
+        with self._sessions() as session:
+            assessment = session.get_one(SelfAssessment, saved.assessment_id)
+            key = outbox_keys.self_assessment(
+                assessment.program_id, assessment.person_id, assessment.phase
+            )
+            sent = session.execute(
+                select(OutboundMessage.posted_channel_id, OutboundMessage.ts).where(
+                    OutboundMessage.key == key, OutboundMessage.status == OutboxStatus.SENT
+                )
+            ).one_or_none()
+        if sent is None or not sent.posted_channel_id or not sent.ts:
+            return  # answered from a DM we have no record of posting: nothing to edit
+        text, blocks = assessment_answered_message(saved.phase)
+        try:
+            self._gateway.update_message(sent.posted_channel_id, sent.ts, text, blocks)
+        except SlackError as error:
+            log.warning("could not mark assessment %s answered: %s", saved.assessment_id, error)
 
     def submit(
         self, team_id: str, user_id: str, assessment_id: int, submission: AssessmentSubmission
