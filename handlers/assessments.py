@@ -15,6 +15,7 @@ from bot.views.assessments import (
     assessment_id_of,
     assessment_modal,
     assessment_saved_view,
+    assessment_skipped_message,
     read_assessment,
 )
 from handlers.buttons import button_int
@@ -40,7 +41,8 @@ def register(app: App, services: Services) -> None:
         assessment_id = button_int(action.get("value"))
         skipped = assessments.skip(context["team_id"], context["user_id"], assessment_id)
         if skipped is not None:
-            respond(text=copy.ASSESSMENT_SKIPPED[skipped], replace_original=True)
+            text, blocks = assessment_skipped_message(skipped)
+            respond(text=text, blocks=blocks, replace_original=True)
         else:
             respond(
                 text=copy.ASSESSMENT_ALREADY_SKIPPED,

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -90,6 +91,7 @@ def assessment_modal(form: AssessmentForm) -> View:
         if leading and area is form.areas[0]:
             blocks.append(SectionBlock(text=copy.ASSESSMENT_SKILLS_HEADING))
         if leading and area is leading[0]:
+            blocks.append(DividerBlock())
             blocks.append(SectionBlock(text=copy.ASSESSMENT_LEADERSHIP_HEADING))
         blocks.append(
             InputBlock(
@@ -137,12 +139,21 @@ def read_assessment(state_values: Mapping[str, Any]) -> AssessmentSubmission:
 
 def assessment_answered_message(phase: AssessmentPhase) -> tuple[str, list[dict[str, Any]]]:
     """The asking DM once answered: its buttons give way to "saved, thanks"."""
+    return _settled(phase, copy.ASSESSMENT_ANSWERED_IN_DM[phase])
+
+
+def assessment_skipped_message(phase: AssessmentPhase) -> tuple[str, list[dict[str, Any]]]:
+    """The asking DM once skipped, in the same shape as once answered."""
+    return _settled(phase, copy.ASSESSMENT_SKIPPED[phase])
+
+
+def _settled(phase: AssessmentPhase, outcome: str) -> tuple[str, list[dict[str, Any]]]:
     blocks: list[Block] = [
         HeaderBlock(text=copy.ASSESSMENT_HEADER_PLAIN[phase]),
-        SectionBlock(text=copy.ASSESSMENT_ANSWERED_IN_DM[phase]),
+        SectionBlock(text=outcome),
         ContextBlock(elements=[MarkdownTextObject(text=copy.ASSESSMENT_PRIVATE)]),
     ]
-    return copy.ASSESSMENT_ANSWERED_IN_DM[phase], [b.to_dict() for b in blocks]
+    return outcome, [b.to_dict() for b in blocks]
 
 
 def assessment_saved_view(phase: AssessmentPhase) -> View:

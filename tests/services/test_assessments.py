@@ -525,12 +525,13 @@ def test_a_junior_mentors_form_heads_skills_and_leadership_apart():
         "blocks"
     ]
     kinds = [
-        b["text"]["text"].split("*")[1] if b["type"] == "section" else b["block_id"]
+        b["text"]["text"].split("*")[1] if b["type"] == "section" else b.get("block_id", b["type"])
         for b in blocks[2:]
     ]
     assert kinds == [
         "Skills",
         "assessment_area_ai-tools",
+        "divider",
         "Leading as a junior mentor",
         *(f"assessment_area_{b}" for b in BEHAVIOURS),
     ]
