@@ -250,18 +250,7 @@ class AssessmentService:
             if assessment.skipped_at is not None:
                 return None
             _require_open(assessment, now)
-            claimed = session.execute(
-                update(SelfAssessment)
-                .where(
-                    SelfAssessment.id == assessment.id,
-                    SelfAssessment.answered_at.is_(None),
-                    SelfAssessment.skipped_at.is_(None),
-                )
-                .values(skipped_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:
-                raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
+            _settle(session, assessment.id, skipped_at=now)
             return AssessmentPhase(assessment.phase)
 
     def mark_answered_in_dm(self, saved: AssessmentSaved) -> None:
@@ -309,18 +298,7 @@ class AssessmentService:
             if errors:
                 raise FormErrors(errors)
             # Whoever sets answered_at stores the scores: a second submit finds it set.
-            claimed = session.execute(
-                update(SelfAssessment)
-                .where(
-                    SelfAssessment.id == assessment.id,
-                    SelfAssessment.answered_at.is_(None),
-                    SelfAssessment.skipped_at.is_(None),
-                )
-                .values(answered_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:
-                raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
+            _settle(session, assessment.id, answered_at=now)
             session.add_all(
                 SelfAssessmentScore(assessment_id=assessment.id, area=area, score=score)
                 for area, score in scores.items()
@@ -365,6 +343,23 @@ def _todo(
         due=due.astimezone(UTC),
         closes_at=closes_at,
     )
+
+
+def _settle(session: Session, assessment_id: int, **when: datetime) -> None:
+    """Mark it answered or skipped, only if it is neither yet: of two clicks or submits
+    at once, one wins and the other is told it was answered already."""
+    claimed = session.execute(
+        update(SelfAssessment)
+        .where(
+            SelfAssessment.id == assessment_id,
+            SelfAssessment.answered_at.is_(None),
+            SelfAssessment.skipped_at.is_(None),
+        )
+        .values(**when)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
 
 
 def _plan_one(session: Session, item: _Todo, now: datetime) -> None:
