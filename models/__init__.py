@@ -6,17 +6,21 @@ from models.checkin import CheckIn
 from models.directory import DirectoryEntry
 from models.enums import (
     AssessmentPhase,
+    CommitmentStatus,
     LeadershipBehaviour,
     OutboxStatus,
+    OutcomeCheckpoint,
     PairStatus,
     PersonStatus,
     Role,
     RoundStatus,
     Seniority,
+    Signal,
     SkillDirection,
 )
 from models.match_round import MatchProposal, MatchRound, MatchWaiting
 from models.outbox import OutboundMessage
+from models.outcome import Commitment, CommitmentProgress, OutcomeSurvey
 from models.pair import Pair
 from models.pair_week import PairWeek
 from models.person import MENTEE, MENTOR, Person, PersonSkill
@@ -33,6 +37,9 @@ __all__ = [
     "AssessmentPhase",
     "Base",
     "CheckIn",
+    "Commitment",
+    "CommitmentProgress",
+    "CommitmentStatus",
     "DirectoryEntry",
     "Heartbeat",
     "LeadershipBehaviour",
@@ -41,6 +48,8 @@ __all__ = [
     "MatchWaiting",
     "OutboundMessage",
     "OutboxStatus",
+    "OutcomeCheckpoint",
+    "OutcomeSurvey",
     "Pair",
     "PairStatus",
     "PairWeek",
@@ -57,6 +66,7 @@ __all__ = [
     "SelfAssessment",
     "SelfAssessmentScore",
     "Seniority",
+    "Signal",
     "Skill",
     "SkillDirection",
     "SlackPause",

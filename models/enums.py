@@ -64,3 +64,28 @@ class LeadershipBehaviour(StrEnum):
     FEEDBACK_TO_SENIOR = "feedback_to_senior"
     RUNNING_A_SESSION = "running_a_session"
     INFLUENCING_A_DECISION = "influencing_a_decision"
+
+
+class OutcomeCheckpoint(StrEnum):
+    """When the after-program questions are asked, counted from the pair's program end:
+    at the end (the signals, and a senior's commitments), after 30 days (a senior's
+    commitments only) and after 60 days (the signals again, and the commitments)."""
+
+    END = "end"
+    DAY_30 = "day30"
+    DAY_60 = "day60"
+
+
+class Signal(StrEnum):
+    """An answer to "would you take part again", "would you recommend it" and, for a
+    junior mentor, "has your senior mentored, sponsored or opened a door for you?"."""
+
+    YES = "yes"
+    UNSURE = "unsure"
+    NO = "no"
+
+
+class CommitmentStatus(StrEnum):
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    DROPPED = "dropped"
