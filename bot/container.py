@@ -30,6 +30,7 @@ from bot.services.outbox.express import ExpressLane
 from bot.services.outbox.pacing import PostPacer
 from bot.services.outbox.retention import OutboxRetention
 from bot.services.outcomes.assessments import AssessmentService
+from bot.services.outcomes.surveys import SurveyService
 from bot.services.people.enrolment import EnrolmentService
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.lifecycle import LifecycleService
@@ -73,6 +74,7 @@ class Services:
     engagement: EngagementService
     checkins: CheckInService
     assessments: AssessmentService
+    surveys: SurveyService
     reports: ReportService
     lead_desk: LeadDesk
 
@@ -125,6 +127,7 @@ def build_services(
     intros = IntroService(sessions, clock, gateway, delivery)
     checkins = CheckInService(sessions, clock)
     assessments = AssessmentService(sessions, clock, gateway)
+    surveys = SurveyService(sessions, clock, gateway)
     reports = ReportService(sessions, clock)
     due = DueService(
         WeeklyPrompts(sessions),
@@ -134,7 +137,7 @@ def build_services(
         lifecycle=LifecycleService(sessions, pairing, settings.leads, intros.introduce_round),
         replicas=replicas,
         retention=OutboxRetention(sessions, timedelta(days=settings.retention_days)),
-        assessments=assessments,
+        outcomes=(assessments, surveys),
     )
     # What requests start but must not wait for: messages go out on the express lane,
     # Slack look-ups, App Home and uploads on the background pool.
@@ -171,6 +174,7 @@ def build_services(
             sessions=sessions,
             clock=clock,
             lead_desk=lead_desk,
+            surveys=surveys,
         ),
         programs=programs,
         pairing=pairing,
@@ -179,6 +183,7 @@ def build_services(
         engagement=EngagementService(sessions, clock),
         checkins=checkins,
         assessments=assessments,
+        surveys=surveys,
         reports=reports,
         lead_desk=lead_desk,
     )

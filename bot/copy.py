@@ -598,6 +598,90 @@ ASSESSMENT_CLOSED = "Thanks — this one has closed, so nothing was changed."
 ASSESSMENT_NOT_YOURS = "This check belongs to someone else, so only they can answer it."
 ERR_ASSESSMENT_SCORE = "Please pick a number from 1 to 5."
 
+# --- after the program: signals, commitments, follow-ups (outcomes) -----------------
+
+SURVEY_FALLBACK = {
+    "end": "*{program}* has ended: a few quick questions",
+    "day30": "A month after *{program}*: how are your commitments going?",
+    "day60": "Two months after *{program}*: a few quick questions",
+}
+SURVEY_HEADER_PLAIN = {
+    "end": "That's a wrap! 🎉",
+    "day30": "A month on 🌱",
+    "day60": "Two months on 🌳",
+}
+SURVEY_INTRO = {
+    "end": "*{program}* has ended. Thank you for taking part! Would you answer {what}?",
+    "day30": "It's been a month since *{program}* ended. Would you say {what}?",
+    "day60": "It's been two months since *{program}* ended. Would you answer {what}?",
+}
+SURVEY_WHAT_SIGNALS = "two quick questions"
+SURVEY_WHAT_SIGNALS_JUNIOR = "three quick questions"
+SURVEY_WHAT_COMMITMENTS = "write down one to three changes you'll make"
+SURVEY_WHAT_PROGRESS = {1: "how your commitment is going"}  # otherwise "…commitments are going"
+SURVEY_WHAT_PROGRESS_MANY = "how your {n} commitments are going"
+SURVEY_AND = "{first}, and {second}"
+SURVEY_PRIVATE = (
+    "🔒 Private: your partner never sees these answers, and program leads only see "
+    "totals over at least three people."
+)
+SURVEY_OPEN_PLAIN = "Answer"
+SURVEY_SKIP_PLAIN = "Skip"
+SURVEY_SKIP_CONFIRM_TITLE_PLAIN = "Skip these questions?"
+SURVEY_SKIP_CONFIRM_PLAIN = "You won't be asked these again."
+SURVEY_SKIP_CONFIRM_YES_PLAIN = "Skip them"
+SURVEY_TITLE_PLAIN = {"end": "That's a wrap", "day30": "A month on", "day60": "Two months on"}
+SURVEY_SUBMIT_PLAIN = "Save"
+SURVEY_QUESTION_PLAIN = {
+    "would_again": "Would you take part in reverse mentoring again?",
+    "recommend": "Would you recommend it to a colleague?",
+    "sponsored": "Has your senior mentored you, sponsored you or opened a door for you{since}?",
+}
+SURVEY_SPONSORED_SINCE = {"end": "", "day30": " since the program", "day60": " since the program"}
+SURVEY_SIGNAL_PLAIN = {"yes": "Yes", "unsure": "Not sure", "no": "No"}
+SURVEY_COMMITMENTS_HEADING = (
+    "*Your commitments* — one to three concrete changes you'll make after what you learned, "
+    "for example _I'll review our social posting with the team every month._"
+)
+SURVEY_COMMITMENT_LABEL_PLAIN = {
+    1: "First change",
+    2: "Second change (optional)",
+    3: "Third change (optional)",
+}
+SURVEY_COMMITMENT_PLACEHOLDER_PLAIN = "I will…"
+SURVEY_COMMITMENTS_SEEN_BY = (
+    "👀 <@{partner}> will see your commitments in Upward's Home tab: it's good for them to "
+    "know what they changed. How each one goes stays private."
+)
+SURVEY_COMMITMENTS_SEEN_BY_NOBODY = "How each one goes stays private."
+SURVEY_SHARE_LABEL_PLAIN = "The program lead"
+SURVEY_SHARE_PLAIN = "Share my commitments (the text) with the program lead"
+SURVEY_PROGRESS_HEADING = "*Your commitments* — how is each one going?"
+SURVEY_PROGRESS_LABEL_PLAIN = "How is it going?"
+SURVEY_STATUS_PLAIN = {"done": "Done ✅", "in_progress": "In progress 🔄", "dropped": "Dropped"}
+SURVEY_EVIDENCE_LABEL_PLAIN = "One line on what happened (optional)"
+SURVEY_EVIDENCE_PLACEHOLDER_PLAIN = (
+    "e.g. We now review posts in the first team meeting of the month"
+)
+SURVEY_THANKS_TITLE_PLAIN = "Thank you"
+SURVEY_THANKS = "Thanks — saved. 🙏 This is how the program learns what lasts."
+SURVEY_THANKS_COMMITMENTS = (
+    "Thanks — saved. 🙏 Your commitments are in your Home tab; I'll ask how they're going "
+    "in a month."
+)
+SURVEY_ANSWERED_IN_DM = "✅ *Saved — thanks.* This is how the program learns what lasts."
+SURVEY_SKIPPED = "Skipped these questions — no problem. I won't ask them again."
+SURVEY_ALREADY_SKIPPED = "You skipped these, so there's nothing more to do. 👍"
+SURVEY_ALREADY_ANSWERED = "You've already answered these — thanks! Your answers are kept."
+SURVEY_CLOSED = ASSESSMENT_CLOSED  # the same words for every late answer
+SURVEY_NOT_YOURS = "These questions belong to someone else, so only they can answer them."
+ERR_SURVEY_STATUS = "Please say how it's going."
+ERR_SURVEY_NO_COMMITMENT = (
+    "Please write at least one change you'll make. (Not now? Close this and choose Skip.)"
+)
+HOME_COMMITMENTS_MINE = "*Your commitments* from *{program}*:"
+HOME_COMMITMENTS_PARTNER = "*<@{senior}>'s commitments* from *{program}*, after what you taught:"
+
 # --- reminders and recognition ------------------------------------------------------
 
 NUDGE = (

@@ -26,6 +26,7 @@ class Callback(StrEnum):
     GOALS_MODAL = "upward_goals"
     CHECKIN_MODAL = "upward_checkin"  # private_metadata: the check-in id
     ASSESSMENT_MODAL = "upward_assessment"  # private_metadata: the self-assessment id
+    SURVEY_MODAL = "upward_survey"  # private_metadata: the outcome survey id
 
 
 class Action(StrEnum):
@@ -52,6 +53,9 @@ class Action(StrEnum):
     # A confidence self-assessment's DM; value: the self-assessment id.
     ASSESSMENT_OPEN = "upward_assessment_open"
     ASSESSMENT_SKIP = "upward_assessment_skip"
+    # The questions after a program; value: the outcome survey id.
+    SURVEY_OPEN = "upward_survey_open"
+    SURVEY_SKIP = "upward_survey_skip"
     # The lead's dashboard in App Home.
     NUDGE_PAIR = "upward_nudge_pair"  # value: the pair id
     REPORT_CSV = "upward_report_csv"  # value: the program id
@@ -113,3 +117,13 @@ ASSESSMENT_AREA_PREFIX = "assessment_area_"
 def assessment_block_id(area: str) -> str:
     """The block_id of one area's 1-5 select in the self-assessment modal."""
     return f"{ASSESSMENT_AREA_PREFIX}{area}"
+
+
+class SurveyField(StrEnum):
+    """block_ids of the after-program survey modal (the signals use their question's
+    name, bot.shapes.surveys.Question; a followed-up commitment adds its id)."""
+
+    COMMITMENT = "survey_commitment_"  # + 1..3
+    SHARE = "survey_share"
+    PROGRESS = "survey_progress_"  # + commitment id
+    EVIDENCE = "survey_evidence_"  # + commitment id

@@ -150,3 +150,8 @@ def lead_nudge(pair_id: int, day: date) -> str:
 def failure_alert(failed_key: str, lead: str) -> str:
     """The alert to one lead that the message keyed ``failed_key`` failed for good."""
     return f"alert:{failed_key}:{lead}"
+
+
+def outcome_survey(program_id: int, person_id: int, checkpoint: str) -> str:
+    """A person's questions at one checkpoint after a program (end, 30 or 60 days)."""
+    return f"survey:{program_id}:{person_id}:{checkpoint}"

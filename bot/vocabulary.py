@@ -25,6 +25,7 @@ class OutboxKind(StrEnum):
     LEAD_NUDGE = "lead_nudge"  # a lead's friendly word from App Home
     RECOGNITION = "recognition"  # the end-of-program thank-you and shout-out
     ASSESSMENT = "assessment"  # a "before" or "after" confidence self-assessment
+    SURVEY = "survey"  # the questions after a program: signals, commitments, follow-ups
     ALERT = "alert"  # to a lead: a round to review or started, a message Slack refused
 
 

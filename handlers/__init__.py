@@ -15,6 +15,7 @@ from handlers import (
     matching,
     prompts,
     reports,
+    surveys,
     views,
 )
 
@@ -27,6 +28,7 @@ def register(app: App, services: Services) -> None:
         prompts,
         checkins,
         assessments,
+        surveys,
         reports,
         actions,
         views,

@@ -44,6 +44,8 @@ IDS = st.integers(min_value=1, max_value=2**31 - 1)
         (outbox_keys.senior_nudge(7, 3), "senior-nudge:7:3"),
         (outbox_keys.self_assessment(3, 12, "before"), "assessment:3:12:before"),
         (outbox_keys.self_assessment(3, 12, "after"), "assessment:3:12:after"),
+        (outbox_keys.outcome_survey(3, 12, "end"), "survey:3:12:end"),
+        (outbox_keys.outcome_survey(3, 12, "day60"), "survey:3:12:day60"),
         (outbox_keys.intro(7), "intro:7"),
         (outbox_keys.waiting(4, 12), "waiting:4:12"),
         (outbox_keys.round_ready(4, "ULEAD0001"), "round-ready:4:ULEAD0001"),
@@ -133,6 +135,7 @@ def test_outbox_kinds_are_the_strings_rows_hold():
         "LEAD_NUDGE": "lead_nudge",
         "RECOGNITION": "recognition",
         "ASSESSMENT": "assessment",
+        "SURVEY": "survey",
         "ALERT": "alert",
     }
 

@@ -25,6 +25,7 @@ from bot.db import unit_of_work
 from bot.errors import UserFacingError
 from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.services.outbox.express import Sender
+from bot.services.outcomes.surveys import SurveyService
 from bot.services.people.enrolment import EnrolmentService, LeaveResult, SaveResult
 from bot.services.people.leads import LeadPolicy
 from bot.services.reports.lead_desk import LeadDesk
@@ -53,7 +54,9 @@ class HomeService:
         sessions: sessionmaker[Session],
         clock: Clock,
         lead_desk: LeadDesk | None = None,
+        surveys: SurveyService | None = None,
     ) -> None:
+        self._surveys = surveys
         self._lead_desk = lead_desk
         self._enrolment = enrolment
         self._gateway = gateway
@@ -141,8 +144,10 @@ class HomeService:
                 # Nobody has joined this workspace yet: no dashboard to show.
                 with contextlib.suppress(UserFacingError):
                     dashboard, files = self._lead_desk.dashboard(team_id, user_id)
+        commitments = self._surveys.commitments_for_home(team_id, user_id) if self._surveys else ()
+        view = home_view(profile, counts, dashboard, files, commitments)
         try:
-            self._gateway.publish_home(user_id, home_view(profile, counts, dashboard, files))
+            self._gateway.publish_home(user_id, view)
         except SlackError as error:
             log.warning("views.publish failed: %s", error.code)
 

@@ -18,8 +18,10 @@ from bot import copy
 from bot.ids import Action
 from bot.shapes.enrolment import Profile, ProgramCounts
 from bot.shapes.report import Report, ReportFile
+from bot.shapes.surveys import PartnerCommitments
 from bot.views.dashboard import dashboard_blocks
 from bot.views.messages import profile_blocks
+from bot.views.surveys import commitments_home_blocks
 from models.enums import PersonStatus
 
 
@@ -28,9 +30,11 @@ def home_view(
     lead_counts: ProgramCounts | None,
     dashboard: Report | None = None,
     files: Sequence[ReportFile] = (),
+    commitments: Sequence[PartnerCommitments] = (),
 ) -> View:
     """The person's own status and a Join / Edit button; for leads, the head counts and
-    the program dashboard (headline numbers, pairs at risk to nudge, the report files)."""
+    the program dashboard (headline numbers, pairs at risk to nudge, the report files).
+    A senior's commitments show to them and to their junior mentor."""
     blocks: list[Block] = [HeaderBlock(text=copy.HOME_HEADER_PLAIN)]
     if profile is None or profile.status == PersonStatus.LEFT:
         blocks += [
@@ -64,6 +68,8 @@ def home_view(
                 ]
             ),
         ]
+    if commitments:
+        blocks += [DividerBlock(), *commitments_home_blocks(commitments)]
     if lead_counts is not None:
         blocks += [
             DividerBlock(),

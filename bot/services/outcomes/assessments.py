@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,7 @@ from bot.errors import FormErrors, UserFacingError
 from bot.ids import assessment_block_id
 from bot.services.matching.pairs import running_pairs
 from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.outcomes.asking import Refusals, posted, require_open, settle
 from bot.services.programs.lifecycle import program_end
 from bot.services.weekly.calendar import first_monday, working_hours
 from bot.services.weekly.timing import WorkingHours, next_working_time
@@ -59,8 +60,6 @@ from bot.views.assessments import assessment_answered_message, assessment_messag
 from bot.vocabulary import OutboxKind
 from models import (
     AssessmentPhase,
-    OutboundMessage,
-    OutboxStatus,
     Person,
     PersonSkill,
     PersonStatus,
@@ -87,6 +86,11 @@ AFTER_OPEN = timedelta(days=14)  # answers taken this long after the program end
 HORIZON = timedelta(days=1)  # planned a day ahead, so one missed tick never makes it late
 BATCH = 200  # assessments planned per transaction
 _VALID_SCORES = {str(n): n for n in SCORES}
+_REFUSALS = Refusals(
+    answered=copy.ASSESSMENT_ALREADY_ANSWERED,
+    skipped=copy.ASSESSMENT_ALREADY_SKIPPED,
+    closed=copy.ASSESSMENT_CLOSED,
+)
 # The final week, the day ahead of it and a day for zones ahead of the mentor's.
 _FINAL_WEEK_AND_MARGIN = timedelta(days=9)
 
@@ -233,7 +237,7 @@ class AssessmentService:
         now = self._clock.now()
         with self._sessions() as session:
             assessment, person = _own(session, team_id, user_id, assessment_id)
-            _require_open(assessment, now)
+            require_open(assessment, now, _REFUSALS)
             names = _skill_names(session, person.workspace_id, assessment.areas)
             return AssessmentForm(
                 assessment_id=assessment.id,
@@ -249,8 +253,8 @@ class AssessmentService:
             assessment, _ = _own(session, team_id, user_id, assessment_id)
             if assessment.skipped_at is not None:
                 return None
-            _require_open(assessment, now)
-            _settle(session, assessment.id, skipped_at=now)
+            require_open(assessment, now, _REFUSALS)
+            settle(session, SelfAssessment, assessment.id, _REFUSALS, skipped_at=now)
             return AssessmentPhase(assessment.phase)
 
     def mark_answered_in_dm(self, saved: AssessmentSaved) -> None:
@@ -264,16 +268,12 @@ class AssessmentService:
             key = outbox_keys.self_assessment(
                 assessment.program_id, assessment.person_id, assessment.phase
             )
-            sent = session.execute(
-                select(OutboundMessage.posted_channel_id, OutboundMessage.ts).where(
-                    OutboundMessage.key == key, OutboundMessage.status == OutboxStatus.SENT
-                )
-            ).one_or_none()
-        if sent is None or not sent.posted_channel_id or not sent.ts:
+            where = posted(session, key)
+        if where is None:
             return  # answered from a DM we have no record of posting: nothing to edit
         text, blocks = assessment_answered_message(saved.phase)
         try:
-            self._gateway.update_message(sent.posted_channel_id, sent.ts, text, blocks)
+            self._gateway.update_message(*where, text, blocks)
         except SlackError as error:
             log.warning("could not mark assessment %s answered: %s", saved.assessment_id, error)
 
@@ -286,7 +286,7 @@ class AssessmentService:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             assessment, _ = _own(session, team_id, user_id, assessment_id)
-            _require_open(assessment, now)
+            require_open(assessment, now, _REFUSALS)
             scores: dict[str, int] = {}
             errors: dict[str, str] = {}
             for area in assessment.areas:
@@ -298,7 +298,7 @@ class AssessmentService:
             if errors:
                 raise FormErrors(errors)
             # Whoever sets answered_at stores the scores: a second submit finds it set.
-            _settle(session, assessment.id, answered_at=now)
+            settle(session, SelfAssessment, assessment.id, _REFUSALS, answered_at=now)
             session.add_all(
                 SelfAssessmentScore(assessment_id=assessment.id, area=area, score=score)
                 for area, score in scores.items()
@@ -343,23 +343,6 @@ def _todo(
         due=due.astimezone(UTC),
         closes_at=closes_at,
     )
-
-
-def _settle(session: Session, assessment_id: int, **when: datetime) -> None:
-    """Mark it answered or skipped, only if it is neither yet: of two clicks or submits
-    at once, one wins and the other is told it was answered already."""
-    claimed = session.execute(
-        update(SelfAssessment)
-        .where(
-            SelfAssessment.id == assessment_id,
-            SelfAssessment.answered_at.is_(None),
-            SelfAssessment.skipped_at.is_(None),
-        )
-        .values(**when)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
 
 
 def _plan_one(session: Session, item: _Todo, now: datetime) -> None:
@@ -442,15 +425,6 @@ def _own(
         raise UserFacingError(copy.ASSESSMENT_NOT_YOURS)
     assessment, person = found
     return assessment, person
-
-
-def _require_open(assessment: SelfAssessment, now: datetime) -> None:
-    if assessment.answered_at is not None:
-        raise UserFacingError(copy.ASSESSMENT_ALREADY_ANSWERED)
-    if now >= assessment.closes_at:
-        raise UserFacingError(copy.ASSESSMENT_CLOSED)
-    if assessment.skipped_at is not None:
-        raise UserFacingError(copy.ASSESSMENT_ALREADY_SKIPPED)
 
 
 def _skill_names(session: Session, workspace_id: int, slugs: Sequence[str]) -> dict[str, str]:

@@ -41,7 +41,7 @@ class DueReport:
     lifecycle: int = 0  # round notices, thank-yous and shout-outs planned
     pruned: int = 0  # sent outbox rows past the retention period, deleted
     planned_here: bool = True  # False: another replica was planning; this one only sent
-    assessments: int = 0  # before and after self-assessments planned
+    assessments: int = 0  # outcome questions planned: self-assessments, surveys after
 
 
 class DueService:
@@ -55,7 +55,7 @@ class DueService:
         *,
         replicas: Replicas | None = None,
         retention: OutboxRetention | None = None,
-        assessments: Planner | None = None,
+        outcomes: Sequence[Planner] = (),
     ) -> None:
         self._weekly = weekly
         self._delivery = delivery
@@ -64,7 +64,7 @@ class DueService:
         self._lifecycle = lifecycle
         self._replicas = replicas
         self._retention = retention
-        self._assessments = assessments
+        self._outcomes = outcomes
 
     @property
     def delivery(self) -> DeliveryService:
@@ -79,7 +79,7 @@ class DueService:
         checkins = self._checkins.plan(now) if self._checkins is not None else 0
         reminders = _isolated("reminders", self._reminders, now)
         lifecycle = _isolated("lifecycle", self._lifecycle, now)
-        assessments = _isolated("assessments", self._assessments, now)
+        assessments = sum(_isolated("outcomes", planner, now) for planner in self._outcomes)
         return prompts, checkins, reminders, lifecycle, assessments
 
     def run_due(self, now: datetime) -> DueReport:
@@ -111,7 +111,7 @@ class DueService:
         )
         if reminders or lifecycle or assessments:
             log.info(
-                "run_due %s: %d reminders, %d lifecycle messages, %d self-assessments planned",
+                "run_due %s: %d reminders, %d lifecycle messages, %d outcome questions planned",
                 now.isoformat(),
                 reminders,
                 lifecycle,
@@ -167,7 +167,7 @@ class Planner(Protocol):
 
 
 def _isolated(name: str, planner: Planner | None, now: datetime) -> int:
-    """A failing reminder, lifecycle or self-assessment planner must not hold up the
+    """A failing reminder, lifecycle or outcomes planner must not hold up the
     prompts and the outbox: it is logged, and the next tick tries again."""
     if planner is None:
         return 0
