@@ -19,6 +19,7 @@ from bot.container import build_services
 from bot.errors import FormErrors, UserFacingError
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.services.people.enrolment import EnrolmentService
+from bot.shapes.assessments import AssessmentSubmission
 from bot.shapes.surveys import (
     CommitmentItem,
     ProgressAnswer,
@@ -40,8 +41,9 @@ from models import (
     Pair,
     PairStatus,
     Role,
+    SelfAssessment,
 )
-from tests.support.outcomes import PEOPLE, build_cohort
+from tests.support.outcomes import PEOPLE, START, build_cohort
 from tests.support.programs import in_working_hours, run_clock
 
 END, DAY_30, DAY_60 = OutcomeCheckpoint.END, OutcomeCheckpoint.DAY_30, OutcomeCheckpoint.DAY_60
@@ -527,3 +529,115 @@ def test_run_due_counts_the_surveys_it_planned(cohort):
     assert report.assessments == 8  # the final week's four "after"s, and the end's four
     assert cohort["services"].due.run_due(PLAN_AT[END] + HOUR).assessments == 0
     assert {row.role for row in surveys(cohort, END).values()} == {Role.MENTOR, Role.MENTEE}
+
+
+# --- a whole program, through its follow-ups ----------------------------------------
+
+
+def test_a_twelve_week_program_asks_each_question_once_per_person_in_their_hours(
+    cohort, own_sessions, fake_slack
+):
+    """The clock runs hourly from the joins to the day the 60-day questions close, with a
+    restart halfway and the Tokyo junior leaving in between; every question asked is
+    answered (or skipped) as it arrives, as people would."""
+    clock, team, users = cohort["clock"], cohort["team"], cohort["users"]
+    services = cohort["services"]
+    names = {person_id: name for name, person_id in cohort["ids"].items()}
+    answered: set[str] = set()
+
+    def answer_what_arrived() -> None:
+        with services.sessions() as s:
+            arrived = s.scalars(
+                select(OutboundMessage).where(
+                    OutboundMessage.kind.in_(("assessment", "survey")),
+                    OutboundMessage.status == OutboxStatus.SENT,
+                    OutboundMessage.key.not_in(answered or {""}),
+                )
+            ).all()
+        for message in arrived:
+            answered.add(message.key)
+            name = names[message.person_id]
+            person_id, step = message.key.split(":")[2:]
+            if message.kind == "assessment":
+                assessments = services.assessments
+                with services.sessions() as s:
+                    row_id = s.scalars(
+                        select(SelfAssessment.id).where(
+                            SelfAssessment.person_id == int(person_id),
+                            SelfAssessment.phase == step,
+                        )
+                    ).one()
+                form = assessments.open_form(team, users[name], row_id)
+                chosen = {area.area: "3" for area in form.areas}
+                assessments.submit(team, users[name], row_id, AssessmentSubmission(chosen))
+                continue
+            row = surveys(cohort, OutcomeCheckpoint(step))[name]
+            form = services.surveys.open_form(team, users[name], row.id)
+            if name == "mentee_tokyo" and step == "end":
+                services.surveys.skip(team, users[name], row.id)
+                continue
+            signals = dict.fromkeys(form.questions, "yes")
+            progress = {
+                item.commitment_id: ProgressAnswer("done", "Did it") for item in form.follow_up
+            }
+            texts = (
+                ("Review posting monthly", "Pair with a junior on AI")
+                if form.writes_commitments
+                else ()
+            )
+            services.surveys.submit(
+                team, users[name], row.id, SurveySubmission(signals, texts, True, progress)
+            )
+
+    def run(start: datetime, end: datetime) -> None:
+        now = start
+        while now < end:
+            clock.current = now
+            if services.due.run_due(now).delivery.sent:
+                answer_what_arrived()
+            now += HOUR
+
+    halfway = datetime(2027, 6, 1, tzinfo=UTC)
+    run(START, halfway)
+    services = build_services(cohort["settings"], clock, own_sessions)  # a restart
+    cohort["services"] = services
+    run(halfway, datetime(2027, 7, 5, tzinfo=UTC))
+    EnrolmentService(services.sessions, clock).leave(team, users["mentor_tokyo"])
+    run(datetime(2027, 7, 5, tzinfo=UTC), datetime(2027, 8, 7, tzinfo=UTC))
+
+    with services.sessions() as s:
+        sent = s.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.kind.in_(("assessment", "survey")))
+            .order_by(OutboundMessage.id)
+        ).all()
+    asked: dict[str, list[str]] = {name: [] for name in PAIRED}
+    for message in sent:
+        name = names[message.person_id]
+        assert message.status == OutboxStatus.SENT, message.key
+        assert in_working_hours(message.sent_at, PEOPLE[name][1]), (message.key, message.sent_at)
+        dms = [
+            m
+            for m in fake_slack.messages(message.posted_channel_id)
+            if m.get("metadata", {}).get("event_payload", {}).get("key") == message.key
+        ]
+        assert len(dms) == 1, message.key
+        asked[name].append(message.key.split(":")[-1])
+    assert {name: sorted(steps) for name, steps in asked.items()} == {
+        "mentor_la": ["after", "before", "day60", "end"],
+        "mentee_tokyo": ["after", "before", "day60", "end"],  # skipped the end: no day30
+        "mentor_tokyo": ["after", "before", "end"],  # left before day 60
+        "mentee_la": ["after", "before", "day30", "day60", "end"],
+    }
+    for name in PAIRED:  # the end's and 60 days' at the moments worked out above
+        for checkpoint in (END, DAY_30, DAY_60):
+            if checkpoint in DUE and name in surveys(cohort, checkpoint):
+                assert surveys(cohort, checkpoint)[name].asked_at == DUE[checkpoint][name]
+    with services.sessions() as s:
+        progress = s.scalars(select(CommitmentProgress)).all()
+    assert sorted((p.checkpoint, p.status) for p in progress) == [
+        ("day30", "done"),
+        ("day30", "done"),
+        ("day60", "done"),
+        ("day60", "done"),
+    ]
