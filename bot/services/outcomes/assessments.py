@@ -38,7 +38,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import assessment_block_id
-from bot.services.matching.pairs import running_pairs
+from bot.services.matching.pairs import pairs_ending_between
 from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.services.outcomes.asking import Refusals, posted, require_open, settle
 from bot.services.programs.lifecycle import program_end
@@ -60,6 +60,7 @@ from bot.views.assessments import assessment_answered_message, assessment_messag
 from bot.vocabulary import OutboxKind
 from models import (
     AssessmentPhase,
+    PairStatus,
     Person,
     PersonSkill,
     PersonStatus,
@@ -189,7 +190,12 @@ class AssessmentService:
     def _afters_to_plan(self, now: datetime) -> list[_Todo]:
         with self._sessions() as session:
             slots: dict[tuple[int, int], _AfterSlot] = {}
-            for pair, program, mentor, mentee in running_pairs(session):
+            # Only the pairs whose program ends within the final week's margin: reading
+            # every running pair on every tick costs seconds at ten thousand pairs.
+            ending = pairs_ending_between(session, now, now + _FINAL_WEEK_AND_MARGIN)
+            for pair, program, mentor, mentee in ending:
+                if pair.status != PairStatus.ACTIVE or pair.channel_id is None:
+                    continue  # not running: ended early, or never had its group DM
                 monday = first_monday(pair.created_at, mentor.tz)
                 ends = program_end(pair.created_at, mentor.tz, program.length_weeks)
                 if not ends - _FINAL_WEEK_AND_MARGIN <= now < ends:

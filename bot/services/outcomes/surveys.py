@@ -40,6 +40,7 @@ from bot.db import unit_of_work
 from bot.errors import FormErrors, UserFacingError
 from bot.ids import SurveyField
 from bot.mrkdwn import unreadable
+from bot.services.matching.pairs import pairs_ending_between
 from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.services.outcomes.asking import Refusals, posted, require_open, settle
 from bot.services.programs.lifecycle import program_end
@@ -87,9 +88,6 @@ HORIZON = timedelta(days=1)  # planned a day ahead, so one missed tick never mak
 # Asked at least this long before it closes, or not at all: no DM that closes at once.
 LAST_CALL = timedelta(days=2)
 BATCH = 200  # surveys planned per transaction
-# A pair's program ends on the Monday after its first Monday + its weeks, in the mentor's
-# zone: up to a week and a day after created_at + weeks. The candidates' window, widened.
-_END_AFTER_CREATED = (timedelta(days=-1), timedelta(days=8))
 _REFUSALS = Refusals(
     answered=copy.SURVEY_ALREADY_ANSWERED,
     skipped=copy.SURVEY_ALREADY_SKIPPED,
@@ -343,29 +341,11 @@ class SurveyService:
 def _slots(session: Session, now: datetime) -> dict[tuple[int, int, str], _Slot]:
     """Everyone whose checkpoint falls within a day ahead of ``now`` or is still open,
     from the pairs whose program could end in that window (one query per checkpoint)."""
-    shortest, longest = session.execute(
-        select(func.min(Program.length_weeks), func.max(Program.length_weeks))
-    ).one()
-    if shortest is None:
-        return {}
     slots: dict[tuple[int, int, str], _Slot] = {}
     for checkpoint, after in CHECKPOINT_AFTER.items():
-        # The checkpoint is due in [now - OPEN, now + HORIZON], so the program ended in
-        # that window moved back by ``after``; it ends 1-8 days after created + weeks.
-        earliest = now - after - OPEN - timedelta(weeks=longest) - _END_AFTER_CREATED[1]
-        latest = now - after + HORIZON - timedelta(weeks=shortest) - _END_AFTER_CREATED[0]
-        rows = session.execute(
-            select(Pair, Program, MENTOR, MENTEE)
-            .join(Program, Pair.program_id == Program.id)
-            .join(MENTOR, Pair.mentor_id == MENTOR.id)
-            .join(MENTEE, Pair.mentee_id == MENTEE.id)
-            .where(
-                Pair.created_at >= earliest,
-                Pair.created_at <= latest,
-                Pair.intro_sent_at.is_not(None),
-            )
-            .order_by(Pair.id)
-        ).all()
+        # The checkpoint is due in [now - OPEN, now + HORIZON]: the program ended in that
+        # window moved back by ``after``.
+        rows = pairs_ending_between(session, now - after - OPEN, now - after + HORIZON)
         for pair, program, mentor, mentee in rows:
             ends = program_end(pair.created_at, mentor.tz, program.length_weeks)
             if pair.status != PairStatus.ACTIVE and (pair.ended_at is None or pair.ended_at < ends):
