@@ -232,14 +232,25 @@ def test_before_is_not_asked_of_people_who_joined_long_ago(cohort, own_sessions)
     assert rows(own_sessions) == []
 
 
-def test_someone_paused_after_planning_is_not_messaged(cohort, own_sessions):
+def test_someone_paused_after_planning_is_not_messaged_and_is_asked_once_back(cohort, own_sessions):
     cohort["service"].plan(START + timedelta(hours=1))
-    with own_sessions.begin() as s:
-        s.get_one(Person, cohort["ids"]["mentor_la"]).status = PersonStatus.PAUSED
+    enrolment = EnrolmentService(own_sessions, cohort["clock"])
+    enrolment.pause(cohort["team"], cohort["users"]["mentor_la"])
     run_clock(cohort["services"].due, START + timedelta(hours=1), START + timedelta(days=2))
     statuses = {m.person_id: m.status for m in messages(own_sessions)}
     assert statuses.pop(cohort["ids"]["mentor_la"]) == OutboxStatus.CANCELLED
     assert set(statuses.values()) == {OutboxStatus.SENT}
+
+    # Back on Wednesday evening in Los Angeles: asked on Thursday at 09:00, once.
+    enrolment.resume(cohort["team"], cohort["users"]["mentor_la"])
+    back = datetime(2027, 2, 25, 3, tzinfo=UTC)
+    run_clock(cohort["services"].due, back, back + timedelta(days=3))
+    (held,) = [m for m in messages(own_sessions) if m.person_id == cohort["ids"]["mentor_la"]]
+    assert held.status == OutboxStatus.SENT
+    assert held.sent_at == datetime(2027, 2, 25, 17, tzinfo=UTC)
+    row = plan_befores(cohort)["mentor_la"]
+    assert row.asked_at == held.sent_at
+    assert cohort["service"].plan(back + timedelta(days=4)) == 0
 
 
 # --- after --------------------------------------------------------------------------

@@ -305,6 +305,29 @@ def test_someone_paused_at_a_checkpoint_is_asked_once_back_while_it_is_open(coho
     assert service.plan(DUE[DAY_60]["mentor_la"] + timedelta(days=13)) == 0
 
 
+def test_someone_who_pauses_after_planning_is_asked_once_back(cohort):
+    plan(cohort, END)
+    enrolment = EnrolmentService(cohort["services"].sessions, cohort["clock"])
+    enrolment.pause(cohort["team"], cohort["users"]["mentee_la"])
+    run_clock(cohort["services"].due, PLAN_AT[END], PLAN_AT[END] + timedelta(days=2), HOUR)
+    key = outbox_keys.outcome_survey(
+        surveys(cohort, END)["mentee_la"].program_id, cohort["ids"]["mentee_la"], "end"
+    )
+
+    def message() -> OutboundMessage:
+        with cohort["services"].sessions() as s:
+            return s.scalars(select(OutboundMessage).where(OutboundMessage.key == key)).one()
+
+    assert message().status == OutboxStatus.CANCELLED
+    enrolment.resume(cohort["team"], cohort["users"]["mentee_la"])
+    back = datetime(2027, 5, 27, 1, tzinfo=UTC)  # Wednesday evening in Los Angeles
+    run_clock(cohort["services"].due, back, back + timedelta(days=2), HOUR)
+    assert message().status == OutboxStatus.SENT
+    assert message().sent_at == datetime(2027, 5, 27, 16, tzinfo=UTC)  # Thursday 09:00
+    assert surveys(cohort, END)["mentee_la"].asked_at == message().sent_at
+    assert cohort["service"].plan(back + timedelta(days=3)) == 0
+
+
 def test_a_pair_that_ended_early_is_not_asked_about(cohort):
     with cohort["services"].sessions.begin() as s:
         s.execute(

@@ -4,18 +4,28 @@ is edited to say so once settled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import UserFacingError
-from models import OutboundMessage, OutboxStatus, OutcomeSurvey, SelfAssessment
+from models import (
+    OutboundMessage,
+    OutboxStatus,
+    OutcomeSurvey,
+    Person,
+    PersonStatus,
+    Program,
+    SelfAssessment,
+)
 
 
 class Asked(Protocol):
+    asked_at: datetime
     answered_at: datetime | None
     skipped_at: datetime | None
     closes_at: datetime
@@ -70,3 +80,70 @@ def posted(session: Session, key: str) -> tuple[str, str] | None:
     if sent is None or not sent.posted_channel_id or not sent.ts:
         return None
     return sent.posted_channel_id, sent.ts
+
+
+def held_while_away(
+    session: Session,
+    now: datetime,
+    model: type[SelfAssessment] | type[OutcomeSurvey],
+    *,
+    kind: str,
+    key_of: Callable[[Any], str],
+    since: timedelta,
+) -> list[tuple[int, Any, Person, Program]]:
+    """Questions whose DM the delivery guard held back (the person paused between
+    planning and sending) and that can still be asked: still open, neither answered nor
+    skipped, the person active again. As (outbox row id, question, person, program).
+    Only rows planned within ``since`` are looked at, so this stays a small read."""
+    held = session.execute(
+        select(OutboundMessage.id, OutboundMessage.key, OutboundMessage.person_id).where(
+            OutboundMessage.kind == kind,
+            OutboundMessage.status == OutboxStatus.CANCELLED,
+            OutboundMessage.created_at >= now - since,
+            OutboundMessage.person_id.is_not(None),
+        )
+    ).all()
+    if not held:
+        return []
+    by_key = {key: outbox_id for outbox_id, key, _ in held}
+    rows = session.execute(
+        select(model, Person, Program)
+        .join(Person, model.person_id == Person.id)
+        .join(Program, model.program_id == Program.id)
+        .where(
+            model.person_id.in_(sorted({person_id for _, _, person_id in held})),
+            model.answered_at.is_(None),
+            model.skipped_at.is_(None),
+            model.closes_at > now,
+            Person.status == PersonStatus.ACTIVE,
+        )
+    ).all()
+    return [
+        (by_key[key_of(row)], row, person, program)
+        for row, person, program in rows
+        if key_of(row) in by_key
+    ]
+
+
+def ask_again(session: Session, outbox_id: int, row: Asked, due: datetime) -> bool:
+    """Put a held-back DM back in the outbox for ``due``. It never reached Slack (the
+    guard cancels before posting), so sending it now cannot send it twice; of two
+    planners at once, one revives it."""
+    revived = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == outbox_id, OutboundMessage.status == OutboxStatus.CANCELLED)
+        .values(
+            status=OutboxStatus.PENDING,
+            due_at=due,
+            next_attempt_at=due,
+            attempts=0,
+            last_error=None,
+            claim_token=None,
+            claimed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if revived.rowcount != 1:
+        return False
+    row.asked_at = due
+    return True

@@ -40,7 +40,14 @@ from bot.errors import FormErrors, UserFacingError
 from bot.ids import assessment_block_id
 from bot.services.matching.pairs import pairs_ending_between
 from bot.services.outbox.delivery import Outgoing, enqueue
-from bot.services.outcomes.asking import Refusals, posted, require_open, settle
+from bot.services.outcomes.asking import (
+    Refusals,
+    ask_again,
+    held_while_away,
+    posted,
+    require_open,
+    settle,
+)
 from bot.services.programs.lifecycle import program_end
 from bot.services.weekly.calendar import first_monday, working_hours
 from bot.services.weekly.timing import WorkingHours, next_working_time
@@ -132,7 +139,7 @@ class AssessmentService:
     def plan(self, now: datetime) -> int:
         """Plan every assessment that has come due by ``now``; returns how many."""
         todo = self._befores_to_plan(now) + self._afters_to_plan(now)
-        planned = 0
+        planned = self._ask_again(now)
         for start in range(0, len(todo), BATCH):
             with unit_of_work(self._sessions) as session:
                 for item in todo[start : start + BATCH]:
@@ -143,6 +150,24 @@ class AssessmentService:
                     except IntegrityError:
                         continue  # another run-due planned this one a moment ago
         return planned
+
+    def _ask_again(self, now: datetime) -> int:
+        """A DM held back because its person paused after it was planned: asked at their
+        next working moment once they are back, while the assessment is open."""
+        asked = 0
+        with unit_of_work(self._sessions) as session:
+            for outbox_id, assessment, person, program in held_while_away(
+                session,
+                now,
+                SelfAssessment,
+                kind=OutboxKind.ASSESSMENT,
+                key_of=lambda a: outbox_keys.self_assessment(a.program_id, a.person_id, a.phase),
+                since=BEFORE_OPEN + HORIZON,
+            ):
+                due = next_working_time(now, working_hours(person, program))
+                if due < assessment.closes_at:
+                    asked += ask_again(session, outbox_id, assessment, due)
+        return asked
 
     def _befores_to_plan(self, now: datetime) -> list[_Todo]:
         with self._sessions() as session:

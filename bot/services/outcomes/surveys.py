@@ -42,7 +42,14 @@ from bot.ids import SurveyField
 from bot.mrkdwn import unreadable
 from bot.services.matching.pairs import pairs_ending_between
 from bot.services.outbox.delivery import Outgoing, enqueue
-from bot.services.outcomes.asking import Refusals, posted, require_open, settle
+from bot.services.outcomes.asking import (
+    Refusals,
+    ask_again,
+    held_while_away,
+    posted,
+    require_open,
+    settle,
+)
 from bot.services.programs.lifecycle import program_end
 from bot.services.weekly.calendar import working_hours
 from bot.services.weekly.timing import next_working_time
@@ -139,7 +146,7 @@ class SurveyService:
     def plan(self, now: datetime) -> int:
         """Plan every survey that has come due by ``now``; returns how many."""
         todo = self._to_plan(now)
-        planned = 0
+        planned = self._ask_again(now)
         for start in range(0, len(todo), BATCH):
             with unit_of_work(self._sessions) as session:
                 for item in todo[start : start + BATCH]:
@@ -150,6 +157,26 @@ class SurveyService:
                     except IntegrityError:
                         continue  # another run-due planned this one a moment ago
         return planned
+
+    def _ask_again(self, now: datetime) -> int:
+        """A DM held back because its person paused after it was planned: asked at their
+        next working moment once they are back, while the survey is open."""
+        asked = 0
+        with unit_of_work(self._sessions) as session:
+            for outbox_id, survey, person, program in held_while_away(
+                session,
+                now,
+                OutcomeSurvey,
+                kind=OutboxKind.SURVEY,
+                key_of=lambda s: outbox_keys.outcome_survey(
+                    s.program_id, s.person_id, s.checkpoint
+                ),
+                since=OPEN + HORIZON,
+            ):
+                due = next_working_time(now, working_hours(person, program))
+                if due <= survey.closes_at - LAST_CALL:
+                    asked += ask_again(session, outbox_id, survey, due)
+        return asked
 
     def _to_plan(self, now: datetime) -> list[_Todo]:
         with self._sessions() as session:
