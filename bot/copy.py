@@ -638,6 +638,7 @@ SURVEY_QUESTION_PLAIN = {
     "sponsored": "Has your senior mentored you, sponsored you or opened a door for you{since}?",
 }
 SURVEY_SPONSORED_SINCE = {"end": "", "day30": " since the program", "day60": " since the program"}
+SURVEY_SPONSORED_ABOUT = "The next question is about <@{senior}>, your senior in the program."
 SURVEY_SIGNAL_PLAIN = {"yes": "Yes", "unsure": "Not sure", "no": "No"}
 SURVEY_COMMITMENTS_HEADING = (
     "*Your commitments* — one to three concrete changes you'll make after what you learned, "

@@ -110,6 +110,10 @@ def _what(ask: SurveyAsk, junior: bool) -> str:
 def survey_modal(form: SurveyForm) -> View:
     blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=copy.SURVEY_PRIVATE)])]
     for question in form.questions:
+        if question == Question.SPONSORED and form.senior_user:
+            # An input's label is plain text: the senior is named just above it.
+            about = copy.SURVEY_SPONSORED_ABOUT.format(senior=form.senior_user)
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=about)]))
         blocks.append(_signal_input(question, form.checkpoint))
     if form.writes_commitments:
         blocks += _commitment_inputs(form)

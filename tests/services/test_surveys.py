@@ -285,6 +285,7 @@ def test_two_months_on_everyone_still_here_is_asked_and_who_left_is_not(cohort):
     assert junior.questions[-1] == Question.SPONSORED  # "since the program"
     modal = json.dumps(limits.check_view(survey_modal(junior)))
     assert "opened a door for you since the program?" in modal
+    assert f"The next question is about <@{users['mentee_tokyo']}>" in modal
 
 
 def test_someone_paused_at_a_checkpoint_is_asked_once_back_while_it_is_open(cohort):
