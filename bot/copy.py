@@ -612,7 +612,7 @@ SURVEY_HEADER_PLAIN = {
 }
 SURVEY_INTRO = {
     "end": "*{program}* has ended. Thank you for taking part! Would you answer {what}?",
-    "day30": "It's been a month since *{program}* ended. Would you say {what}?",
+    "day30": "It's been a month since *{program}* ended. Would you tell me {what}?",
     "day60": "It's been two months since *{program}* ended. Would you answer {what}?",
 }
 SURVEY_WHAT_SIGNALS = "two quick questions"
@@ -620,15 +620,26 @@ SURVEY_WHAT_SIGNALS_JUNIOR = "three quick questions"
 SURVEY_WHAT_COMMITMENTS = "write down one to three changes you'll make"
 SURVEY_WHAT_PROGRESS = {1: "how your commitment is going"}  # otherwise "…commitments are going"
 SURVEY_WHAT_PROGRESS_MANY = "how your {n} commitments are going"
+SURVEY_NUMBER_WORDS = {2: "two", 3: "three"}
 SURVEY_AND = "{first}, and {second}"
 SURVEY_PRIVATE = (
     "🔒 Private: your partner never sees these answers, and program leads only see "
     "totals over at least three people."
 )
+# A senior writing commitments: their junior does see those, so the promise above is
+# narrowed to the questions.
+SURVEY_PRIVATE_WITH_COMMITMENTS = (
+    "🔒 Private: your partner never sees your answers to the questions (only the "
+    "commitments you write), and program leads only see totals over at least three people."
+)
 SURVEY_OPEN_PLAIN = "Answer"
 SURVEY_SKIP_PLAIN = "Skip"
 SURVEY_SKIP_CONFIRM_TITLE_PLAIN = "Skip these questions?"
-SURVEY_SKIP_CONFIRM_PLAIN = "You won't be asked these again."
+SURVEY_SKIP_CONFIRM_PLAIN = {
+    "end": "You won't be asked these again. (There may be one short check-in in two months.)",
+    "day30": "You won't be asked these again.",
+    "day60": "You won't be asked these again.",
+}
 SURVEY_SKIP_CONFIRM_YES_PLAIN = "Skip them"
 SURVEY_TITLE_PLAIN = {"end": "That's a wrap", "day30": "A month on", "day60": "Two months on"}
 SURVEY_SUBMIT_PLAIN = "Save"
@@ -641,13 +652,14 @@ SURVEY_SPONSORED_SINCE = {"end": "", "day30": " since the program", "day60": " s
 SURVEY_SPONSORED_ABOUT = "The next question is about <@{senior}>, your senior in the program."
 SURVEY_SIGNAL_PLAIN = {"yes": "Yes", "unsure": "Not sure", "no": "No"}
 SURVEY_COMMITMENTS_HEADING = (
-    "*Your commitments* — one to three concrete changes you'll make after what you learned, "
-    "for example _I'll review our social posting with the team every month._"
+    "*Your commitments* — one to three concrete changes you'll make after what you learned "
+    "(a line each, up to 200 characters), for example _I'll review our social posting "
+    "with the team every month._"
 )
 SURVEY_COMMITMENT_LABEL_PLAIN = {
     1: "First change",
-    2: "Second change (optional)",
-    3: "Third change (optional)",
+    2: "Second change",  # Slack adds "(optional)" to an optional input's label itself
+    3: "Third change",
 }
 SURVEY_COMMITMENT_PLACEHOLDER_PLAIN = "I will…"
 SURVEY_COMMITMENTS_SEEN_BY = (
@@ -660,7 +672,7 @@ SURVEY_SHARE_PLAIN = "Share my commitments (the text) with the program lead"
 SURVEY_PROGRESS_HEADING = "*Your commitments* — how is each one going?"
 SURVEY_PROGRESS_LABEL_PLAIN = "How is it going?"
 SURVEY_STATUS_PLAIN = {"done": "Done ✅", "in_progress": "In progress 🔄", "dropped": "Dropped"}
-SURVEY_EVIDENCE_LABEL_PLAIN = "One line on what happened (optional)"
+SURVEY_EVIDENCE_LABEL_PLAIN = "One line on what happened"
 SURVEY_EVIDENCE_PLACEHOLDER_PLAIN = (
     "e.g. We now review posts in the first team meeting of the month"
 )
@@ -671,7 +683,14 @@ SURVEY_THANKS_COMMITMENTS = (
     "in a month."
 )
 SURVEY_ANSWERED_IN_DM = "✅ *Saved — thanks.* This is how the program learns what lasts."
-SURVEY_SKIPPED = "Skipped these questions — no problem. I won't ask them again."
+# A skip settles this checkpoint's questions only: the 30- and 60-day check-ins are
+# different questions, asked (and skippable) in their own right.
+SURVEY_SKIPPED = {
+    "end": "Skipped — no problem. I may check in once more in two months; skip that too if "
+    "you like.",
+    "day30": "Skipped — no problem. I may check in once more in a month.",
+    "day60": "Skipped — no problem. That was the last check-in for this program.",
+}
 SURVEY_ALREADY_SKIPPED = "You skipped these, so there's nothing more to do. 👍"
 SURVEY_ALREADY_ANSWERED = "You've already answered these — thanks! Your answers are kept."
 SURVEY_CLOSED = ASSESSMENT_CLOSED  # the same words for every late answer

@@ -62,7 +62,7 @@ def survey_message(ask: SurveyAsk, *, junior: bool) -> tuple[str, list[dict[str,
         SectionBlock(
             text=copy.SURVEY_INTRO[ask.checkpoint].format(program=program, what=_what(ask, junior))
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=copy.SURVEY_PRIVATE)]),
+        ContextBlock(elements=[MarkdownTextObject(text=_private(ask.writes_commitments))]),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -78,7 +78,7 @@ def survey_message(ask: SurveyAsk, *, junior: bool) -> tuple[str, list[dict[str,
                     # Skipping is for good: one slip of the mouse must not do it.
                     confirm=ConfirmObject(
                         title=copy.SURVEY_SKIP_CONFIRM_TITLE_PLAIN,
-                        text=copy.SURVEY_SKIP_CONFIRM_PLAIN,
+                        text=copy.SURVEY_SKIP_CONFIRM_PLAIN[ask.checkpoint],
                         confirm=copy.SURVEY_SKIP_CONFIRM_YES_PLAIN,
                         deny=copy.CANCEL_PLAIN,
                     ),
@@ -100,7 +100,9 @@ def _what(ask: SurveyAsk, junior: bool) -> str:
     if ask.follows_up:
         parts.append(
             copy.SURVEY_WHAT_PROGRESS.get(ask.follows_up)
-            or copy.SURVEY_WHAT_PROGRESS_MANY.format(n=ask.follows_up)
+            or copy.SURVEY_WHAT_PROGRESS_MANY.format(
+                n=copy.SURVEY_NUMBER_WORDS.get(ask.follows_up, ask.follows_up)
+            )
         )
     if len(parts) == 1:
         return parts[0]
@@ -108,7 +110,8 @@ def _what(ask: SurveyAsk, junior: bool) -> str:
 
 
 def survey_modal(form: SurveyForm) -> View:
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=copy.SURVEY_PRIVATE)])]
+    private = _private(form.writes_commitments)
+    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=private)])]
     for question in form.questions:
         if question == Question.SPONSORED and form.senior_user:
             # An input's label is plain text: the senior is named just above it.
@@ -128,6 +131,10 @@ def survey_modal(form: SurveyForm) -> View:
         close=PlainTextObject(text=copy.CANCEL_PLAIN),
         blocks=blocks,
     )
+
+
+def _private(writes_commitments: bool) -> str:
+    return copy.SURVEY_PRIVATE_WITH_COMMITMENTS if writes_commitments else copy.SURVEY_PRIVATE
 
 
 def _signal_input(question: str, checkpoint: OutcomeCheckpoint) -> InputBlock:
@@ -159,9 +166,9 @@ def _commitment_inputs(form: SurveyForm) -> list[Block]:
             InputBlock(
                 block_id=f"{SurveyField.COMMITMENT}{position}",
                 label=copy.SURVEY_COMMITMENT_LABEL_PLAIN[position],
-                # The service says "at least one"; Slack's own "required" would keep a
-                # person who wrote only the second from saving.
-                optional=True,
+                # At least one: the first is required (Slack says so before sending);
+                # the service checks again, as a submission may not come from Slack.
+                optional=position > 1,
                 element=PlainTextInputElement(
                     action_id=Action.FIELD,
                     placeholder=copy.SURVEY_COMMITMENT_PLACEHOLDER_PLAIN,
@@ -187,7 +194,8 @@ def _progress_inputs(form: SurveyForm) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), SectionBlock(text=copy.SURVEY_PROGRESS_HEADING)]
     for item in form.follow_up:
         blocks += [
-            SectionBlock(text=f"> {escape(item.text)}"),
+            # Plain text: what the senior typed is shown as typed, never as formatting.
+            SectionBlock(text=PlainTextObject(text=f"“{item.text}”", emoji=False)),
             InputBlock(
                 block_id=f"{SurveyField.PROGRESS}{item.commitment_id}",
                 label=copy.SURVEY_PROGRESS_LABEL_PLAIN,
@@ -249,21 +257,25 @@ def survey_saved_view(saved: SurveySaved) -> View:
     )
 
 
-def survey_answered_message(checkpoint: OutcomeCheckpoint) -> tuple[str, list[dict[str, Any]]]:
+def survey_answered_message(
+    checkpoint: OutcomeCheckpoint, *, wrote_commitments: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
     """The asking DM once answered: its buttons give way to "saved, thanks"."""
-    return _settled(checkpoint, copy.SURVEY_ANSWERED_IN_DM)
+    return _settled(checkpoint, copy.SURVEY_ANSWERED_IN_DM, wrote_commitments)
 
 
 def survey_skipped_message(checkpoint: OutcomeCheckpoint) -> tuple[str, list[dict[str, Any]]]:
     """The asking DM once skipped, in the same shape as once answered."""
-    return _settled(checkpoint, copy.SURVEY_SKIPPED)
+    return _settled(checkpoint, copy.SURVEY_SKIPPED[checkpoint])
 
 
-def _settled(checkpoint: OutcomeCheckpoint, outcome: str) -> tuple[str, list[dict[str, Any]]]:
+def _settled(
+    checkpoint: OutcomeCheckpoint, outcome: str, wrote_commitments: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
     blocks: list[Block] = [
         HeaderBlock(text=copy.SURVEY_HEADER_PLAIN[checkpoint]),
         SectionBlock(text=outcome),
-        ContextBlock(elements=[MarkdownTextObject(text=copy.SURVEY_PRIVATE)]),
+        ContextBlock(elements=[MarkdownTextObject(text=_private(wrote_commitments))]),
     ]
     return outcome, [b.to_dict() for b in blocks]
 
@@ -278,6 +290,8 @@ def commitments_home_blocks(groups: Sequence[PartnerCommitments]) -> list[Block]
             if group.mine
             else copy.HOME_COMMITMENTS_PARTNER.format(senior=group.senior_user, program=program)
         )
-        lines = "\n".join(f"• {escape(text)}" for text in group.texts)
-        blocks.append(SectionBlock(text=f"{heading}\n{lines}"))
+        blocks.append(SectionBlock(text=heading))
+        # Plain text, so *stars* and _underscores_ a senior typed stay as typed.
+        lines = "\n".join(f"• {text}" for text in group.texts)
+        blocks.append(SectionBlock(text=PlainTextObject(text=lines, emoji=False)))
     return blocks

@@ -16,6 +16,7 @@ from bot.services.people.enrolment import EnrolmentService
 from models import Commitment, OutcomeCheckpoint, OutcomeSurvey, Pair, PairStatus, Person, Role
 from tests.support.programs import member_submission
 from tests.support.slack_requests import SlackSender
+from tests.support.text_objects import mrkdwn_text, plain_text
 
 
 def radio(value: str | None) -> dict[str, Any]:
@@ -172,8 +173,9 @@ def test_a_senior_answers_and_commits_and_their_junior_sees_it(sender, fake_slac
     for call in fake_slack.wait_for("views.publish", count=2):
         homes[call.args["user_id"]] = json.dumps(call.args["view"])
     assert set(homes) == {mentor, mentee}
-    assert "Post on &lt;!channel&gt; weekly" in homes[mentor]
-    assert "<!channel>" not in homes[mentor]
+    home = json.loads(homes[mentor])
+    assert "• Post on <!channel> weekly" in plain_text(home).splitlines()
+    assert "<!channel>" not in mrkdwn_text(home)
     assert f"<@{mentee}>'s commitments" in homes[mentor]
     assert "Your commitments" in homes[mentee]
     assert "unsure" not in homes[mentor]
@@ -189,7 +191,7 @@ def test_a_junior_skips_and_the_dm_says_so(sender, fake_slack, sessions, asked):
     mentor, survey_id = asked["mentor"], asked["ids"]["mentor"]
     sender.block_action(mentor, "upward_survey_skip", str(survey_id))
     (reply,) = fake_slack.wait_for("response_url")
-    assert "Skipped these questions" in reply.args["text"]
+    assert "Skipped — no problem" in reply.args["text"]
     assert reply.args.get("replace_original") is True
     row, _ = stored(sessions, survey_id)
     assert row.skipped_at is not None

@@ -45,6 +45,7 @@ from models import (
 )
 from tests.support.outcomes import PEOPLE, START, build_cohort
 from tests.support.programs import in_working_hours, run_clock
+from tests.support.text_objects import mrkdwn_text, plain_text
 
 END, DAY_30, DAY_60 = OutcomeCheckpoint.END, OutcomeCheckpoint.DAY_30, OutcomeCheckpoint.DAY_60
 PAIRED = ("mentor_la", "mentee_tokyo", "mentor_tokyo", "mentee_la")
@@ -227,8 +228,10 @@ def test_a_seniors_commitments_are_stored_in_order_and_shown_to_them_and_their_j
     home = limits.check_view(home_view(None, None, commitments=(theirs,)))
     assert check_view(home, view_type="home") is None
     text = json.dumps(home)
-    assert "Ask &lt;@U1&gt; &amp; co for a demo" in text
     assert f"<@{users['mentee_la']}>" in text
+    # What the senior typed is plain text: a mention in it is shown, never parsed.
+    assert "<@U1>" not in mrkdwn_text(home)
+    assert "• Ask <@U1> & co for a demo" in plain_text(home).splitlines()
 
 
 def test_a_month_on_only_seniors_with_commitments_are_asked_how_they_are_going(cohort):
@@ -381,6 +384,12 @@ def test_answers_are_checked_field_by_field_and_nothing_is_kept_until_all_are_ri
         "survey_commitment_1": "Please write at least one change you'll make. "
         "(Not now? Close this and choose Skip.)"
     }
+    # Every missing answer is said at once: one round of fixes, not two.
+    assert set(errors_for(signals={}, commitments=())) == {
+        "would_again",
+        "recommend",
+        "survey_commitment_1",
+    }
     assert set(errors_for(signals=YES_YES, commitments=("ok", "x" * 201, "a\x00b"))) == {
         "survey_commitment_2",
         "survey_commitment_3",
@@ -497,7 +506,7 @@ def test_the_dm_says_what_it_asks_and_escapes_the_program_name():
     ]
     assert "confirm" in blocks[-1]["elements"][1]  # skipping asks first
     month = json.dumps(survey_message(SurveyAsk(8, DAY_30, "P", False, False, 2), junior=False))
-    assert "how your 2 commitments are going" in month
+    assert "how your two commitments are going" in month
     junior = json.dumps(survey_message(SurveyAsk(9, DAY_60, "P", True, False, 0), junior=True))
     assert "three quick questions" in junior
 
@@ -522,9 +531,9 @@ def test_the_modals_are_valid_block_kit_and_escape_what_people_wrote():
         survey_modal(SurveyForm(5, DAY_60, (Question.WOULD_AGAIN,), False, None, None, items))
     )
     assert check_view(later, view_type="modal") is None
-    dumped = json.dumps(later)
-    assert "<!here>" not in dumped
-    assert "Change &lt;!here&gt; 13" in dumped
+    # What the senior typed is shown as typed (plain text), never read as mrkdwn.
+    assert "<!here>" not in mrkdwn_text(later)
+    assert "“Change <!here> 13”" in plain_text(later).splitlines()
     assert later["private_metadata"] == "5"
 
 

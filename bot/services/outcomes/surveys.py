@@ -317,7 +317,10 @@ class SurveyService:
             )
         if where is None:
             return  # answered from a DM we have no record of posting: nothing to edit
-        text, blocks = survey_answered_message(saved.checkpoint)
+        text, blocks = survey_answered_message(
+            saved.checkpoint,
+            wrote_commitments=saved.checkpoint == OutcomeCheckpoint.END and saved.commitments > 0,
+        )
         try:
             self._gateway.update_message(*where, text, blocks)
         except SlackError as error:
@@ -511,6 +514,7 @@ def _read_commitments(
     if not form.writes_commitments:
         return []
     texts: list[str] = []
+    bad = False
     written = list(submission.commitments)[:MAX_COMMITMENTS]
     for position, raw in enumerate(written, start=1):
         text = " ".join((raw or "").split())  # one line, however it was typed
@@ -518,12 +522,13 @@ def _read_commitments(
         if not text:
             continue
         if unreadable(text):
-            errors[field] = copy.ERR_UNREADABLE_TEXT
+            errors[field], bad = copy.ERR_UNREADABLE_TEXT, True
         elif len(text) > COMMITMENT_CHARS:
-            errors[field] = copy.ERR_TOO_LONG.format(n=COMMITMENT_CHARS)
+            errors[field], bad = copy.ERR_TOO_LONG.format(n=COMMITMENT_CHARS), True
         else:
             texts.append(text)
-    if not texts and not errors:
+    # Said together with any other field's error: one round of fixes, not two.
+    if not texts and not bad:
         errors[f"{SurveyField.COMMITMENT}1"] = copy.ERR_SURVEY_NO_COMMITMENT
     return texts
 
