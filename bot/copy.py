@@ -672,6 +672,8 @@ SURVEY_SHARE_PLAIN = "Share my commitments (the text) with the program lead"
 SURVEY_PROGRESS_HEADING = "*Your commitments* — how is each one going?"
 SURVEY_PROGRESS_LABEL_PLAIN = "How is it going?"
 SURVEY_STATUS_PLAIN = {"done": "Done ✅", "in_progress": "In progress 🔄", "dropped": "Dropped"}
+SURVEY_LAST_TIME_PLAIN = "A month ago: {status}"
+SURVEY_LAST_TIME_EVIDENCE_PLAIN = "A month ago: {status} ({evidence})"
 SURVEY_EVIDENCE_LABEL_PLAIN = "One line on what happened"
 SURVEY_EVIDENCE_PLACEHOLDER_PLAIN = (
     "e.g. We now review posts in the first team meeting of the month"

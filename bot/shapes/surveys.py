@@ -45,7 +45,10 @@ class SurveyAsk:
 @dataclass(frozen=True)
 class CommitmentItem:
     commitment_id: int
-    text: str  # raw: the view escapes it
+    text: str  # raw, as typed: the view shows it as plain text
+    # At 60 days, what the senior said at 30 (None when not asked or not answered).
+    last_status: str | None = None
+    last_evidence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from bot.shapes.surveys import (
     MAX_COMMITMENTS,
     SIGNAL_VALUES,
     STATUS_VALUES,
+    CommitmentItem,
     PartnerCommitments,
     ProgressAnswer,
     Question,
@@ -196,6 +197,7 @@ def _progress_inputs(form: SurveyForm) -> list[Block]:
         blocks += [
             # Plain text: what the senior typed is shown as typed, never as formatting.
             SectionBlock(text=PlainTextObject(text=f"“{item.text}”", emoji=False)),
+            *_last_time(item),
             InputBlock(
                 block_id=f"{SurveyField.PROGRESS}{item.commitment_id}",
                 label=copy.SURVEY_PROGRESS_LABEL_PLAIN,
@@ -213,6 +215,19 @@ def _progress_inputs(form: SurveyForm) -> list[Block]:
             ),
         ]
     return blocks
+
+
+def _last_time(item: CommitmentItem) -> list[Block]:
+    """What the senior said a month on, under the commitment, as typed."""
+    if item.last_status not in STATUS_VALUES:
+        return []
+    status = copy.SURVEY_STATUS_PLAIN[item.last_status]
+    said = (
+        copy.SURVEY_LAST_TIME_EVIDENCE_PLAIN.format(status=status, evidence=item.last_evidence)
+        if item.last_evidence
+        else copy.SURVEY_LAST_TIME_PLAIN.format(status=status)
+    )
+    return [ContextBlock(elements=[PlainTextObject(text=said, emoji=True)])]
 
 
 def survey_id_of(private_metadata: str | None) -> int:

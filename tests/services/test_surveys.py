@@ -266,7 +266,16 @@ def test_a_month_on_only_seniors_with_commitments_are_asked_how_they_are_going(c
 
 def test_two_months_on_everyone_still_here_is_asked_and_who_left_is_not(cohort):
     answer_end(cohort, plan(cohort, END))
-    plan(cohort, DAY_30)
+    first, second = (c.id for c in commitments(cohort))
+    answer(
+        cohort,
+        "mentee_la",
+        plan(cohort, DAY_30)["mentee_la"],
+        progress={
+            first: ProgressAnswer("in_progress", "Drafted *it*"),
+            second: ProgressAnswer("dropped", None),
+        },
+    )
     cohort["clock"].current = PLAN_AT[DAY_30] + timedelta(days=10)
     EnrolmentService(cohort["services"].sessions, cohort["clock"]).leave(
         cohort["team"], cohort["users"]["mentor_tokyo"]
@@ -281,7 +290,14 @@ def test_two_months_on_everyone_still_here_is_asked_and_who_left_is_not(cohort):
     service, team, users = cohort["service"], cohort["team"], cohort["users"]
     senior = service.open_form(team, users["mentee_la"], months["mentee_la"].id)
     assert senior.questions == (Question.WOULD_AGAIN, Question.RECOMMEND)
-    assert len(senior.follow_up) == 2  # with the same commitments again
+    # The same commitments again, each with what was said a month on, shown as typed.
+    assert [(i.commitment_id, i.last_status, i.last_evidence) for i in senior.follow_up] == [
+        (first, "in_progress", "Drafted *it*"),
+        (second, "dropped", None),
+    ]
+    shown = plain_text(limits.check_view(survey_modal(senior))).splitlines()
+    assert "A month ago: In progress 🔄 (Drafted *it*)" in shown
+    assert "A month ago: Dropped" in shown
     skipped_end = service.open_form(team, users["mentee_tokyo"], months["mentee_tokyo"].id)
     assert skipped_end.follow_up == ()
     junior = service.open_form(team, users["mentor_la"], months["mentor_la"].id)

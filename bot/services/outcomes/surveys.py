@@ -30,9 +30,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import copy, outbox_keys
 from bot.clock import Clock
@@ -472,10 +472,22 @@ def _form(session: Session, survey: OutcomeSurvey) -> SurveyForm:
             senior_user, partner_user = (mentee_user, None) if junior else (None, mentor_user)
     follow_up: tuple[CommitmentItem, ...] = ()
     if not junior and checkpoint != OutcomeCheckpoint.END:
+        # Two months on, the answer from a month on is shown beside each: a reminder, so
+        # the senior says what changed since rather than starting again.
+        earlier = aliased(CommitmentProgress)
+        month_on = (
+            earlier.checkpoint == OutcomeCheckpoint.DAY_30
+            if checkpoint == OutcomeCheckpoint.DAY_60
+            else false()
+        )
         follow_up = tuple(
-            CommitmentItem(commitment_id, text)
-            for commitment_id, text in session.execute(
-                select(Commitment.id, Commitment.text)
+            CommitmentItem(*row)
+            for row in session.execute(
+                select(Commitment.id, Commitment.text, earlier.status, earlier.evidence)
+                .outerjoin(
+                    earlier,
+                    (earlier.commitment_id == Commitment.id) & month_on,
+                )
                 .where(
                     Commitment.person_id == survey.person_id,
                     Commitment.program_id == survey.program_id,
