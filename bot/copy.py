@@ -185,6 +185,10 @@ ROLE_NAMES = {Role.MENTOR: "Mentor (sharing what you know)", Role.MENTEE: "Mente
 NOTHING_CHOSEN = "_none chosen_"
 NOT_SAID = "_not given_"
 PARTNER_NONE = "Not matched yet — the program lead matches people in rounds, and I'll message you."
+PARTNER_FINISHED = (
+    "Your pairing with <@{partner}> has finished 🎉 Thank you for taking part! If there's "
+    "another round, I'll message you when you're matched."
+)
 PARTNER_LINE = "<@{partner}> in <#{channel}>"
 PARTNER_LINE_NO_CHANNEL = "<@{partner}> — your group DM is on its way"
 GOALS_NONE = "_No goals yet — `/mentor goals` sets them together._"

@@ -56,6 +56,9 @@ class Profile:
     program_name: str
     joined_at: datetime
     pairs: tuple[PairGoals, ...] = ()  # active pairs, newest first
+    # Partners (user ids) of pairs that ran to the program's end, newest first: shown
+    # instead of "not matched yet" once a program is over.
+    finished_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

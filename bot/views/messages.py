@@ -85,7 +85,12 @@ def profile_blocks(profile: Profile) -> list[Block]:
     if profile.goals:
         blocks.append(SectionBlock(text=f"*Hoping to get out of it*\n{escape(profile.goals)}"))
     if not profile.pairs:
-        blocks.append(SectionBlock(text=f"*Partner*\n{copy.PARTNER_NONE}"))
+        none = (
+            copy.PARTNER_FINISHED.format(partner=profile.finished_with[0])
+            if profile.finished_with
+            else copy.PARTNER_NONE
+        )
+        blocks.append(SectionBlock(text=f"*Partner*\n{none}"))
     for pair in profile.pairs:
         partner = pair.mentee_user if profile.user_id == pair.mentor_user else pair.mentor_user
         line = (

@@ -3,6 +3,7 @@ recognition of the junior mentors."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,8 +13,10 @@ from bot import outbox_keys
 from bot.container import build_services
 from bot.ids import Action
 from bot.services.matching.rounds import PairingService
+from bot.services.people.enrolment import EnrolmentService
 from bot.services.programs.lifecycle import LifecycleService, program_end
 from bot.services.programs.settings import ProgramService
+from bot.views.messages import profile_blocks
 from models import (
     CheckIn,
     MatchRound,
@@ -296,8 +299,17 @@ def test_the_end_thanks_each_junior_mentor_once_and_shouts_them_out(
         assert pairs[pair.id].status == PairStatus.ENDED
         assert pairs[pair.id].ended_at is not None
         assert pairs[pair.id].recognized_at is not None
+    # Their profile (App Home, /mentor status) says the pairing finished, not "not matched".
+    enrolment = EnrolmentService(own_sessions, FixedClock(window[1]))
+    for user, partner in ((first.mentor, first.mentee), (first.mentee, first.mentor)):
+        profile = enrolment.require_profile(program.team, user)
+        assert (profile.pairs, profile.finished_with) == ((), (partner,))
+        shown = json.dumps([b.to_dict() for b in profile_blocks(profile)])
+        assert f"Your pairing with <@{partner}> has finished" in shown
+        assert "Not matched yet" not in shown
     # A paused mentor is thanked when they are back, not while they are away.
     assert pairs[away.id].status == PairStatus.ACTIVE
+    assert enrolment.require_profile(program.team, away.mentor).finished_with == ()
     set_status(own_sessions, away.mentor, PersonStatus.ACTIVE)
     run_clock(program.due, window[1], window[1] + timedelta(days=3), 2 * HOUR)
     assert f"thanks:{away.id}" in {m.key for m in sent(own_sessions, ["recognition"])}

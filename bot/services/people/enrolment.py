@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import copy
 from bot.clock import Clock
@@ -367,6 +367,28 @@ def _active_pairs(session: Session, person_id: int) -> Sequence[Pair]:
     ).all()
 
 
+def _finished_with(session: Session, person_id: int) -> tuple[str, ...]:
+    """The partners of this person's pairs that ran to the end (thanked), newest first."""
+    partner = aliased(Person)
+    return tuple(
+        session.scalars(
+            select(partner.slack_user_id)
+            .select_from(Pair)
+            .join(
+                partner,
+                partner.id
+                == case((Pair.mentor_id == person_id, Pair.mentee_id), else_=Pair.mentor_id),
+            )
+            .where(
+                Pair.status == PairStatus.ENDED,
+                Pair.recognized_at.is_not(None),
+                or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+            )
+            .order_by(Pair.created_at.desc(), Pair.id.desc())
+        )
+    )
+
+
 def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
     program_name = session.get_one(Program, person.program_id).name
     teach = [ps.skill for ps in person.skills if ps.direction == SkillDirection.TEACH]
@@ -404,4 +426,5 @@ def _to_profile(session: Session, person: Person, team_id: str) -> Profile:
         program_name=program_name,
         joined_at=person.joined_at,
         pairs=tuple(pair_goals(p) for p in pairs),
+        finished_with=() if pairs else _finished_with(session, person.id),
     )
