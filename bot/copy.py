@@ -310,19 +310,18 @@ ERR_NUMBER_RANGE = "Please enter a whole number from {low} to {high}."
 MATCH_WORKING = "Working out the best pairs for the program…"
 MATCH_HEADER_PLAIN = "Matching preview: {program}"
 MATCH_SUMMARY = (
-    "*{pairs}* pair(s) proposed, *{waiting}* person/people left waiting{paused}{dropped}. "
-    "Nothing has been sent yet."
+    "{pairs} proposed, {waiting} left waiting{paused}{dropped}. Nothing has been sent yet."
 )
 MATCH_SUMMARY_PAUSED = ", {n} paused and left out"
-MATCH_SUMMARY_DROPPED = ", {n} pair(s) dropped by you"
+MATCH_SUMMARY_DROPPED = ", {pairs} dropped by you"
 MATCH_PAIR = "<@{mentor}> shares with <@{mentee}> · score {score:.0f}\n{reasons}"
-MATCH_MORE_PAIRS = "…and {n} more pair(s), not shown here."
+MATCH_MORE_PAIRS = "…and {pairs}, not shown here."
 MATCH_WAITING_HEADING = "*Left waiting, and why*"
 MATCH_WAITING_LINE = "<@{user}> ({role}): {reason}"
 MATCH_MORE_WAITING = "…and {n} more."
 MATCH_NOBODY = (
     "Nobody can be matched yet: a pair needs an active mentor and an active mentee who share "
-    "a skill. {waiting} person/people are waiting."
+    "a skill. Waiting: {waiting}."
 )
 MATCH_DROP_PLAIN = "Drop"
 MATCH_CONFIRM_PLAIN = "Confirm and introduce"
@@ -335,18 +334,18 @@ MATCH_CONFIRM_TEXT_PLAIN = (
 MATCH_CONFIRM_YES_PLAIN = "Introduce them"
 MATCH_CONFIRM_NO_PLAIN = "Not yet"
 MATCH_CONFIRMED = (
-    "Confirmed *{pairs}* pair(s) for *{program}*{skipped}. Sending intros and telling "
-    "{waiting} waiting person/people…"
+    "Confirmed {pairs} for *{program}*{skipped}. Sending intros, and a note to "
+    "{waiting} left waiting…"
 )
 MATCH_SKIPPED = " ({n} skipped: someone paused, left or was matched since the preview)"
 MATCH_AUTO_CONFIRMED = "This program doesn't ask for review, so the pairs were confirmed at once."
 MATCH_CANCELLED = "Cancelled — nothing was sent for *{program}*. `/mentor match` starts again."
-MATCH_DELIVERED = "Done: *{pairs}* pair(s) introduced, *{waiting}* waiting person/people told."
+MATCH_DELIVERED = "Done: {pairs} introduced, and a note sent to {waiting} left waiting."
 MATCH_UNDELIVERED = (
     "Couldn't reach {users}: `{error}`. Slack won't take messages for them, so the pair is "
     "flagged; you may want to match the others again."
 )
-MATCH_RETRYING = "{n} more message(s) are waiting for Slack and will go out within minutes."
+MATCH_RETRYING = "{messages} more waiting for Slack; they will go out within minutes."
 ROUND_ALREADY_CONFIRMED = (
     "This round is already confirmed — its pairs exist and nothing was sent twice."
 )

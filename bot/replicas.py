@@ -34,8 +34,12 @@ log = logging.getLogger(__name__)
 DEFAULT_SCOPE = "workspace"  # one workspace per deployment until OAuth (issue 15)
 PAUSES_FRESH_FOR = 1.0  # seconds a replica trusts its copy of the shared pauses
 TICK = "run_due"
-# pg advisory lock ids: "Upward" and a job number (migrations use 0x557077617264).
-_LOCK_IDS = {"plan": 0x5570_7761_7201, "prune": 0x5570_7761_7202}
+# pg advisory locks take two int4 keys here: "Up" and a job number, then the schema's
+# hash, so deployments (or test runs) sharing one database in different schemas never
+# hold each other's jobs. (Migrations use the one-bigint form, a separate key space.)
+_LOCK_IDS = {"plan": 0x5570_7701, "prune": 0x5570_7702}
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:id, hashtext(current_schema()))")
+_UNLOCK = text("SELECT pg_advisory_unlock(:id, hashtext(current_schema()))")
 
 
 def replica_name() -> str:
@@ -218,11 +222,11 @@ class Replicas:
             return
         lock_id = _LOCK_IDS[job]
         with self._engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": lock_id}).scalar()
+            got = conn.execute(_TRY_LOCK, {"id": lock_id}).scalar()
             conn.commit()
             try:
                 yield bool(got)
             finally:
                 if got:
-                    conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                    conn.execute(_UNLOCK, {"id": lock_id})
                     conn.commit()

@@ -19,6 +19,7 @@ from bot.ids import Action
 from bot.shapes.matching import ConfirmResult, IntroReport, RoundPreview
 from bot.views.messages import Message
 from bot.views.pairs import reasons_text
+from bot.words import counted
 from models import Role
 
 # 50 blocks per message: header, summary, divider, the pairs, a "more" line, the
@@ -30,10 +31,14 @@ SECTION_MAX = 3000
 
 def match_preview(preview: RoundPreview, can_confirm: bool = True) -> Message:
     summary = copy.MATCH_SUMMARY.format(
-        pairs=len(preview.pairs),
-        waiting=len(preview.waiting),
+        pairs=counted(len(preview.pairs), "pair", bold=True),
+        waiting=counted(len(preview.waiting), "person", "people", bold=True),
         paused=copy.MATCH_SUMMARY_PAUSED.format(n=preview.paused) if preview.paused else "",
-        dropped=copy.MATCH_SUMMARY_DROPPED.format(n=preview.dropped) if preview.dropped else "",
+        dropped=(
+            copy.MATCH_SUMMARY_DROPPED.format(pairs=counted(preview.dropped, "pair"))
+            if preview.dropped
+            else ""
+        ),
     )
     blocks: list[Block] = [
         HeaderBlock(text=copy.MATCH_HEADER_PLAIN.format(program=preview.program_name)[:150]),
@@ -41,7 +46,8 @@ def match_preview(preview: RoundPreview, can_confirm: bool = True) -> Message:
         DividerBlock(),
     ]
     if not preview.pairs:
-        blocks.append(SectionBlock(text=copy.MATCH_NOBODY.format(waiting=len(preview.waiting))))
+        waiting = counted(len(preview.waiting), "person", "people")
+        blocks.append(SectionBlock(text=copy.MATCH_NOBODY.format(waiting=waiting)))
     for pair in preview.pairs[:MAX_PAIRS_SHOWN]:
         text = copy.MATCH_PAIR.format(
             mentor=pair.mentor_user,
@@ -60,7 +66,9 @@ def match_preview(preview: RoundPreview, can_confirm: bool = True) -> Message:
             )
         )
     if len(preview.pairs) > MAX_PAIRS_SHOWN:
-        more = copy.MATCH_MORE_PAIRS.format(n=len(preview.pairs) - MAX_PAIRS_SHOWN)
+        more = copy.MATCH_MORE_PAIRS.format(
+            pairs=counted(len(preview.pairs) - MAX_PAIRS_SHOWN, "more pair")
+        )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     if preview.waiting:
         lines = [
@@ -109,10 +117,10 @@ def match_preview(preview: RoundPreview, can_confirm: bool = True) -> Message:
 
 def confirmed_message(result: ConfirmResult, auto: bool = False) -> Message:
     text = copy.MATCH_CONFIRMED.format(
-        pairs=result.pairs_created,
+        pairs=counted(result.pairs_created, "pair", bold=True),
         program=result.program_name,
         skipped=copy.MATCH_SKIPPED.format(n=result.skipped) if result.skipped else "",
-        waiting=result.waiting,
+        waiting=counted(result.waiting, "person", "people"),
     )
     if auto:
         text = f"{copy.MATCH_AUTO_CONFIRMED} {text}"
@@ -122,11 +130,12 @@ def confirmed_message(result: ConfirmResult, auto: bool = False) -> Message:
 def delivered_message(report: IntroReport) -> Message:
     lines = [
         copy.MATCH_DELIVERED.format(
-            pairs=report.pairs_introduced, waiting=report.people_told_to_wait
+            pairs=counted(report.pairs_introduced, "pair", bold=True),
+            waiting=counted(report.people_told_to_wait, "person", "people", bold=True),
         )
     ]
     if report.retrying:
-        lines.append(copy.MATCH_RETRYING.format(n=report.retrying))
+        lines.append(copy.MATCH_RETRYING.format(messages=counted(report.retrying, "message")))
     for failed in report.undelivered[:20]:
         users = ", ".join(f"<@{u}>" for u in failed.user_ids)
         lines.append(copy.MATCH_UNDELIVERED.format(users=users, error=failed.error))

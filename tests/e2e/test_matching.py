@@ -170,7 +170,7 @@ def test_the_whole_matching_flow_from_slack(lead, fake_slack, new_id):
     redone = latest_reply(fake_slack, 2)
     assert redone["replace_original"] is True
     assert found["upward_match_drop"][0] not in buttons(redone["blocks"])["upward_match_drop"]
-    assert "1 pair(s) dropped by you" in json.dumps(redone["blocks"])
+    assert "1 pair dropped by you" in json.dumps(redone["blocks"])
 
     # Someone who is not a lead cannot confirm.
     lead.block_action(mentors[0], "upward_match_confirm", round_id)
@@ -179,7 +179,7 @@ def test_the_whole_matching_flow_from_slack(lead, fake_slack, new_id):
     # Confirm: a group DM per pair with an intro, and a progress note for the lead.
     lead.block_action(LEAD_ID, "upward_match_confirm", round_id)
     done = fake_slack.wait_for("response_url", count=5)
-    assert any("*2* pair(s) introduced" in c.args["text"] for c in done)
+    assert any("*2* pairs introduced" in c.args["text"] for c in done)
     group_dms = {
         channel: members
         for channel, members in fake_slack.conversations_opened.items()
@@ -268,7 +268,7 @@ def test_a_program_without_review_is_confirmed_at_once(lead, fake_slack, new_id)
     lead.command(LEAD_ID, "match")
     replies = fake_slack.wait_for("response_url", count=3)
     assert "confirmed at once" in replies[1].args["text"]
-    assert "*1* pair(s) introduced" in replies[2].args["text"]
+    assert "*1* pair introduced" in replies[2].args["text"]
 
 
 def test_a_partner_is_told_kindly_when_the_other_leaves(lead, fake_slack, new_id):

@@ -139,6 +139,23 @@ def test_one_replica_plans_at_a_time(two_engines):
         assert theirs is True  # released at the end
 
 
+def test_a_deployment_in_another_schema_of_the_same_database_is_not_held_up(
+    two_engines, migrated_url
+):
+    """Advisory locks are database-wide; the schema is part of the key."""
+    postgres_only(two_engines[0])
+    elsewhere = make_engine(migrated_url)  # the session's schema, not this test's
+    try:
+        with Replicas(two_engines[0]).exclusive("plan") as mine:
+            assert mine is True
+            with Replicas(elsewhere).exclusive("plan") as theirs:
+                assert theirs is True
+            with Replicas(two_engines[1]).exclusive("plan") as same_schema:
+                assert same_schema is False
+    finally:
+        elsewhere.dispose()
+
+
 def test_the_heartbeat_is_real_time_and_any_replicas(two_engines):
     first, second = (Replicas(engine) for engine in two_engines)
     assert second.last_beat() is None

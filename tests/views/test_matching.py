@@ -136,7 +136,7 @@ def test_a_big_preview_stays_inside_slack_limits():
     message = match_preview(preview(pairs=5000, waiting=3000))
     assert len(message.blocks) <= MAX_MESSAGE_BLOCKS
     body = json.dumps([b.to_dict() for b in message.blocks])
-    assert "4970 more pair(s)" in body
+    assert "4970 more pairs" in body
     assert "2975 more" in body
     assert not any("<!channel>" in t for t in mrkdwn_texts(json.loads(body)))
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in json.loads(body))
