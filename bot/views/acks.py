@@ -17,7 +17,7 @@ def ack_body(payload_type: object, message: str) -> dict[str, Any]:
         view = View(
             type="modal",
             title=copy.APP_NAME,
-            close=copy.CANCEL_PLAIN,
+            close=copy.CLOSE_PLAIN,  # nothing is left to cancel: the modal only says why
             blocks=[SectionBlock(text=message)],
         )
         return {"response_action": "update", "view": view.to_dict()}
