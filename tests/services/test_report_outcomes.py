@@ -1,0 +1,202 @@
+"""The report's outcomes section: exact numbers on a hand-built cohort
+(tests/support/report_outcomes.py), the privacy floor, and people who paused or left."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+
+from bot.services.outcomes.surveys import SurveyService
+from bot.services.reports.report import ReportService
+from bot.shapes.report import Moment, Participation, Reply
+from tests.support import FixedClock
+from tests.support.report_outcomes import (
+    OTHER_SECRET,
+    SECRET_EVIDENCE,
+    SECRET_TEXTS,
+    SHARED_TEXTS,
+    build_outcomes,
+)
+from tests.support.reports import NOW, ScenarioBuilder
+
+MENTOR, MENTEE = "mentor", "mentee"
+
+
+@pytest.fixture
+def cohort(own_sessions, new_id) -> ScenarioBuilder:
+    return build_outcomes(ScenarioBuilder(own_sessions, new_id))
+
+
+def report_of(sessions, builder: ScenarioBuilder, **kwargs):
+    return ReportService(sessions, FixedClock(NOW)).build(builder.scenario.team, None, **kwargs)
+
+
+def confidence(role_outcomes) -> dict[str, tuple]:
+    return {
+        c.area: (c.people, c.before, c.after, c.change)
+        for c in (role_outcomes.overall, *role_outcomes.confidence)
+    }
+
+
+def test_confidence_changes_per_area_and_role_over_people_who_answered_both(own_sessions, cohort):
+    outcomes = report_of(own_sessions, cohort).outcomes
+    juniors, seniors = outcomes.role(MENTOR), outcomes.role(MENTEE)
+    assert confidence(juniors) == {
+        "": (4, 2.0, 3.5, 1.5),  # every area: j5 skipped the end, so is not in it
+        "feedback_to_senior": (4, 1.5, 3.5, 2.0),
+        "ai-tools": (4, 3.0, 4.5, 1.5),
+        "influencing_a_decision": (4, 1.0, 2.5, 1.5),
+        "running_a_session": (4, 2.5, 3.5, 1.0),
+        "data-analytics": (2, None, None, None),  # two people: hidden
+    }
+    # Biggest change first, hidden last; areas in words.
+    assert [c.name for c in juniors.confidence] == [
+        "Giving feedback to a senior person",
+        "AI and new tools",
+        "Influencing a decision",
+        "Running a session",
+        "Data analytics",
+    ]
+    assert juniors.confidence[-1].hidden
+    assert confidence(seniors) == {"": (4, 2.0, 3.0, 1.0), "ai-tools": (4, 2.0, 3.0, 1.0)}
+
+
+def test_who_was_asked_what_each_person_once(own_sessions, cohort):
+    outcomes = report_of(own_sessions, cohort).outcomes
+    assert outcomes.role(MENTOR).participation == (
+        Participation(Moment.BEFORE, MENTOR, 5, 5, 0),
+        Participation(Moment.AFTER, MENTOR, 5, 4, 1),
+        Participation(Moment.END, MENTOR, 5, 4, 1),
+        # j1 (two pairs) once; j3's is planned for tomorrow: not asked yet.
+        Participation(Moment.DAY_60, MENTOR, 2, 2, 0),
+    )
+    assert outcomes.role(MENTEE).participation == (
+        Participation(Moment.BEFORE, MENTEE, 4, 4, 0),
+        Participation(Moment.AFTER, MENTEE, 4, 4, 0),
+        Participation(Moment.END, MENTEE, 4, 3, 1),
+        Participation(Moment.DAY_30, MENTEE, 3, 2, 0),
+        # s3 left after answering: kept, and counted once.
+        Participation(Moment.DAY_60, MENTEE, 3, 3, 0),
+    )
+
+
+def test_signal_rates_per_checkpoint_and_role(own_sessions, cohort):
+    outcomes = report_of(own_sessions, cohort).outcomes
+    (end, day60) = outcomes.role(MENTOR).signals
+    assert (end.checkpoint, day60.checkpoint) == (Moment.END, Moment.DAY_60)
+    assert (end.would_again.value, end.would_again.people) == (0.75, 4)
+    assert (end.recommend.value, end.recommend.people) == (0.75, 4)
+    assert end.sponsored is not None
+    assert (end.sponsored.value, end.sponsored.people) == (0.5, 4)
+    # Two juniors answered 60 days on: every rate hidden.
+    assert day60.sponsored is not None
+    for rate in (day60.would_again, day60.recommend, day60.sponsored):
+        assert (rate.value, rate.people, rate.hidden) == (None, 2, True)
+    (end, day60) = outcomes.role(MENTEE).signals
+    assert end.would_again.value == pytest.approx(2 / 3)
+    assert end.recommend.value == pytest.approx(2 / 3)
+    assert end.sponsored is None  # never asked of seniors
+    assert (day60.would_again.value, day60.recommend.value, day60.would_again.people) == (
+        1.0,
+        1.0,
+        3,
+    )
+
+
+def test_commitments_are_counted_at_their_latest_follow_up(own_sessions, cohort):
+    counts = report_of(own_sessions, cohort).outcomes.commitments
+    assert (counts.seniors, counts.made, counts.shared) == (3, 5, 2)
+    # s1's first: in progress at 30 days, done at 60; s1's second: done at 30 days;
+    # s2's: dropped at 60; s3's first: in progress at 60; s3's second: never followed up.
+    assert (counts.kept, counts.in_progress, counts.dropped, counts.no_answer) == (2, 1, 1, 1)
+    assert not counts.hidden
+
+
+def test_only_shared_commitments_reach_the_lead_and_never_how_they_go(own_sessions, cohort):
+    report = report_of(own_sessions, cohort, detail=True)
+    shared = report.outcomes.shared_commitments
+    assert {(c.senior_user, c.text) for c in shared} == {
+        (cohort.scenario.users["s1"], text) for text in SHARED_TEXTS
+    }
+    everything = repr(asdict(report))
+    for secret in (*SECRET_TEXTS, OTHER_SECRET, SECRET_EVIDENCE, "Demo booked"):
+        assert secret not in everything
+    assert "dropped" not in repr([asdict(c) for c in shared])
+
+
+def test_fewer_than_three_seniors_hide_the_commitment_counts(own_sessions, new_id):
+    b = ScenarioBuilder(own_sessions, new_id)
+    for name in ("j1", "s1", "s2"):
+        b.person(name, "mentee" if name.startswith("s") else "mentor", skills=["ai-tools"])
+    for name in ("s1", "s2"):
+        survey = b.survey(name, "end", role="mentee", would_again="yes", recommend="yes")
+        b.commitment(name, survey, 1, f"{name} will listen more")
+        b.assessment(name, "before", {"ai-tools": 2})
+        b.assessment(name, "after", {"ai-tools": 5})
+    outcomes = report_of(own_sessions, b).outcomes
+    counts = outcomes.commitments
+    assert counts.hidden
+    assert (counts.seniors, counts.made, counts.kept, counts.dropped) == (2, None, None, None)
+    seniors = outcomes.role(MENTEE)
+    assert (seniors.overall.people, seniors.overall.before, seniors.overall.hidden) == (
+        2,
+        None,
+        True,
+    )
+    (end,) = seniors.signals
+    assert (end.would_again.value, end.would_again.hidden) == (None, True)
+    assert outcomes.shared_commitments == ()
+
+
+def test_the_csv_rows_say_who_answered_not_what(own_sessions, cohort):
+    report = report_of(own_sessions, cohort, detail=True)
+    users = cohort.scenario.users
+    by_user: dict[str, list] = {}
+    for row in report.rows:
+        by_user.setdefault(row.user_id, []).append(row)
+    j1_rows = by_user[users["j1"]]
+    assert len(j1_rows) == 2  # two pairs, the same answers on each line
+    for row in j1_rows:
+        assert row.replies == (
+            (Moment.BEFORE, Reply.ANSWERED),
+            (Moment.AFTER, Reply.ANSWERED),
+            (Moment.END, Reply.ANSWERED),
+            (Moment.DAY_60, Reply.ANSWERED),
+        )
+    (j5,) = by_user[users["j5"]]
+    assert (j5.reply(Moment.AFTER), j5.reply(Moment.END), j5.reply(Moment.DAY_60)) == (
+        Reply.SKIPPED,
+        Reply.SKIPPED,
+        None,
+    )
+    (s3,) = by_user[users["s3"]]
+    assert (s3.status, s3.reply(Moment.DAY_30), s3.reply(Moment.DAY_60)) == (
+        "left",
+        Reply.ASKED,
+        Reply.ANSWERED,
+    )
+    assert [row.commitments_shared for row in by_user[users["s1"]]] == [2]
+    assert sum(row.commitments_shared for row in report.rows if row.user_id != users["s1"]) == 0
+
+
+def test_the_partner_still_sees_commitments_only_as_the_survey_shows_them(own_sessions, cohort):
+    """The report changes nothing of what a partner sees: j2 sees s2's commitment in App
+    Home (not whether it was dropped); s2 sees nothing of j2's answers."""
+    surveys = SurveyService(own_sessions, FixedClock(NOW))
+    team, users = cohort.scenario.team, cohort.scenario.users
+    (seen,) = surveys.commitments_for_home(team, users["j2"])
+    assert (seen.senior_user, seen.texts, seen.mine) == (users["s2"], (SECRET_TEXTS[0],), False)
+    assert SECRET_EVIDENCE not in repr(seen)
+    assert "dropped" not in repr(seen)
+    (own,) = surveys.commitments_for_home(team, users["s2"])
+    assert own.mine
+
+
+def test_a_program_nobody_was_asked_about_has_no_outcomes(own_sessions, new_id):
+    b = ScenarioBuilder(own_sessions, new_id)
+    b.person("j1", "mentor", skills=["ai-tools"])
+    outcomes = report_of(own_sessions, b).outcomes
+    assert not outcomes.asked
+    assert all(not r.participation and not r.signals for r in outcomes.roles)
+    assert outcomes.commitments.seniors == 0
