@@ -259,7 +259,13 @@ ALL_AREAS = ""
 
 
 def confidence_change(
-    area: str, name: str, role: str, people: int, before: float | None, after: float | None
+    area: str,
+    name: str,
+    role: str,
+    *,
+    people: int,
+    before: float | None = None,
+    after: float | None = None,
 ) -> ConfidenceChange:
     """The only way to make a :class:`ConfidenceChange`: small groups lose their means."""
     if people < MIN_GROUP or before is None or after is None:
@@ -311,6 +317,7 @@ class CommitmentCounts:
 
 def commitment_counts(
     seniors: int,
+    *,
     made: int,
     kept: int,
     in_progress: int,

@@ -18,13 +18,11 @@ from models import (
     CheckIn,
     Commitment,
     CommitmentProgress,
-    OutcomeSurvey,
-    SelfAssessment,
-    SelfAssessmentScore,
     MatchRound,
     MatchWaiting,
     OutboundMessage,
     OutboxStatus,
+    OutcomeSurvey,
     Pair,
     PairStatus,
     PairWeek,
@@ -33,6 +31,8 @@ from models import (
     PersonStatus,
     Program,
     RoundStatus,
+    SelfAssessment,
+    SelfAssessmentScore,
     Skill,
 )
 

@@ -88,7 +88,7 @@ def read_outcomes(
         )
         found = confidence.get(role, {})
         overall = found.pop(
-            ALL_AREAS, confidence_change(ALL_AREAS, copy.OUTCOMES_ALL_AREAS, role, 0, None, None)
+            ALL_AREAS, confidence_change(ALL_AREAS, copy.OUTCOMES_ALL_AREAS, role, people=0)
         )
         areas = sorted(
             found.values(),
@@ -227,9 +227,9 @@ def _confidence(
             area,
             name,
             role,
-            int(people),
-            None if mean_before is None else float(mean_before),
-            None if mean_after is None else float(mean_after),
+            people=int(people),
+            before=None if mean_before is None else float(mean_before),
+            after=None if mean_after is None else float(mean_after),
         )
     return found
 
@@ -265,7 +265,16 @@ def _commitments(session: Session, program_id: int) -> CommitmentCounts:
         )
         .where(Commitment.program_id == program_id)
     ).one()
-    return commitment_counts(*(int(n or 0) for n in row))
+    seniors, made, kept, in_progress, dropped, no_answer, shared = (int(n or 0) for n in row)
+    return commitment_counts(
+        seniors,
+        made=made,
+        kept=kept,
+        in_progress=in_progress,
+        dropped=dropped,
+        no_answer=no_answer,
+        shared=shared,
+    )
 
 
 def _shared_commitments(session: Session, program_id: int) -> tuple[SharedCommitment, ...]:
