@@ -753,8 +753,8 @@ REPORT_EMPTY = (
 )
 REPORT_MORE = "…and {n} more — `/mentor report csv` has everyone"
 REPORT_FOOTER = (
-    "`/mentor report csv` sends everyone as a spreadsheet · `/mentor report chart` sends a "
-    "chart of the weeks"
+    "`/mentor report csv` sends everyone and the outcomes as spreadsheets · "
+    "`/mentor report chart` sends a chart of the weeks"
 )
 
 REPORT_FUNNEL_HEADING = "*Who got how far*"
@@ -840,27 +840,24 @@ OUTCOMES_ROLES = {
     Role.MENTEE: "*Mentees* (seniors, learning)",
 }
 OUTCOMES_ROLES_PLAIN = {Role.MENTOR: "Mentors (juniors)", Role.MENTEE: "Mentees (seniors)"}
+OUTCOMES_ROLES_SHORT = {Role.MENTOR: "*Mentors* (juniors)", Role.MENTEE: "*Mentees* (seniors)"}
 OUTCOMES_MOMENTS = {
-    "before": "Confidence at the start",
-    "after": "Confidence at the end",
-    "end": "Questions at the end",
+    "before": "confidence at the start",
+    "after": "confidence at the end",
+    "end": "at the end",
     "day30": "30 days on",
     "day60": "60 days on",
 }
-OUTCOMES_MOMENTS_SHORT = {
-    "before": "start",
-    "after": "end",
-    "end": "end",
-    "day30": "30 days",
-    "day60": "60 days",
-}
+OUTCOMES_MOMENTS_SHORT = {"end": "at the end", "day60": "60 days on"}
 OUTCOMES_ALL_AREAS = "All areas"
-OUTCOMES_PARTICIPATION = "{moment}: {answered} of {asked} answered"
+OUTCOMES_ASKED = "_Answered: {moments}_"
+OUTCOMES_PARTICIPATION = "{moment} {answered} of {asked}"
 OUTCOMES_CONFIDENCE = "Confidence, start → end ({people} people):"
-OUTCOMES_CONFIDENCE_LINE = "• {name}: *{before:.1f} → {after:.1f}* ({change:+.1f}, {people})"
+OUTCOMES_CONFIDENCE_LINE = "• {name}: *{before:.1f} → {after:.1f}* ({change:+.1f}; {people} people)"
 OUTCOMES_CONFIDENCE_NONE = "Confidence, start → end: _not enough answers yet (fewer than {n})_"
 OUTCOMES_CONFIDENCE_FEW = "_{n} more area(s) with fewer than {min} people: not shown_"
-OUTCOMES_SIGNALS = "{checkpoint}: {values}"
+OUTCOMES_SIGNALS = "{checkpoint} ({people} answered): {values}"
+OUTCOMES_SIGNALS_WHEN = {"end": "At the end", "day60": "60 days on"}
 OUTCOMES_WOULD_AGAIN = "would take part again {rate}"
 OUTCOMES_RECOMMEND = "would recommend {rate}"
 OUTCOMES_SPONSORED = "say their senior opened a door {rate}"
@@ -882,7 +879,7 @@ DASHBOARD_OUTCOMES = "*Outcomes*"
 DASHBOARD_OUTCOMES_ROLE = "{role}\n{confidence}\n{signals}"
 DASHBOARD_OUTCOMES_CONFIDENCE = "confidence {before:.1f} → {after:.1f} ({change:+.1f})"
 DASHBOARD_OUTCOMES_CONFIDENCE_NONE = "confidence: _fewer than {n} answers yet_"
-DASHBOARD_OUTCOMES_SIGNALS = "would again {again} · recommend {recommend}"
+DASHBOARD_OUTCOMES_SIGNALS = "{checkpoint}: would again {again} · recommend {recommend}"
 DASHBOARD_OUTCOMES_COMMITMENTS = "*Commitments*\n{made} made · {kept} kept · {dropped} dropped"
 DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN = "*Commitments*\n_fewer than {n} seniors yet_"
 
