@@ -915,6 +915,11 @@ REPORT_FILE_FAILED = (
 )
 REPORT_CSV_TITLE = "Upward report: {program} ({date}).csv"
 REPORT_CHART_TITLE = "Upward chart: {program} ({date})"
+REPORT_OUTCOMES_CSV_TITLE = "Upward outcomes: {program} ({date}).csv"
+REPORT_OUTCOMES_CSV_COMMENT = (
+    "And the outcomes of *{program}*: one row per measure (confidence, would-again and "
+    "recommend rates, commitments), totals over at least three people only."
+)
 REPORT_FILE_COMMENT = {
     "csv": (
         "Here's the CSV for *{program}*: one row per person and pair, with their numbers. "
