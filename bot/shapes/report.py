@@ -270,7 +270,7 @@ def confidence_change(
     """The only way to make a :class:`ConfidenceChange`: small groups lose their means."""
     if people < MIN_GROUP or before is None or after is None:
         return ConfidenceChange(area, name, role, people, None, None, None)
-    before, after = round(before, 1), round(after, 1)
+    before, after = round(float(before), 1), round(float(after), 1)
     return ConfidenceChange(area, name, role, people, before, after, round(after - before, 1))
 
 

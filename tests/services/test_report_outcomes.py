@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import asdict
 
 import pytest
 
+from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.services.outcomes.surveys import SurveyService
 from bot.services.reports.report import ReportService
 from bot.shapes.report import Moment, Participation, Reply
+from bot.views.dashboard import dashboard_blocks
+from bot.views.report import report_message
+from bot.views.report_files import outcomes_csv, report_csv, report_json, report_markdown
 from tests.support import FixedClock
 from tests.support.report_outcomes import (
     OTHER_SECRET,
@@ -200,3 +207,48 @@ def test_a_program_nobody_was_asked_about_has_no_outcomes(own_sessions, new_id):
     assert not outcomes.asked
     assert all(not r.participation and not r.signals for r in outcomes.roles)
     assert outcomes.commitments.seniors == 0
+
+
+def test_what_a_lead_can_show_a_sponsor_from_slack_and_every_file(own_sessions, cohort):
+    """The same numbers in the report, App Home, both CSVs, Markdown and JSON; the shared
+    commitments escaped in Slack; nothing unshared, and no evidence, anywhere."""
+    report = report_of(own_sessions, cohort, detail=True)
+    message = report_message(report)
+    blocks = [b.to_dict() for b in message.blocks]  # slack_sdk's validators run here
+    assert check_message_blocks(blocks) is None
+    slack = json.dumps(blocks, ensure_ascii=False)
+    home = [b.to_dict() for b in dashboard_blocks(report, [])]
+    assert check_view({"type": "home", "blocks": home}, view_type="home") is None
+    home_text = json.dumps(home, ensure_ascii=False)
+    markdown = report_markdown(report)
+    people_csv = report_csv(report).decode("utf-8-sig")
+    outcomes = outcomes_csv(report).decode("utf-8-sig")
+    as_json = report_json(report)
+
+    assert "Giving feedback to a senior person: *1.5 → 3.5* (+2.0; 4 people)" in slack
+    assert "All areas: *2.0 → 3.0* (+1.0; 4 people)" in slack  # the seniors
+    assert "would take part again *75%*" in slack
+    assert "*Seniors' commitments* (3 seniors): 5 made · 2 kept" in slack
+    assert "Ask &lt;@U1&gt; &amp; co for a demo" in slack
+    assert "<@U1>" not in slack.replace(f"<@{cohort.scenario.users['s1']}>", "")
+    assert "confidence 2.0 → 3.5 (+1.5)" in home_text
+    assert "| Giving feedback to a senior person | 4 | 1.5 | 3.5 | +2.0 |" in markdown
+    rows = list(csv.DictReader(io.StringIO(outcomes)))
+    by_measure = {(r["measure"], r["role"], r["checkpoint"], r["area"]): r for r in rows}
+    assert by_measure[("confidence", "mentor", "", "all")]["change"] == "1.5"
+    assert by_measure[("confidence", "mentor", "", "data-analytics")]["note"] == (
+        "hidden: fewer than 3 people"
+    )
+    assert by_measure[("sponsored_yes", "mentor", "end", "")]["value"] == "0.5"
+    assert by_measure[("would_again_yes", "mentor", "day60", "")]["value"] == ""
+    assert by_measure[("commitments_kept", "mentee", "", "")]["value"] == "2"
+    assert by_measure[("answered", "mentee", "day60", "")]["value"] == "3"
+    assert json.loads(as_json)["outcomes"]["commitments"]["kept"] == 2
+
+    everything = "\n".join(
+        (slack, home_text, markdown, people_csv, outcomes, as_json, message.text)
+    )
+    for secret in (*SECRET_TEXTS, OTHER_SECRET, SECRET_EVIDENCE, "Demo booked"):
+        assert secret not in everything
+    for shared in SHARED_TEXTS:
+        assert shared not in people_csv + outcomes  # no free text in the CSVs at all
