@@ -876,6 +876,9 @@ OUTCOMES_NOTHING_YET = (
     "come at the end of the program._"
 )
 DASHBOARD_OUTCOMES = "*Outcomes*"
+CHART_WOULD_AGAIN = "would take part again"
+CHART_RECOMMEND = "would recommend"
+CHART_SPONSORED = "senior opened a door"
 DASHBOARD_OUTCOMES_ROLE = "{role}\n{confidence}\n{signals}"
 DASHBOARD_OUTCOMES_CONFIDENCE = "confidence {before:.1f} → {after:.1f} ({change:+.1f})"
 DASHBOARD_OUTCOMES_CONFIDENCE_NONE = "confidence: _fewer than {n} answers yet_"

@@ -8,6 +8,7 @@ import io
 import json
 from dataclasses import replace
 
+from bot.services.reports.chart_process import ChartProcess
 from bot.shapes.report import (
     ConfidenceChange,
     Moment,
@@ -18,11 +19,14 @@ from bot.shapes.report import (
     confidence_change,
 )
 from bot.slack.limits import MESSAGE_BLOCKS as MAX_MESSAGE_BLOCKS
+from bot.views.chart_data import chart_data, decode, encode
 from bot.views.dashboard import MAX_DASHBOARD_BLOCKS, dashboard_blocks
 from bot.views.report import report_message
+from bot.views.report_chart import report_chart
 from bot.views.report_files import outcomes_csv, report_json, report_markdown
 from tests.support.report_samples import NOW, SHARED_COMMITMENT, sample_outcomes, sample_report
 from tests.views.test_report import assert_inside_slack_limits, huge_report, payload, rendered
+from tests.views.test_report_files import png_size
 
 
 def test_the_outcomes_section_reads_as_words_for_each_role():
@@ -142,3 +146,24 @@ def test_a_report_nobody_was_asked_about_has_no_outcomes_section():
     assert "Outcomes" not in rendered(dashboard_blocks(report, []))
     assert "Nobody has been asked about outcomes yet." in report_markdown(report)
     assert outcomes_csv(report).decode("utf-8-sig").count("\n") == 1  # the header
+
+
+def test_the_chart_gets_an_outcomes_panel_of_visible_numbers_only():
+    report = sample_report(outcomes=sample_outcomes())
+    chart = chart_data(report)
+    assert [(c.label, c.before, c.after) for c in chart.confidence] == [
+        ("Mentors (juniors): All areas", 2.4, 3.8),
+        ("Mentors (juniors): Running a session", 2.0, 4.0),
+        ("Mentors (juniors): AI and new tools", 3.2, 3.6),
+    ]  # not Data (two people), nothing of the seniors (two answered)
+    assert [r.label for r in chart.rates] == [
+        "Mentors (juniors): would take part again, at the end",
+        "Mentors (juniors): would recommend, at the end",
+        "Mentors (juniors): senior opened a door, at the end",
+    ]
+    assert decode(encode(chart)) == chart
+    assert "UMENTEE12" not in encode(chart).decode()  # no people, no commitments
+    png = report_chart(report)
+    assert png_size(png) == (1600, 900)
+    assert ChartProcess().png(report) == png
+    assert png != report_chart(sample_report())  # the panel is drawn
