@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import asdict
 
 import pytest
@@ -26,6 +27,7 @@ from tests.support.report_outcomes import (
     build_outcomes,
 )
 from tests.support.reports import NOW, ScenarioBuilder
+from tests.views.test_report_files import read_csv, run_report
 
 MENTOR, MENTEE = "mentor", "mentee"
 
@@ -252,3 +254,26 @@ def test_what_a_lead_can_show_a_sponsor_from_slack_and_every_file(own_sessions, 
         assert secret not in everything
     for shared in SHARED_TEXTS:
         assert shared not in people_csv + outcomes  # no free text in the CSVs at all
+
+
+@pytest.fixture
+def cli_env(own_url) -> dict[str, str]:
+    """The CLI's environment: the cohort's database, and no Slack settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTOR_"))}
+    return {**env, "DATABASE_URL": own_url}
+
+
+def test_python_m_bot_report_prints_the_outcomes_csv(cli_env, cohort):
+    result = run_report(cli_env, "--team", cohort.scenario.team, "--format", "outcomes")
+    assert result.returncode == 0, result.stderr.decode()
+    header, rows = read_csv(result.stdout)
+    assert header[:3] == ["program", "measure", "role"]
+    (overall,) = [
+        r
+        for r in rows
+        if r["measure"] == "confidence" and r["area"] == "all" and r["role"] == "mentee"
+    ]
+    assert (overall["people"], overall["before"], overall["after"]) == ("4", "2.0", "3.0")
+    markdown = run_report(cli_env, "--team", cohort.scenario.team).stdout.decode()
+    assert "## Outcomes" in markdown
+    assert "- Kept: 2" in markdown
