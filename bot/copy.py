@@ -849,7 +849,7 @@ OUTCOMES_MOMENTS = {
     "day60": "60 days on",
 }
 OUTCOMES_MOMENTS_SHORT = {"end": "at the end", "day60": "60 days on"}
-OUTCOMES_ALL_AREAS = "All areas"
+OUTCOMES_ALL_AREAS = "All areas shown"
 OUTCOMES_ASKED = "_Answered: {moments}_"
 OUTCOMES_PARTICIPATION = "{moment} {answered} of {asked}"
 OUTCOMES_CONFIDENCE = "Confidence, start → end ({people} people):"
@@ -881,7 +881,9 @@ CHART_RECOMMEND = "would recommend"
 CHART_SPONSORED = "senior opened a door"
 DASHBOARD_OUTCOMES_ROLE = "{role}\n{confidence}\n{signals}"
 DASHBOARD_OUTCOMES_CONFIDENCE = "confidence {before:.1f} → {after:.1f} ({change:+.1f})"
-DASHBOARD_OUTCOMES_CONFIDENCE_NONE = "confidence: _fewer than {n} answers yet_"
+DASHBOARD_OUTCOMES_CONFIDENCE_NONE = (
+    "confidence start → end: _not enough answers yet (fewer than {n})_"
+)
 DASHBOARD_OUTCOMES_SIGNALS = "{checkpoint}: would again {again} · recommend {recommend}"
 DASHBOARD_OUTCOMES_COMMITMENTS = "*Commitments*\n{made} made · {kept} kept · {dropped} dropped"
 DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN = "*Commitments*\n_fewer than {n} seniors yet_"

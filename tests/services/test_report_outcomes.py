@@ -52,7 +52,8 @@ def test_confidence_changes_per_area_and_role_over_people_who_answered_both(own_
     outcomes = report_of(own_sessions, cohort).outcomes
     juniors, seniors = outcomes.role(MENTOR), outcomes.role(MENTEE)
     assert confidence(juniors) == {
-        "": (4, 2.0, 3.5, 1.5),  # every area: j5 skipped the end, so is not in it
+        # Every area shown (not data-analytics); j5 skipped the end, so is not in it.
+        "": (4, 2.0, 3.5, 1.5),
         "feedback_to_senior": (4, 1.5, 3.5, 2.0),
         "ai-tools": (4, 3.0, 4.5, 1.5),
         "influencing_a_decision": (4, 1.0, 2.5, 1.5),
@@ -148,11 +149,15 @@ def test_fewer_than_three_seniors_hide_the_commitment_counts(own_sessions, new_i
     assert counts.hidden
     assert (counts.seniors, counts.made, counts.kept, counts.dropped) == (2, None, None, None)
     seniors = outcomes.role(MENTEE)
-    assert (seniors.overall.people, seniors.overall.before, seniors.overall.hidden) == (
+    (ai_tools,) = seniors.confidence
+    assert (ai_tools.people, ai_tools.before, ai_tools.after, ai_tools.hidden) == (
         2,
+        None,
         None,
         True,
     )
+    # No area has three people, so "all areas shown" has nobody in it.
+    assert (seniors.overall.people, seniors.overall.before) == (0, None)
     (end,) = seniors.signals
     assert (end.would_again.value, end.would_again.hidden) == (None, True)
     assert outcomes.shared_commitments == ()
@@ -228,7 +233,7 @@ def test_what_a_lead_can_show_a_sponsor_from_slack_and_every_file(own_sessions, 
     as_json = report_json(report)
 
     assert "Giving feedback to a senior person: *1.5 → 3.5* (+2.0; 4 people)" in slack
-    assert "All areas: *2.0 → 3.0* (+1.0; 4 people)" in slack  # the seniors
+    assert "All areas shown: *2.0 → 3.0* (+1.0; 4 people)" in slack  # the seniors
     assert "would take part again *75%*" in slack
     assert "*Seniors' commitments* (3 seniors): 5 made · 2 kept" in slack
     assert "Ask &lt;@U1&gt; &amp; co for a demo" in slack

@@ -8,12 +8,12 @@ j5 after answering the start's confidence check only, s3 after answering 60 days
 Confidence (1-5), start → end, of everyone who answered both:
 
     juniors   ai-tools  feedback  running  influencing  data-analytics
-    j1        3 → 4     1 → 3     2 → 4    1 → 2        2 → 3
-    j2        4 → 5     2 → 4     2 → 3    1 → 3        2 → 4
+    j1        3 → 4     1 → 3     2 → 4    1 → 2        5 → 1
+    j2        4 → 5     2 → 4     2 → 3    1 → 3        5 → 1
     j3        3 → 4     2 → 3     3 → 4    1 → 3
     j4        2 → 5     1 → 4     3 → 3    1 → 2
     mean      3.0→4.5   1.5→3.5   2.5→3.5  1.0→2.5      hidden (2 people)
-    all areas (18 ratings): 2.0 → 3.5
+    all areas shown (16 ratings): 2.0 → 3.5
 
     seniors   ai-tools: s1 2 → 4, s2 1 → 3, s3 2 → 3, s4 3 → 2: 2.0 → 3.0
 
@@ -36,7 +36,9 @@ JUNIOR_SCORES = {
     "j3": ((3, 2, 3, 1), (4, 3, 4, 3)),
     "j4": ((2, 1, 3, 1), (5, 4, 3, 2)),
 }
-DATA_ANALYTICS = {"j1": (2, 3), "j2": (2, 4)}  # two people: hidden
+# Two people: hidden, and left out of "all areas" (else all areas minus the areas shown
+# would give it away: with it, all areas would read 2.3 → 3.2).
+DATA_ANALYTICS = {"j1": (5, 1), "j2": (5, 1)}
 SENIOR_SCORES = {"s1": (2, 4), "s2": (1, 3), "s3": (2, 3), "s4": (3, 2)}
 
 SHARED_TEXTS = ("Review our social posting monthly", "Ask <@U1> & co for a demo")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from bot import copy
 from bot.shapes.report import (
     ALL_AREAS,
+    MIN_GROUP,
     SHARED_COMMITMENTS,
     CommitmentCounts,
     ConfidenceChange,
@@ -166,7 +167,7 @@ def _confidence(
     session: Session, program_id: int, skill_names: Mapping[str, str]
 ) -> dict[str, dict[str, ConfidenceChange]]:
     """role -> area -> change, over the people who rated the area before and after; the
-    area ALL_AREAS is every area together (a mean over each person's rated areas)."""
+    area ALL_AREAS is every shown area together (a mean over every rating in them)."""
     before, after = aliased(SelfAssessment), aliased(SelfAssessment)
     score_before, score_after = aliased(SelfAssessmentScore), aliased(SelfAssessmentScore)
     both = (
@@ -207,13 +208,25 @@ def _confidence(
         func.avg(both.c.before),
         func.avg(both.c.after),
     ).group_by(both.c.area, both.c.role)
-    all_areas = select(
-        literal(ALL_AREAS),
-        both.c.role,
-        func.count(func.distinct(both.c.person_id)),
-        func.avg(both.c.before),
-        func.avg(both.c.after),
-    ).group_by(both.c.role)
+    # Every area together, but only the areas shown on their own: with a hidden area in
+    # it, the total minus the areas shown would give the hidden area's mean away.
+    shown = (
+        select(both.c.area, both.c.role)
+        .group_by(both.c.area, both.c.role)
+        .having(func.count(func.distinct(both.c.person_id)) >= MIN_GROUP)
+        .cte("shown_areas")
+    )
+    all_areas = (
+        select(
+            literal(ALL_AREAS),
+            both.c.role,
+            func.count(func.distinct(both.c.person_id)),
+            func.avg(both.c.before),
+            func.avg(both.c.after),
+        )
+        .join(shown, and_(shown.c.area == both.c.area, shown.c.role == both.c.role))
+        .group_by(both.c.role)
+    )
     found: dict[str, dict[str, ConfidenceChange]] = defaultdict(dict)
     for area, role, people, mean_before, mean_after in session.execute(
         union_all(per_area, all_areas)
