@@ -32,7 +32,7 @@ from bot.services.people.directory import (
     SlackUserDirectory,
 )
 from bot.slack.gateway import SlackGateway
-from bot.views.report_files import report_csv, report_json, report_markdown
+from bot.views.report_files import outcomes_csv, report_csv, report_json, report_markdown
 
 EXIT_CONFIG = 2
 EXIT_SOME_ROWS_BAD = 1
@@ -159,6 +159,7 @@ REPORT_FORMATS = {
     "md": (report_markdown, False),
     "csv": (report_csv, True),
     "json": (report_json, False),
+    "outcomes": (outcomes_csv, False),
 }
 
 
@@ -234,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_run_due)
     p = commands.add_parser(
         "report",
-        help="print a program's report: Markdown, CSV or JSON",
+        help="print a program's report: Markdown, CSV, JSON or the outcomes CSV",
         description=(
             "Build a program's report from the database (no Slack token needed) and print "
             "it, or write it to a file. Ratings and response rates from fewer than 3 people "
@@ -253,7 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=tuple(REPORT_FORMATS),
         default="md",
-        help="md (Markdown, the default), csv (one row per person and pair) or json",
+        help=(
+            "md (Markdown, the default), csv (one row per person and pair), json, or "
+            "outcomes (a CSV with one row per outcome measure)"
+        ),
     )
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=cmd_report)

@@ -777,8 +777,8 @@ REPORT_EMPTY = (
 )
 REPORT_MORE = "…and {n} more — `/mentor report csv` has everyone"
 REPORT_FOOTER = (
-    "`/mentor report csv` sends everyone as a spreadsheet · `/mentor report chart` sends a "
-    "chart of the weeks"
+    "`/mentor report csv` sends everyone and the outcomes as spreadsheets · "
+    "`/mentor report chart` sends a chart of the weeks"
 )
 
 REPORT_FUNNEL_HEADING = "*Who got how far*"
@@ -853,6 +853,65 @@ REPORT_COMMENT_LEARNED = "*Learned:* {text}"
 REPORT_COMMENT_BLOCKERS = "*In the way:* {text}"
 REPORT_COMMENTS_MORE = "…and {n} older shared comment(s)."
 
+# The outcomes section (report, App Home, files). Keyed by bot.shapes.report values.
+OUTCOMES_HEADING = "*Outcomes: what changed after the program*"
+OUTCOMES_PRIVACY = (
+    "🔒 Totals only, over at least {n} people; a commitment's text only where its author "
+    "shared it. Nobody's partner sees their answers."
+)
+OUTCOMES_ROLES = {
+    Role.MENTOR: "*Mentors* (juniors, sharing)",
+    Role.MENTEE: "*Mentees* (seniors, learning)",
+}
+OUTCOMES_ROLES_PLAIN = {Role.MENTOR: "Mentors (juniors)", Role.MENTEE: "Mentees (seniors)"}
+OUTCOMES_ROLES_SHORT = {Role.MENTOR: "*Mentors* (juniors)", Role.MENTEE: "*Mentees* (seniors)"}
+OUTCOMES_MOMENTS = {
+    "before": "confidence at the start",
+    "after": "confidence at the end",
+    "end": "at the end",
+    "day30": "30 days on",
+    "day60": "60 days on",
+}
+OUTCOMES_MOMENTS_SHORT = {"end": "at the end", "day60": "60 days on"}
+OUTCOMES_ALL_AREAS = "All areas shown"
+OUTCOMES_ASKED = "_Answered: {moments}_"
+OUTCOMES_PARTICIPATION = "{moment} {answered} of {asked}"
+OUTCOMES_CONFIDENCE = "Confidence, start → end ({people} people):"
+OUTCOMES_CONFIDENCE_LINE = "• {name}: *{before:.1f} → {after:.1f}* ({change:+.1f}; {people} people)"
+OUTCOMES_CONFIDENCE_NONE = "Confidence, start → end: _not enough answers yet (fewer than {n})_"
+OUTCOMES_CONFIDENCE_FEW = "_{n} more area(s) with fewer than {min} people: not shown_"
+OUTCOMES_SIGNALS = "{checkpoint} ({people} answered): {values}"
+OUTCOMES_SIGNALS_WHEN = {"end": "At the end", "day60": "60 days on"}
+OUTCOMES_WOULD_AGAIN = "would take part again {rate}"
+OUTCOMES_RECOMMEND = "would recommend {rate}"
+OUTCOMES_SPONSORED = "say their senior opened a door {rate}"
+OUTCOMES_RATE = "*{value:.0%}*"
+OUTCOMES_NOT_ENOUGH = "_not enough answers yet (fewer than {n})_"
+OUTCOMES_NO_ANSWERS = "_no answers yet_"
+OUTCOMES_COMMITMENTS = (
+    "*Seniors' commitments* ({seniors} seniors): {made} made · {kept} kept · "
+    "{in_progress} in progress · {dropped} dropped · {no_answer} not followed up yet"
+)
+OUTCOMES_COMMITMENTS_HIDDEN = "*Seniors' commitments:* _not enough seniors yet (fewer than {n})_"
+OUTCOMES_SHARED_HEADING = "*Commitments shared with you* (newest first)"
+OUTCOMES_SHARED_LINE = "• <@{user}>: {text}"
+OUTCOMES_NOTHING_YET = (
+    "_Nobody has been asked yet: the confidence check follows joining, the other questions "
+    "come at the end of the program._"
+)
+DASHBOARD_OUTCOMES = "*Outcomes*"
+CHART_WOULD_AGAIN = "would take part again"
+CHART_RECOMMEND = "would recommend"
+CHART_SPONSORED = "senior opened a door"
+DASHBOARD_OUTCOMES_ROLE = "{role}\n{confidence}\n{signals}"
+DASHBOARD_OUTCOMES_CONFIDENCE = "confidence {before:.1f} → {after:.1f} ({change:+.1f})"
+DASHBOARD_OUTCOMES_CONFIDENCE_NONE = (
+    "confidence start → end: _not enough answers yet (fewer than {n})_"
+)
+DASHBOARD_OUTCOMES_SIGNALS = "{checkpoint}: would again {again} · recommend {recommend}"
+DASHBOARD_OUTCOMES_COMMITMENTS = "*Commitments*\n{made} made · {kept} kept · {dropped} dropped"
+DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN = "*Commitments*\n_fewer than {n} seniors yet_"
+
 DASHBOARD_HEADER_PLAIN = "Program: {program}"
 DASHBOARD_UPDATED = "Numbers as of {generated} · `/mentor report` has the full report"
 DASHBOARD_EMPTY = (
@@ -885,12 +944,20 @@ REPORT_FILE_FAILED = (
 )
 REPORT_CSV_TITLE = "Upward report: {program} ({date}).csv"
 REPORT_CHART_TITLE = "Upward chart: {program} ({date})"
+REPORT_OUTCOMES_CSV_TITLE = "Upward outcomes: {program} ({date}).csv"
+REPORT_OUTCOMES_CSV_COMMENT = (
+    "And the outcomes of *{program}*: one row per measure (confidence, would-again and "
+    "recommend rates, commitments), totals over at least three people only."
+)
 REPORT_FILE_COMMENT = {
     "csv": (
         "Here's the CSV for *{program}*: one row per person and pair, with their numbers. "
         "Ratings and comments stay out of it: those are only shown as totals."
     ),
-    "chart": "Here's the chart for *{program}*: weekly engagement and the funnel.",
+    "chart": (
+        "Here's the chart for *{program}*: weekly engagement, the funnel and, once people "
+        "have answered, the outcomes."
+    ),
 }
 LEAD_NUDGE = (
     "👋 <@{mentor}> <@{mentee}> — a friendly hello from your program lead, <@{lead}>. "

@@ -191,6 +191,177 @@ class PersonRow:
     at_risk: str | None = None  # RiskReason values joined by "+"
     checkins_asked: int = 0  # this person's own check-ins for this pair
     checkins_answered: int = 0
+    # Whether this person answered each outcome question of the program (a Reply value,
+    # None when not asked): never what they answered. Per person, so the same on each of
+    # their lines.
+    replies: tuple[tuple[Moment, Reply], ...] = ()
+    commitments_shared: int = 0  # commitments whose text the person shared with the lead
+
+    def reply(self, moment: Moment) -> Reply | None:
+        return dict(self.replies).get(moment)
+
+
+# --- outcomes: what changed after the program -------------------------------------------
+
+
+class Moment(StrEnum):
+    """When people are asked about outcomes, in order: the confidence self-assessments
+    (before, after) and the questions after the program (end, 30 and 60 days on). The
+    values are those of AssessmentPhase and OutcomeCheckpoint."""
+
+    BEFORE = "before"
+    AFTER = "after"
+    END = "end"
+    DAY_30 = "day30"
+    DAY_60 = "day60"
+
+
+class Reply(StrEnum):
+    """What became of one person's question at one moment (never what they said)."""
+
+    ASKED = "asked"  # asked, no answer (yet)
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many people of one role were asked at one moment, and what became of it.
+    Counts of people, each once (one question per person, program and moment)."""
+
+    moment: Moment
+    role: str  # models.enums.Role value
+    asked: int
+    answered: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class ConfidenceChange:
+    """Mean confidence (1-5) in one area, before and after, over the people of one role
+    who rated it both times. ``area`` is "" for every area together. Below MIN_GROUP
+    people the means are not kept: build it with :func:`confidence_change`."""
+
+    area: str  # a skill slug, a models.enums.LeadershipBehaviour, or "" for all areas
+    name: str  # the area in words
+    role: str
+    people: int
+    before: float | None
+    after: float | None
+    change: float | None  # after - before, as shown (rounded to one decimal)
+
+    @property
+    def hidden(self) -> bool:
+        return 0 < self.people < MIN_GROUP
+
+
+ALL_AREAS = ""
+
+
+def confidence_change(
+    area: str,
+    name: str,
+    role: str,
+    *,
+    people: int,
+    before: float | None = None,
+    after: float | None = None,
+) -> ConfidenceChange:
+    """The only way to make a :class:`ConfidenceChange`: small groups lose their means."""
+    if people < MIN_GROUP or before is None or after is None:
+        return ConfidenceChange(area, name, role, people, None, None, None)
+    before, after = round(float(before), 1), round(float(after), 1)
+    return ConfidenceChange(area, name, role, people, before, after, round(after - before, 1))
+
+
+@dataclass(frozen=True)
+class SignalRates:
+    """At one checkpoint, the share of one role's answers that were "yes" (over the
+    people who answered that question). ``sponsored`` is asked of junior mentors only."""
+
+    checkpoint: Moment  # END or DAY_60
+    role: str
+    would_again: Aggregate
+    recommend: Aggregate
+    sponsored: Aggregate | None  # None for seniors (mentees): never asked
+
+
+@dataclass(frozen=True)
+class RoleOutcomes:
+    """Everything the outcomes section says about one role."""
+
+    role: str
+    participation: tuple[Participation, ...]  # in Moment order; moments someone was asked
+    overall: ConfidenceChange  # every area together (area == ALL_AREAS)
+    confidence: tuple[ConfidenceChange, ...]  # per area, visible ones first
+    signals: tuple[SignalRates, ...]  # END then DAY_60, where someone was asked
+
+
+@dataclass(frozen=True)
+class CommitmentCounts:
+    """The seniors' commitments, counted at their latest follow-up (60 days, else 30).
+    The counts are None below MIN_GROUP seniors: build it with :func:`commitment_counts`."""
+
+    seniors: int  # seniors who wrote at least one
+    made: int | None
+    kept: int | None  # done
+    in_progress: int | None
+    dropped: int | None
+    no_answer: int | None  # no follow-up answered yet
+    shared: int | None  # whose text the senior shared with the lead
+
+    @property
+    def hidden(self) -> bool:
+        return 0 < self.seniors < MIN_GROUP
+
+
+def commitment_counts(
+    seniors: int,
+    *,
+    made: int,
+    kept: int,
+    in_progress: int,
+    dropped: int,
+    no_answer: int,
+    shared: int,
+) -> CommitmentCounts:
+    if seniors < MIN_GROUP:
+        return CommitmentCounts(seniors, None, None, None, None, None, None)
+    return CommitmentCounts(seniors, made, kept, in_progress, dropped, no_answer, shared)
+
+
+NO_COMMITMENTS = CommitmentCounts(0, None, None, None, None, None, None)
+
+
+@dataclass(frozen=True)
+class SharedCommitment:
+    """A commitment whose author ticked "share with the program lead": who and what.
+    How it is going is not here: the senior was told that stays private."""
+
+    senior_user: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What changed for juniors (mentors) and seniors (mentees) after the program."""
+
+    roles: tuple[RoleOutcomes, ...] = ()  # mentors, then mentees; empty: nobody asked yet
+    commitments: CommitmentCounts = NO_COMMITMENTS
+    shared_commitments: tuple[SharedCommitment, ...] = ()  # newest first
+
+    @property
+    def asked(self) -> bool:
+        """Whether anyone has been asked anything yet (else the section is left out)."""
+        return any(r.participation for r in self.roles) or self.commitments.seniors > 0
+
+    def role(self, role: str) -> RoleOutcomes | None:
+        return next((r for r in self.roles if r.role == role), None)
+
+
+NO_OUTCOMES = Outcomes()
+SHARED_COMMITMENTS = 30  # the newest shared commitments a report carries
 
 
 @dataclass(frozen=True)
@@ -211,6 +382,7 @@ class Report:
     weekly: tuple[WeekActivity, ...]  # oldest first; weeks with no prompt are included
     shared_comments: tuple[SharedComment, ...]  # newest first, at most SHARED_COMMENTS
     rows: tuple[PersonRow, ...] = field(default=())  # only when asked for (the CSV)
+    outcomes: Outcomes = NO_OUTCOMES
 
 
 SHARED_COMMENTS = 10  # the newest shared check-in comments a report carries

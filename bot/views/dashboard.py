@@ -25,6 +25,7 @@ from bot.views.report import (
     aggregate_text,
     at_risk_line,
     clip,
+    dashboard_outcomes,
     is_empty,
     joined,
     slack_date,
@@ -136,6 +137,6 @@ def dashboard_blocks(report: Report, files: Sequence[ReportFile]) -> list[Block]
     if is_empty(report):
         blocks.append(SectionBlock(text=copy.DASHBOARD_EMPTY))
     else:
-        blocks += [_headline(report), *_at_risk(report)]
+        blocks += [_headline(report), *dashboard_outcomes(report), *_at_risk(report)]
     blocks += _files(report, files)
     return blocks

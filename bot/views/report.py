@@ -20,10 +20,16 @@ from bot.shapes.report import (
     MIN_GROUP,
     Aggregate,
     AtRiskPair,
+    CommitmentCounts,
+    ConfidenceChange,
     FunnelStage,
+    Moment,
     Report,
     RiskReason,
+    RoleOutcomes,
     SharedComment,
+    SharedCommitment,
+    SignalRates,
     Stage,
 )
 from bot.views.messages import Message
@@ -304,6 +310,169 @@ def _comments(report: Report) -> list[Block]:
     return blocks
 
 
+# --- outcomes: what changed for juniors and seniors after the program ------------------
+# Hidden is checked first everywhere, before any value is read: even a shape built by hand
+# with a value must not show it when fewer than MIN_GROUP people are behind it.
+
+MAX_AREAS_SHOWN = 8  # per role; the outcomes CSV has every area
+MAX_SHARED_SHOWN = 10
+COMMITMENT_MAX = 200  # a commitment is at most 200 characters when written
+AREA_NAME_MAX = 80
+
+
+def rate_text(value: Aggregate) -> str:
+    if value.hidden:
+        return copy.OUTCOMES_NOT_ENOUGH.format(n=MIN_GROUP)
+    if value.people == 0 or value.value is None:
+        return copy.OUTCOMES_NO_ANSWERS
+    return copy.OUTCOMES_RATE.format(value=value.value)
+
+
+def _shown(change: ConfidenceChange) -> bool:
+    return not change.hidden and change.before is not None and change.after is not None
+
+
+def _area_line(change: ConfidenceChange) -> str:
+    return copy.OUTCOMES_CONFIDENCE_LINE.format(
+        name=escape(clip(change.name, AREA_NAME_MAX)),
+        before=change.before,
+        after=change.after,
+        change=change.change or 0.0,
+        people=change.people,
+    )
+
+
+def _participation(outcomes: RoleOutcomes) -> str:
+    return " · ".join(
+        copy.OUTCOMES_PARTICIPATION.format(
+            moment=copy.OUTCOMES_MOMENTS[p.moment], answered=p.answered, asked=p.asked
+        )
+        for p in outcomes.participation
+    )
+
+
+def _signals_line(rates: SignalRates) -> str:
+    values = [
+        copy.OUTCOMES_WOULD_AGAIN.format(rate=rate_text(rates.would_again)),
+        copy.OUTCOMES_RECOMMEND.format(rate=rate_text(rates.recommend)),
+    ]
+    if rates.sponsored is not None:
+        values.append(copy.OUTCOMES_SPONSORED.format(rate=rate_text(rates.sponsored)))
+    return copy.OUTCOMES_SIGNALS.format(
+        checkpoint=copy.OUTCOMES_SIGNALS_WHEN[rates.checkpoint],
+        people=rates.would_again.people,
+        values=" · ".join(values),
+    )
+
+
+def role_text(outcomes: RoleOutcomes) -> str:
+    """One role's outcomes as one section's text."""
+    lines = [copy.OUTCOMES_ROLES[outcomes.role]]
+    if outcomes.participation:
+        lines.append(copy.OUTCOMES_ASKED.format(moments=_participation(outcomes)))
+    if _shown(outcomes.overall):
+        lines.append(copy.OUTCOMES_CONFIDENCE.format(people=outcomes.overall.people))
+        lines.append(_area_line(outcomes.overall))
+        shown = [c for c in outcomes.confidence if _shown(c)]
+        lines += [_area_line(c) for c in shown[:MAX_AREAS_SHOWN]]
+        few = len(outcomes.confidence) - min(len(shown), MAX_AREAS_SHOWN)
+        if few:
+            lines.append(copy.OUTCOMES_CONFIDENCE_FEW.format(n=few, min=MIN_GROUP))
+    elif any(p.moment in (Moment.BEFORE, Moment.AFTER) for p in outcomes.participation):
+        lines.append(copy.OUTCOMES_CONFIDENCE_NONE.format(n=MIN_GROUP))
+    lines += [_signals_line(s) for s in outcomes.signals]
+    return "\n".join(lines)[:SECTION_MAX]
+
+
+def commitments_text(counts: CommitmentCounts) -> str:
+    if counts.hidden or counts.made is None:
+        return copy.OUTCOMES_COMMITMENTS_HIDDEN.format(n=MIN_GROUP)
+    return copy.OUTCOMES_COMMITMENTS.format(
+        seniors=counts.seniors,
+        made=counts.made,
+        kept=counts.kept,
+        in_progress=counts.in_progress,
+        dropped=counts.dropped,
+        no_answer=counts.no_answer,
+    )
+
+
+def shared_line(commitment: SharedCommitment) -> str:
+    # Trim before escaping so an entity is never cut in half.
+    text = escape(clip(" ".join(commitment.text.split()), COMMITMENT_MAX))
+    return copy.OUTCOMES_SHARED_LINE.format(user=commitment.senior_user, text=text)
+
+
+def _shared(commitments: Sequence[SharedCommitment]) -> list[Block]:
+    if not commitments:
+        return []
+    lines = [shared_line(c) for c in commitments[:MAX_SHARED_SHOWN]]
+    return [SectionBlock(text=bounded_lines(copy.OUTCOMES_SHARED_HEADING, lines, len(commitments)))]
+
+
+def outcomes_blocks(report: Report) -> list[Block]:
+    """The report's outcomes section; nothing until someone has been asked something."""
+    outcomes = report.outcomes
+    if not outcomes.asked:
+        return []
+    blocks: list[Block] = [SectionBlock(text=copy.OUTCOMES_HEADING)]
+    blocks += [SectionBlock(text=role_text(r)) for r in outcomes.roles if r.participation]
+    if outcomes.commitments.seniors:
+        blocks.append(SectionBlock(text=commitments_text(outcomes.commitments)))
+    blocks += _shared(outcomes.shared_commitments)
+    privacy = copy.OUTCOMES_PRIVACY.format(n=MIN_GROUP)
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=privacy)]))
+    return blocks
+
+
+def _dashboard_role(outcomes: RoleOutcomes) -> str:
+    overall = outcomes.overall
+    confidence = (
+        copy.DASHBOARD_OUTCOMES_CONFIDENCE.format(
+            before=overall.before, after=overall.after, change=overall.change or 0.0
+        )
+        if _shown(overall)
+        else copy.DASHBOARD_OUTCOMES_CONFIDENCE_NONE.format(n=MIN_GROUP)
+    )
+    lines = [copy.OUTCOMES_ROLES_SHORT[outcomes.role], confidence]
+    if outcomes.signals:
+        latest = outcomes.signals[-1]
+        lines.append(
+            copy.DASHBOARD_OUTCOMES_SIGNALS.format(
+                checkpoint=copy.OUTCOMES_MOMENTS_SHORT[latest.checkpoint],
+                again=rate_text(latest.would_again),
+                recommend=rate_text(latest.recommend),
+            )
+        )
+    return "\n".join(lines)[:FIELD_MAX]
+
+
+def dashboard_outcomes(report: Report) -> list[Block]:
+    """App Home's outcomes: confidence over all areas and the latest signals per role,
+    and the commitments; one or two blocks."""
+    outcomes = report.outcomes
+    if not outcomes.asked:
+        return []
+    fields = [_dashboard_role(r) for r in outcomes.roles if r.participation]
+    counts = outcomes.commitments
+    if counts.seniors:
+        fields.append(
+            copy.DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN.format(n=MIN_GROUP)
+            if counts.hidden or counts.made is None
+            else copy.DASHBOARD_OUTCOMES_COMMITMENTS.format(
+                made=counts.made, kept=counts.kept, dropped=counts.dropped
+            )
+        )
+    if not fields:
+        return []
+    return [
+        SectionBlock(
+            text=copy.DASHBOARD_OUTCOMES,
+            fields=[MarkdownTextObject(text=f[:FIELD_MAX]) for f in fields],
+        )
+    ]
+
+
 def report_message(report: Report) -> Message:
     """The whole report for one program, within Slack's limits for a message."""
     footer = ContextBlock(elements=[MarkdownTextObject(text=copy.REPORT_FOOTER)])
@@ -315,6 +484,7 @@ def report_message(report: Report) -> Message:
         blocks += [DividerBlock(), _funnel(report), *_pairs(report), _engagement(report)]
         blocks += [*_skills(report), *_waitlist(report), *_recognition(report)]
         blocks += _comments(report)
+        blocks += outcomes_blocks(report)
         blocks.append(DividerBlock())
     blocks.append(footer)
     fallback = copy.REPORT_FALLBACK.format(

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.shapes.report import FunnelStage, Report, Stage, WeekActivity
-from bot.views.chart_data import ChartData, chart_data, decode
+from bot.views.chart_data import ChartData, ConfidenceBar, RateBar, chart_data, decode
 from bot.views.report_files import STAGE_NAMES
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 9, 100  # 1600 × 900 px: a 16:9 slide
@@ -37,19 +37,29 @@ LIVE, ASYNC, SKIPPED, DELIVERED = "#0072B2", "#56B4E9", "#BBBBBB", "#D55E00"
 MENTORS, MENTEES = "#009E73", "#CC79A7"
 NOTE_COLOUR = "#666666"
 
+BEFORE, AFTER = "#BBBBBB", "#0072B2"
+RATE = "#009E73"
+
 NO_ACTIVITY = "No activity yet"
+NOT_ENOUGH = "Not enough answers yet (fewer than 3 people)"
 NOBODY_JOINED = "Nobody has joined yet"
 
 
 def report_chart(report: Report) -> bytes:
-    """A 1600 × 900 PNG: weekly sessions and prompts on the left, the funnel on the right."""
+    """A 1600 × 900 PNG: weekly sessions and prompts on the left, the funnel on the right;
+    once people have answered, the outcomes below (confidence start → end, yes-rates)."""
     return draw_chart(chart_data(report))
 
 
 def draw_chart(chart: ChartData) -> bytes:
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    weekly, funnel = fig.subplots(1, 2, width_ratios=(3, 2))
+    if chart.has_outcomes:
+        (weekly, funnel), (confidence, rates) = fig.subplots(2, 2, width_ratios=(3, 2))
+        _confidence_panel(confidence, chart.confidence)
+        _rates_panel(rates, chart.rates)
+    else:
+        weekly, funnel = fig.subplots(1, 2, width_ratios=(3, 2))
     # parse_math=False: a program name with "$" in it is a name, not TeX.
     fig.suptitle(
         f"{chart.program_name}: reverse mentoring, {chart.day.day} {chart.day:%B %Y}",
@@ -158,6 +168,56 @@ def _funnel_panel(ax: Axes, funnel: Sequence[FunnelStage]) -> None:
     ax.bar_label(mentors, padding=3)
     ax.bar_label(mentees, padding=3)
     ax.legend(loc="lower right", frameon=False)
+
+
+def _bare(ax: Axes, title: str) -> None:
+    ax.set_title(title, loc="left", fontsize=14)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _confidence_panel(ax: Axes, bars: Sequence[ConfidenceBar]) -> None:
+    _bare(ax, "Confidence (1-5): start → end")
+    if not bars:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        _note(ax, NOT_ENOUGH)
+        return
+    y = range(len(bars))
+    height = 0.38
+    ax.barh(
+        [i - height / 2 for i in y], [b.before for b in bars], height, color=BEFORE, label="Start"
+    )
+    after = ax.barh(
+        [i + height / 2 for i in y], [b.after for b in bars], height, color=AFTER, label="End"
+    )
+    # parse_math=False: labels carry skill names, and "$" is not TeX there.
+    ax.set_yticks(list(y), [b.label for b in bars], fontsize=10, parse_math=False)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 5.6)
+    ax.set_xticks(range(6))
+    ax.bar_label(after, fmt="%.1f", padding=3)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", frameon=False)
+
+
+def _rates_panel(ax: Axes, bars: Sequence[RateBar]) -> None:
+    _bare(ax, "Saying yes")
+    if not bars:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        _note(ax, NOT_ENOUGH)
+        return
+    y = list(range(len(bars)))
+    drawn = ax.barh(y, [b.rate * 100 for b in bars], 0.6, color=RATE)
+    ax.set_yticks(y, [b.label for b in bars], fontsize=10, parse_math=False)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 115)
+    ax.set_xlabel("% of those who answered")
+    ax.bar_label(drawn, fmt="%.0f%%", padding=3)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
 
 
 def _note(ax: Axes, text: str) -> None:

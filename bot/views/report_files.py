@@ -19,7 +19,18 @@ from enum import Enum
 from typing import Any
 
 from bot.copy import UNMATCHED_FOR_LEAD
-from bot.shapes.report import MIN_GROUP, Aggregate, AtRiskPair, PersonRow, Report, RiskReason, Stage
+from bot.shapes.report import (
+    MIN_GROUP,
+    Aggregate,
+    AtRiskPair,
+    CommitmentCounts,
+    Moment,
+    PersonRow,
+    Report,
+    RiskReason,
+    RoleOutcomes,
+    Stage,
+)
 
 # --- CSV ------------------------------------------------------------------------------
 
@@ -46,7 +57,16 @@ CSV_COLUMNS = (
     "at_risk",
     "checkins_asked",
     "checkins_answered",
+    # Whether each outcome question was answered (answered, skipped, asked), never what.
+    "assessment_before",
+    "assessment_after",
+    "survey_end",
+    "survey_day30",
+    "survey_day60",
+    "commitments_shared",
 )
+# The moments behind the columns above, in their order.
+_REPLY_COLUMNS = (Moment.BEFORE, Moment.AFTER, Moment.END, Moment.DAY_30, Moment.DAY_60)
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
 # department and title come from people and HR files, so they may. OWASP's advice: a
@@ -89,15 +109,134 @@ def _csv_values(report: Report, row: PersonRow) -> tuple[object, ...]:
         row.at_risk,
         row.checkins_asked,
         row.checkins_answered,
+        *(row.reply(moment) for moment in _REPLY_COLUMNS),
+        row.commitments_shared,
     )
 
 
-def _csv_cell(value: object) -> str | int:
+# --- the outcomes CSV: one row per measure ------------------------------------------------
+
+OUTCOMES_COLUMNS = (
+    "program",
+    "measure",
+    "role",
+    "checkpoint",
+    "area",
+    "area_name",
+    "people",
+    "value",
+    "before",
+    "after",
+    "change",
+    "note",
+)
+HIDDEN_NOTE = f"hidden: fewer than {MIN_GROUP} people"
+NO_ANSWERS_NOTE = "no answers yet"
+
+
+def outcomes_csv(report: Report) -> bytes:
+    """What changed after the program, one row per measure (a count, a rate or a change in
+    confidence, for a role, a checkpoint and an area), for a spreadsheet or a sponsor's
+    deck. Only cohort numbers and counts: no free text, nothing about one person. A hidden
+    measure keeps its row and its number of people, with its values empty."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(OUTCOMES_COLUMNS)
+    for measure in outcome_measures(report):
+        values = {"program": report.program_name, **measure}
+        writer.writerow([_csv_cell(values.get(column)) for column in OUTCOMES_COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def outcome_measures(report: Report) -> list[dict[str, object]]:
+    """The outcomes CSV's rows as dicts (absent keys are empty cells)."""
+    rows: list[dict[str, object]] = []
+    for role in report.outcomes.roles:
+        rows += _participation_rows(role)
+        rows += _confidence_rows(role)
+        rows += _signal_rows(role)
+    rows += _commitment_rows(report.outcomes.commitments)
+    return rows
+
+
+def _participation_rows(role: RoleOutcomes) -> list[dict[str, object]]:
+    return [
+        {"measure": measure, "role": role.role, "checkpoint": p.moment, "value": n}
+        for p in role.participation
+        for measure, n in (("asked", p.asked), ("answered", p.answered), ("skipped", p.skipped))
+    ]
+
+
+def _confidence_rows(role: RoleOutcomes) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for change in (role.overall, *role.confidence):
+        if change.people == 0:
+            continue
+        row: dict[str, object] = {
+            "measure": "confidence",
+            "role": role.role,
+            "area": change.area or "all",
+            "area_name": change.name,
+            "people": change.people,
+        }
+        if change.hidden or change.before is None or change.after is None:
+            row["note"] = HIDDEN_NOTE if change.hidden else NO_ANSWERS_NOTE
+        else:
+            row.update(before=change.before, after=change.after, change=change.change)
+        rows.append(row)
+    return rows
+
+
+def _signal_rows(role: RoleOutcomes) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for rates in role.signals:
+        signals = [("would_again_yes", rates.would_again), ("recommend_yes", rates.recommend)]
+        if rates.sponsored is not None:
+            signals.append(("sponsored_yes", rates.sponsored))
+        for measure, value in signals:
+            row: dict[str, object] = {
+                "measure": measure,
+                "role": role.role,
+                "checkpoint": rates.checkpoint,
+                "people": value.people,
+            }
+            if value.hidden or value.value is None:
+                row["note"] = HIDDEN_NOTE if value.hidden else NO_ANSWERS_NOTE
+            else:
+                row["value"] = round(value.value, 3)
+            rows.append(row)
+    return rows
+
+
+def _commitment_rows(counts: CommitmentCounts) -> list[dict[str, object]]:
+    if not counts.seniors:
+        return []
+    rows: list[dict[str, object]] = []
+    for measure, n in (
+        ("commitments_made", counts.made),
+        ("commitments_kept", counts.kept),
+        ("commitments_in_progress", counts.in_progress),
+        ("commitments_dropped", counts.dropped),
+        ("commitments_not_followed_up", counts.no_answer),
+        ("commitments_shared", counts.shared),
+    ):
+        row: dict[str, object] = {"measure": measure, "role": "mentee", "people": counts.seniors}
+        if counts.hidden or n is None:
+            row["note"] = HIDDEN_NOTE
+        else:
+            row["value"] = n
+        rows.append(row)
+    return rows
+
+
+def _csv_cell(value: object) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):  # before int: a bool is an int
         return "yes" if value else "no"
-    if isinstance(value, int):
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (int, float)):
         return value
     if isinstance(value, date):  # datetimes too
         return value.isoformat()
@@ -137,6 +276,7 @@ def report_markdown(report: Report) -> str:
         _md_recognition(report),
         _md_weekly(report),
         _md_comments(report),
+        *_md_outcomes(report),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 
@@ -315,6 +455,88 @@ def _md_comments(report: Report) -> list[str]:
     return lines
 
 
+OUTCOME_MOMENT_NAMES = {
+    Moment.BEFORE: "Confidence at the start",
+    Moment.AFTER: "Confidence at the end",
+    Moment.END: "At the end",
+    Moment.DAY_30: "30 days on",
+    Moment.DAY_60: "60 days on",
+}
+OUTCOME_ROLE_NAMES = {"mentor": "Mentors (juniors)", "mentee": "Mentees (seniors)"}
+
+
+def _md_outcomes(report: Report) -> list[list[str]]:
+    outcomes = report.outcomes
+    if not outcomes.asked:
+        return [["## Outcomes", "", "Nobody has been asked about outcomes yet."]]
+    sections = [
+        [
+            "## Outcomes",
+            "",
+            f"Totals only, over at least {MIN_GROUP} people; a commitment's text only where "
+            "its author shared it.",
+        ]
+    ]
+    sections += [_md_role_outcomes(r) for r in outcomes.roles if r.participation]
+    counts = outcomes.commitments
+    if counts.seniors:
+        lines = ["### Seniors' commitments", ""]
+        if counts.hidden or counts.made is None:
+            lines.append(f"- {HIDDEN_TEXT}")
+        else:
+            lines += [
+                f"- Made: {counts.made} (by {_plural(counts.seniors, 'senior')})",
+                f"- Kept: {counts.kept}",
+                f"- In progress: {counts.in_progress}",
+                f"- Dropped: {counts.dropped}",
+                f"- Not followed up yet: {counts.no_answer}",
+                f"- Shared with the lead: {counts.shared}",
+            ]
+        sections.append(lines)
+    if outcomes.shared_commitments:
+        lines = ["### Commitments shared with the lead", ""]
+        lines += [
+            f"- {c.senior_user}: {_md(c.text)} ({_day(c.created_at)})"
+            for c in outcomes.shared_commitments
+        ]
+        sections.append(lines)
+    return sections
+
+
+def _md_role_outcomes(role: RoleOutcomes) -> list[str]:
+    lines = [f"### {OUTCOME_ROLE_NAMES.get(role.role, role.role)}", ""]
+    lines += [
+        f"- {OUTCOME_MOMENT_NAMES[p.moment]}: {p.answered} of {p.asked} answered"
+        + (f", {p.skipped} skipped" if p.skipped else "")
+        for p in role.participation
+    ]
+    changes = [c for c in (role.overall, *role.confidence) if c.people]
+    if changes:
+        lines += [
+            "",
+            "| Confidence (1-5) | People | Start | End | Change |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for c in changes:
+            if c.hidden or c.before is None or c.after is None:
+                lines.append(f"| {_md(c.name)} | {c.people} | {HIDDEN_TEXT} | | |")
+            else:
+                lines.append(
+                    f"| {_md(c.name)} | {c.people} | {c.before:.1f} | {c.after:.1f} | "
+                    f"{c.change or 0:+.1f} |"
+                )
+    for rates in role.signals:
+        when = OUTCOME_MOMENT_NAMES[rates.checkpoint]
+        lines.append("")
+        lines.append(f"- {when}, would take part again: {aggregate_text(rates.would_again, True)}")
+        lines.append(f"- {when}, would recommend it: {aggregate_text(rates.recommend, True)}")
+        if rates.sponsored is not None:
+            lines.append(
+                f"- {when}, say their senior opened a door: {aggregate_text(rates.sponsored, True)}"
+            )
+    return lines
+
+
 def _md(text: str) -> str:
     # Control characters go too: an escape sequence in a comment would drive the terminal
     # the lead prints this report in.
@@ -354,7 +576,8 @@ def report_json(report: Report) -> str:
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         data = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-        if isinstance(value, Aggregate):
+        # Aggregates, confidence changes, commitment counts: hidden or not, said outright.
+        if isinstance(getattr(type(value), "hidden", None), property):
             data["hidden"] = value.hidden
         return data
     if isinstance(value, Enum):

@@ -89,6 +89,25 @@ def test_the_csv_goes_to_the_leads_dm_and_is_remembered(desk, scenario, fake_sla
     assert desk.latest_files(team, "USOMEONEELSE") == []
 
 
+def test_once_people_were_asked_about_outcomes_the_outcomes_csv_comes_too(
+    desk, scenario, fake_slack
+):
+    scenario.survey("m1", "end", role="mentor", would_again="yes", recommend="yes")
+    team = scenario.scenario.team
+    sent = desk.send_file(team, LEAD_ID, FileKind.CSV)
+    outcomes, people = sorted(fake_slack.uploaded_files.values(), key=lambda f: f["filename"])
+    assert outcomes["filename"] == people["filename"].removesuffix(".csv") + "-outcomes.csv"
+    rows = list(csv.DictReader(io.StringIO(outcomes["bytes"].decode("utf-8-sig"))))
+    answered = [r for r in rows if r["measure"] == "answered"]
+    assert [(r["role"], r["checkpoint"], r["value"]) for r in answered] == [("mentor", "end", "1")]
+    # One person answered: no rate, only that it is hidden.
+    (again,) = [r for r in rows if r["measure"] == "would_again_yes"]
+    assert (again["value"], again["note"]) == ("", "hidden: fewer than 3 people")
+    assert outcomes["channel_id"] == people["channel_id"]
+    assert desk.latest_files(team, LEAD_ID)[-1] == sent
+    assert len(desk.latest_files(team, LEAD_ID)) == 2
+
+
 def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slack):
     fake_slack.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
     with pytest.raises(SlackRejectedError):

@@ -14,17 +14,25 @@ from bot.shapes.report import (
     AtRiskPair,
     Engagement,
     FunnelStage,
+    Moment,
+    Outcomes,
     PairCounts,
+    Participation,
     PersonRow,
     Recognition,
     Report,
     RiskReason,
+    RoleOutcomes,
     SharedComment,
+    SharedCommitment,
+    SignalRates,
     SkillBalance,
     Stage,
     WaitingPerson,
     WeekActivity,
     aggregate,
+    commitment_counts,
+    confidence_change,
 )
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -32,6 +40,7 @@ START = date(2026, 9, 7)
 # What the sample's one shared comment says; the blockers need escaping everywhere.
 LEARNED = "Learned how prompt chaining works"
 BLOCKERS = "Our calendars | never line up <script>"
+SHARED_COMMITMENT = "Ask <!here> & the team | for *feedback* monthly"
 
 
 def at_risk_pair(pair_id: int, *reasons: RiskReason, **changes: object) -> AtRiskPair:
@@ -173,3 +182,50 @@ def empty_report(**changes: object) -> Report:
         rows=(),
     )
     return replace(report, **changes)
+
+
+def sample_outcomes(**changes: object) -> Outcomes:
+    """After the sample program: juniors' and seniors' confidence, signals at the end,
+    the seniors' commitments, and one shared commitment that needs escaping."""
+    mentors = RoleOutcomes(
+        role="mentor",
+        participation=(
+            Participation(Moment.BEFORE, "mentor", 10, 9, 1),
+            Participation(Moment.AFTER, "mentor", 8, 7, 0),
+            Participation(Moment.END, "mentor", 8, 6, 1),
+        ),
+        overall=confidence_change("", "All areas", "mentor", people=7, before=2.4, after=3.8),
+        confidence=(
+            confidence_change(
+                "running_a_session", "Running a session", "mentor", people=7, before=2, after=4
+            ),
+            confidence_change(
+                "ai-tools", "AI and new tools", "mentor", people=5, before=3.2, after=3.6
+            ),
+            confidence_change("data-analytics", "Data", "mentor", people=2, before=1, after=5),
+        ),
+        signals=(
+            SignalRates(
+                Moment.END,
+                "mentor",
+                would_again=aggregate(5 / 6, 6),
+                recommend=aggregate(4 / 6, 6),
+                sponsored=aggregate(0.5, 6),
+            ),
+        ),
+    )
+    mentees = RoleOutcomes(
+        role="mentee",
+        participation=(Participation(Moment.BEFORE, "mentee", 8, 2, 0),),
+        overall=confidence_change("", "All areas", "mentee", people=2, before=2, after=4),
+        confidence=(),
+        signals=(),
+    )
+    outcomes = Outcomes(
+        roles=(mentors, mentees),
+        commitments=commitment_counts(
+            4, made=9, kept=3, in_progress=2, dropped=1, no_answer=3, shared=1
+        ),
+        shared_commitments=(SharedCommitment("UMENTEE12", SHARED_COMMITMENT, NOW),),
+    )
+    return replace(outcomes, **changes)

@@ -16,10 +16,13 @@ from bot.services.weekly.due import record_delivery_facts
 from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
+    Commitment,
+    CommitmentProgress,
     MatchRound,
     MatchWaiting,
     OutboundMessage,
     OutboxStatus,
+    OutcomeSurvey,
     Pair,
     PairStatus,
     PairWeek,
@@ -28,6 +31,8 @@ from models import (
     PersonStatus,
     Program,
     RoundStatus,
+    SelfAssessment,
+    SelfAssessmentScore,
     Skill,
 )
 
@@ -237,6 +242,118 @@ class ScenarioBuilder:
                         reason=reason,
                     )
                 )
+
+    # --- outcomes: self-assessments, surveys, commitments ---------------------------
+
+    def assessment(
+        self,
+        who: str,
+        phase: str,
+        scores: dict[str, int] | None = None,
+        *,
+        skipped: bool = False,
+        asked_at: datetime = NOW - timedelta(days=20),
+    ) -> int:
+        """A self-assessment of ``who``: answered with ``scores``, skipped, or (neither)
+        asked and not answered yet."""
+        with self.sessions.begin() as s:
+            row = SelfAssessment(
+                program_id=self.scenario.program_id,
+                person_id=self.scenario.people[self.scenario.users[who]],
+                phase=phase,
+                areas=list(scores or {}),
+                asked_at=asked_at,
+                closes_at=asked_at + timedelta(days=14),
+                answered_at=asked_at + timedelta(hours=1) if scores else None,
+                skipped_at=asked_at + timedelta(hours=1) if skipped else None,
+            )
+            s.add(row)
+            s.flush()
+            s.add_all(
+                SelfAssessmentScore(assessment_id=row.id, area=area, score=score)
+                for area, score in (scores or {}).items()
+            )
+            return row.id
+
+    def survey(
+        self,
+        who: str,
+        checkpoint: str,
+        *,
+        role: str,
+        pair: str | None = None,
+        answered: bool = True,
+        skipped: bool = False,
+        asked_at: datetime = NOW - timedelta(days=10),
+        **signals: str,
+    ) -> int:
+        """An outcome survey of ``who`` at ``checkpoint``, with the signals given."""
+        with self.sessions.begin() as s:
+            row = OutcomeSurvey(
+                program_id=self.scenario.program_id,
+                person_id=self.scenario.people[self.scenario.users[who]],
+                pair_id=self.scenario.pairs[pair] if pair else None,
+                role=role,
+                checkpoint=checkpoint,
+                asks_signals=checkpoint != "day30",
+                asked_at=asked_at,
+                closes_at=asked_at + timedelta(days=14),
+                answered_at=asked_at + timedelta(hours=2) if answered and not skipped else None,
+                skipped_at=asked_at + timedelta(hours=2) if skipped else None,
+                **signals,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def commitment(
+        self, who: str, survey_id: int, position: int, text: str, *, shared: bool = False
+    ) -> int:
+        with self.sessions.begin() as s:
+            survey = s.get_one(OutcomeSurvey, survey_id)
+            row = Commitment(
+                program_id=self.scenario.program_id,
+                person_id=self.scenario.people[self.scenario.users[who]],
+                pair_id=survey.pair_id,
+                survey_id=survey_id,
+                position=position,
+                text=text,
+                shared=shared,
+                created_at=survey.answered_at or survey.asked_at,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def progress(
+        self,
+        commitment_id: int,
+        survey_id: int,
+        status: str,
+        evidence: str | None = None,
+    ) -> None:
+        with self.sessions.begin() as s:
+            survey = s.get_one(OutcomeSurvey, survey_id)
+            s.add(
+                CommitmentProgress(
+                    commitment_id=commitment_id,
+                    checkpoint=survey.checkpoint,
+                    survey_id=survey_id,
+                    status=status,
+                    evidence=evidence,
+                    answered_at=survey.answered_at or survey.asked_at,
+                )
+            )
+
+    def set_status(self, who: str, status: PersonStatus) -> None:
+        """``who`` pauses or leaves now (after whatever they answered)."""
+        with self.sessions.begin() as s:
+            person = s.get_one(Person, self.scenario.people[self.scenario.users[who]])
+            person.status = status
+            if status == PersonStatus.LEFT:
+                person.left_at = NOW
+            elif status == PersonStatus.PAUSED:
+                person.paused_at = NOW
 
     def set_channel(self, pair: str, channel_id: str) -> None:
         with self.sessions.begin() as s:

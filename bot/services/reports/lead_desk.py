@@ -33,7 +33,7 @@ from bot.shapes.matching import ConfirmResult, RoundPreview
 from bot.shapes.programs import NEW_PROGRAM, ProgramSettings, ProgramSubmission
 from bot.shapes.report import FileKind, Report, ReportFile
 from bot.slack.gateway import SlackGateway
-from bot.views.report_files import report_csv
+from bot.views.report_files import outcomes_csv, report_csv
 from bot.vocabulary import OutboxKind
 from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
 
@@ -142,22 +142,49 @@ class LeadDesk:
         program: str | None = None,
         program_id: int | None = None,
     ) -> ReportFile:
-        """Render the CSV or the chart and upload it to the lead's DM with Upward."""
+        """Render the CSV or the chart and upload it to the lead's DM with Upward. With
+        the CSV comes the outcomes CSV (one row per measure), once anyone has been asked
+        about outcomes; the people CSV is the one returned."""
         self._leads.require(lead_id, "report")
         report = self._reports.build(
             team_id, program, detail=kind == FileKind.CSV, program_id=program_id
         )
         stamp = report.generated_at.strftime("%Y-%m-%d")
         slug = "".join(c if c.isalnum() else "-" for c in report.program_name.lower()).strip("-")
+        name = f"upward-{slug or 'program'}-{stamp}"
         if kind == FileKind.CSV:
-            content, extension = report_csv(report), "csv"
+            content, filename = report_csv(report), f"{name}.csv"
             title = copy.REPORT_CSV_TITLE.format(program=report.program_name, date=stamp)
         else:
             # Drawn by a child process: matplotlib would stay in this one's memory for good.
-            content, extension = self._charts.png(report), "png"
+            content, filename = self._charts.png(report), f"{name}.png"
             title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
         comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
-        filename = f"upward-{slug or 'program'}-{stamp}.{extension}"
+        sent = self._upload(team_id, lead_id, report, kind, (filename, content, title, comment))
+        if kind == FileKind.CSV and report.outcomes.asked:
+            self._upload(
+                team_id,
+                lead_id,
+                report,
+                kind,
+                (
+                    f"{name}-outcomes.csv",
+                    outcomes_csv(report),
+                    copy.REPORT_OUTCOMES_CSV_TITLE.format(program=report.program_name, date=stamp),
+                    copy.REPORT_OUTCOMES_CSV_COMMENT.format(program=escape(report.program_name)),
+                ),
+            )
+        return sent
+
+    def _upload(
+        self,
+        team_id: str,
+        lead_id: str,
+        report: Report,
+        kind: FileKind,
+        file: tuple[str, bytes, str, str],
+    ) -> ReportFile:
+        filename, content, title, comment = file
         uploaded = self._dms.using(
             lead_id,
             lambda channel: self._gateway.upload_file(channel, filename, content, title, comment),

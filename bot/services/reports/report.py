@@ -1,5 +1,8 @@
 """The lead report: a whole program at a glance, read with a fixed number of queries.
 
+The outcomes section (what changed after the program) is read by
+:mod:`bot.services.reports.outcomes`, in the same session.
+
 Every query below aggregates in the database and is filtered by the program, so the
 report costs the same dozen statements for ten people or ten thousand (a test counts
 them). What comes back per pair is one small row, combined here in Python into the
@@ -36,6 +39,7 @@ from bot import copy
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
+from bot.services.reports.outcomes import read_outcomes, read_replies
 from bot.shapes.report import (
     SHARED_COMMENTS,
     AtRiskPair,
@@ -221,6 +225,7 @@ class _Reader:
         low_rated = self._low_rated()
         at_risk = self._at_risk(pairs, low_rated)
         waitlist = self._waitlist()
+        skills = self._skills()
         return Report(
             team_id=self.workspace.slack_team_id,
             program_id=self.program.id,
@@ -232,12 +237,15 @@ class _Reader:
             pairs=_pair_counts(pairs, at_risk),
             at_risk=at_risk,
             engagement=self._engagement(pairs),
-            skills=self._skills(),
+            skills=skills,
             waitlist=waitlist,
             recognition=self._recognition(),
             weekly=self._weekly(),
             shared_comments=self._shared_comments(),
             rows=self._rows(by_id, at_risk, waitlist) if detail else (),
+            outcomes=read_outcomes(
+                self.session, self.program.id, self.now, {s.slug: s.name for s in skills}
+            ),
         )
 
     # --- pairs ---------------------------------------------------------------------
@@ -633,6 +641,7 @@ class _Reader:
                 .group_by(CheckIn.pair_id, CheckIn.person_id)
             )
         }
+        replies = read_replies(self.session, self.program.id, self.now)
         risk = {a.pair_id: "+".join(a.reasons) for a in at_risk}
         waiting = {w.user_id: w.reason for w in waitlist}
         pairs_of: dict[int, list[_PairStats]] = defaultdict(list)
@@ -641,6 +650,7 @@ class _Reader:
             pairs_of[pair.mentee_id].append(pair)
         rows: list[PersonRow] = []
         for person_id, user, role, status, department, title, email, joined_at in people:
+            answered, shared = replies.get(person_id, ((), 0))
             base = PersonRow(
                 user_id=user,
                 role=role,
@@ -650,6 +660,8 @@ class _Reader:
                 email=email,
                 joined_at=joined_at,
                 waiting_reason=waiting.get(user),
+                replies=answered,
+                commitments_shared=shared,
             )
             if not pairs_of[person_id]:
                 rows.append(base)
