@@ -31,6 +31,7 @@ from bot.shapes.report import (
     RoleOutcomes,
     Stage,
 )
+from bot.words import counted
 
 # --- CSV ------------------------------------------------------------------------------
 
@@ -339,7 +340,7 @@ def risk_reason_text(reason: RiskReason, pair: AtRiskPair) -> str:
     if reason is RiskReason.NO_ACTIVITY:
         if pair.idle_weeks is None:
             return "no session yet"
-        return f"no session for {_plural(pair.idle_weeks, 'week')}"
+        return f"no session for {counted(pair.idle_weeks, 'week')}"
     if reason is RiskReason.SENIOR_SKIPPING:
         return "the mentee skipped or snoozed two prompts in a row"
     if reason is RiskReason.LOW_RATING:
@@ -375,7 +376,7 @@ def aggregate_text(value: Aggregate, percent: bool = False) -> str:
     if value.value is None:
         return NO_ANSWERS_TEXT
     number = f"{value.value:.0%}" if percent else f"{value.value:.1f} out of 5"
-    return f"{number} ({_plural(value.people, 'person', 'people')})"
+    return f"{number} ({counted(value.people, 'person', 'people')})"
 
 
 def _md_skills(report: Report) -> list[str]:
@@ -394,7 +395,7 @@ def _md_skills(report: Report) -> list[str]:
     if short:
         lines.append(
             "Short of mentors: "
-            + ", ".join(f"{_md(s.name)} ({_plural(s.short, 'mentee')})" for s in short)
+            + ", ".join(f"{_md(s.name)} ({counted(s.short, 'mentee')})" for s in short)
             + "."
         )
     else:
@@ -485,7 +486,7 @@ def _md_outcomes(report: Report) -> list[list[str]]:
             lines.append(f"- {HIDDEN_TEXT}")
         else:
             lines += [
-                f"- Made: {counts.made} (by {_plural(counts.seniors, 'senior')})",
+                f"- Made: {counts.made} (by {counted(counts.seniors, 'senior')})",
                 f"- Kept: {counts.kept}",
                 f"- In progress: {counts.in_progress}",
                 f"- Dropped: {counts.dropped}",
@@ -542,10 +543,6 @@ def _md(text: str) -> str:
     # the lead prints this report in.
     plain = "".join(ch for ch in " ".join(text.split()) if unicodedata.category(ch) != "Cc")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _utc(instant: datetime) -> datetime:
