@@ -33,6 +33,7 @@ from bot.shapes.report import (
     Stage,
 )
 from bot.views.messages import Message
+from bot.words import counted
 from models.enums import Role
 
 SECTION_MAX = 3000
@@ -377,7 +378,9 @@ def role_text(outcomes: RoleOutcomes) -> str:
         lines += [_area_line(c) for c in shown[:MAX_AREAS_SHOWN]]
         few = len(outcomes.confidence) - min(len(shown), MAX_AREAS_SHOWN)
         if few:
-            lines.append(copy.OUTCOMES_CONFIDENCE_FEW.format(n=few, min=MIN_GROUP))
+            lines.append(
+                copy.OUTCOMES_CONFIDENCE_FEW.format(areas=counted(few, "more area"), min=MIN_GROUP)
+            )
     elif any(p.moment in (Moment.BEFORE, Moment.AFTER) for p in outcomes.participation):
         lines.append(copy.OUTCOMES_CONFIDENCE_NONE.format(n=MIN_GROUP))
     lines += [_signals_line(s) for s in outcomes.signals]

@@ -35,7 +35,7 @@ def test_the_outcomes_section_reads_as_words_for_each_role():
     assert "• Running a session: *2.0 → 4.0* (+2.0; 7 people)" in text
     assert "At the end (6 answered): would take part again *83%* · would recommend *67%*" in text
     assert "say their senior opened a door *50%*" in text
-    assert "_1 more area(s) with fewer than 3 people: not shown_" in text
+    assert "_1 more area with fewer than 3 people: not shown_" in text
     # Two seniors answered at the start: their confidence is not shown.
     assert "Confidence, start → end: _not enough answers yet (fewer than 3)_" in text
     assert "9 made · 3 kept · 2 in progress · 1 dropped · 3 not followed up yet" in text
