@@ -894,7 +894,6 @@ OUTCOMES_COMMITMENTS = (
 )
 OUTCOMES_COMMITMENTS_HIDDEN = "*Seniors' commitments:* _not enough seniors yet (fewer than {n})_"
 OUTCOMES_SHARED_HEADING = "*Commitments shared with you* (newest first)"
-OUTCOMES_SHARED_LINE = "• <@{user}>: {text}"
 OUTCOMES_NOTHING_YET = (
     "_Nobody has been asked yet: the confidence check follows joining, the other questions "
     "come at the end of the program._"
@@ -909,7 +908,10 @@ DASHBOARD_OUTCOMES_CONFIDENCE_NONE = (
     "confidence start → end: _not enough answers yet (fewer than {n})_"
 )
 DASHBOARD_OUTCOMES_SIGNALS = "{checkpoint}: would again {again} · recommend {recommend}"
-DASHBOARD_OUTCOMES_COMMITMENTS = "*Commitments*\n{made} made · {kept} kept · {dropped} dropped"
+DASHBOARD_OUTCOMES_COMMITMENTS = (
+    "*Commitments*\n{made} made · {kept} kept · {in_progress} in progress · {dropped} dropped"
+    " · {no_answer} not followed up yet"
+)
 DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN = "*Commitments*\n_fewer than {n} seniors yet_"
 
 DASHBOARD_HEADER_PLAIN = "Program: {program}"

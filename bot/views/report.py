@@ -11,7 +11,9 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
+    TextObject,
 )
 
 from bot import copy
@@ -317,6 +319,7 @@ def _comments(report: Report) -> list[Block]:
 
 MAX_AREAS_SHOWN = 8  # per role; the outcomes CSV has every area
 MAX_SHARED_SHOWN = 10
+SHARED_PER_SECTION = 5  # a section holds ten fields: a name and a text each
 COMMITMENT_MAX = 200  # a commitment is at most 200 characters when written
 AREA_NAME_MAX = 80
 
@@ -400,17 +403,26 @@ def commitments_text(counts: CommitmentCounts) -> str:
     )
 
 
-def shared_line(commitment: SharedCommitment) -> str:
-    # Trim before escaping so an entity is never cut in half.
-    text = escape(clip(" ".join(commitment.text.split()), COMMITMENT_MAX))
-    return copy.OUTCOMES_SHARED_LINE.format(user=commitment.senior_user, text=text)
-
-
 def _shared(commitments: Sequence[SharedCommitment]) -> list[Block]:
+    """Who (a mention) beside what they wrote, as plain text: shown as typed, so their
+    *stars* and <!here> are neither formatting nor a ping (as in their App Home)."""
     if not commitments:
         return []
-    lines = [shared_line(c) for c in commitments[:MAX_SHARED_SHOWN]]
-    return [SectionBlock(text=bounded_lines(copy.OUTCOMES_SHARED_HEADING, lines, len(commitments)))]
+    shown = commitments[:MAX_SHARED_SHOWN]
+    blocks: list[Block] = [SectionBlock(text=copy.OUTCOMES_SHARED_HEADING)]
+    for start in range(0, len(shown), SHARED_PER_SECTION):
+        fields: list[TextObject] = []
+        for commitment in shown[start : start + SHARED_PER_SECTION]:
+            text = clip(" ".join(commitment.text.split()), COMMITMENT_MAX)
+            fields += [
+                MarkdownTextObject(text=f"<@{commitment.senior_user}>"),
+                PlainTextObject(text=text, emoji=False),
+            ]
+        blocks.append(SectionBlock(fields=fields))
+    if len(commitments) > len(shown):
+        more = copy.REPORT_MORE.format(n=len(commitments) - len(shown))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
 
 
 def outcomes_blocks(report: Report) -> list[Block]:
@@ -463,7 +475,11 @@ def dashboard_outcomes(report: Report) -> list[Block]:
             copy.DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN.format(n=MIN_GROUP)
             if counts.hidden or counts.made is None
             else copy.DASHBOARD_OUTCOMES_COMMITMENTS.format(
-                made=counts.made, kept=counts.kept, dropped=counts.dropped
+                made=counts.made,
+                kept=counts.kept,
+                in_progress=counts.in_progress,
+                dropped=counts.dropped,
+                no_answer=counts.no_answer,
             )
         )
     if not fields:

@@ -24,7 +24,8 @@ from bot.views.dashboard import MAX_DASHBOARD_BLOCKS, dashboard_blocks
 from bot.views.report import report_message
 from bot.views.report_chart import report_chart
 from bot.views.report_files import outcomes_csv, report_json, report_markdown
-from tests.support.report_samples import NOW, SHARED_COMMITMENT, sample_outcomes, sample_report
+from tests.support.report_samples import NOW, sample_outcomes, sample_report
+from tests.support.text_objects import mrkdwn_text
 from tests.views.test_report import assert_inside_slack_limits, huge_report, payload, rendered
 from tests.views.test_report_files import png_size
 
@@ -39,6 +40,9 @@ def test_the_outcomes_section_reads_as_words_for_each_role():
     # Two seniors answered at the start: their confidence is not shown.
     assert "Confidence, start → end: _not enough answers yet (fewer than 3)_" in text
     assert "9 made · 3 kept · 2 in progress · 1 dropped · 3 not followed up yet" in text
+    # App Home's totals add up too (nothing left for the lead to work out).
+    home = rendered(dashboard_blocks(sample_report(outcomes=sample_outcomes()), []))
+    assert "9 made · 3 kept · 2 in progress · 1 dropped · 3 not followed up yet" in home
 
 
 def test_hidden_outcomes_never_print_a_number_even_when_built_by_hand():
@@ -105,9 +109,12 @@ def test_a_huge_outcomes_section_stays_inside_slack_limits():
 
 def test_shared_commitments_are_escaped_in_slack_and_markdown():
     report = sample_report(outcomes=sample_outcomes())
-    text = rendered(report_message(report).blocks)
-    assert "• <@UMENTEE12>: Ask &lt;!here&gt; &amp; the team | for *feedback* monthly" in text
-    assert SHARED_COMMITMENT not in text
+    blocks = payload(report_message(report).blocks)
+    # Who, as a mention, beside what they wrote as plain text: shown as typed.
+    (fields,) = [b["fields"] for b in blocks if "<@UMENTEE12>" in json.dumps(b.get("fields"))]
+    assert [f["type"] for f in fields[:2]] == ["mrkdwn", "plain_text"]
+    assert fields[1]["text"] == "Ask <!here> & the team | for *feedback* monthly"
+    assert "<!here>" not in mrkdwn_text(blocks)
     assert "Ask \\<!here\\> & the team \\| for \\*feedback\\* monthly" in report_markdown(report)
 
 
