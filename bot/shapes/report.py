@@ -191,14 +191,9 @@ class PersonRow:
     at_risk: str | None = None  # RiskReason values joined by "+"
     checkins_asked: int = 0  # this person's own check-ins for this pair
     checkins_answered: int = 0
-    # Whether this person answered each outcome question of the program (a Reply value,
-    # None when not asked): never what they answered. Per person, so the same on each of
-    # their lines.
-    replies: tuple[tuple[Moment, Reply], ...] = ()
-    commitments_shared: int = 0  # commitments whose text the person shared with the lead
-
-    def reply(self, moment: Moment) -> Reply | None:
-        return dict(self.replies).get(moment)
+    # Commitments whose text the person shared with the lead. Nothing else of the outcome
+    # questions is per person, not even who answered: leads see totals over 3+ people.
+    commitments_shared: int = 0
 
 
 # --- outcomes: what changed after the program -------------------------------------------
@@ -214,14 +209,6 @@ class Moment(StrEnum):
     END = "end"
     DAY_30 = "day30"
     DAY_60 = "day60"
-
-
-class Reply(StrEnum):
-    """What became of one person's question at one moment (never what they said)."""
-
-    ASKED = "asked"  # asked, no answer (yet)
-    ANSWERED = "answered"
-    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)

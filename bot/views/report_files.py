@@ -58,16 +58,8 @@ CSV_COLUMNS = (
     "at_risk",
     "checkins_asked",
     "checkins_answered",
-    # Whether each outcome question was answered (answered, skipped, asked), never what.
-    "assessment_before",
-    "assessment_after",
-    "survey_end",
-    "survey_day30",
-    "survey_day60",
     "commitments_shared",
 )
-# The moments behind the columns above, in their order.
-_REPLY_COLUMNS = (Moment.BEFORE, Moment.AFTER, Moment.END, Moment.DAY_30, Moment.DAY_60)
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
 # department and title come from people and HR files, so they may. OWASP's advice: a
@@ -110,7 +102,6 @@ def _csv_values(report: Report, row: PersonRow) -> tuple[object, ...]:
         row.at_risk,
         row.checkins_asked,
         row.checkins_answered,
-        *(row.reply(moment) for moment in _REPLY_COLUMNS),
         row.commitments_shared,
     )
 

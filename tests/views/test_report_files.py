@@ -54,11 +54,6 @@ HEADER = [
     "at_risk",
     "checkins_asked",
     "checkins_answered",
-    "assessment_before",
-    "assessment_after",
-    "survey_end",
-    "survey_day30",
-    "survey_day60",
     "commitments_shared",
 ]
 

@@ -36,7 +36,6 @@ from bot.shapes.report import (
     Moment,
     Outcomes,
     Participation,
-    Reply,
     RoleOutcomes,
     SharedCommitment,
     SignalRates,
@@ -305,45 +304,16 @@ def _shared_commitments(session: Session, program_id: int) -> tuple[SharedCommit
     return tuple(SharedCommitment(*row) for row in rows)
 
 
-def read_replies(
-    session: Session, program_id: int, now: datetime
-) -> dict[int, tuple[tuple[tuple[Moment, Reply], ...], int]]:
-    """person id -> (what became of each question they were asked, in Moment order; how
-    many commitments they shared), for the CSV: one statement."""
-    s, a = OutcomeSurvey, SelfAssessment
-    shared = (
-        select(func.count())
-        .where(Commitment.survey_id == s.id, Commitment.shared.is_(True))
-        .scalar_subquery()
+def read_commitments_shared(session: Session, program_id: int) -> dict[int, int]:
+    """person id -> how many commitments they shared with the lead, for the CSV: one
+    statement. Whether someone answered or skipped is not there: people are told leads
+    see only totals over at least three people."""
+    rows = session.execute(
+        select(Commitment.person_id, func.count())
+        .where(Commitment.program_id == program_id, Commitment.shared.is_(True))
+        .group_by(Commitment.person_id)
     )
-    surveys = select(s.person_id, s.checkpoint, s.answered_at, s.skipped_at, shared).where(
-        s.program_id == program_id, s.asked_at <= now
-    )
-    assessments = select(a.person_id, a.phase, a.answered_at, a.skipped_at, literal(0)).where(
-        a.program_id == program_id, a.asked_at <= now
-    )
-    replies: dict[int, dict[Moment, Reply]] = defaultdict(dict)
-    shares: dict[int, int] = defaultdict(int)
-    for person_id, moment, answered_at, skipped_at, n in session.execute(
-        union_all(surveys, assessments)
-    ):
-        reply = (
-            Reply.ANSWERED
-            if answered_at is not None
-            else Reply.SKIPPED
-            if skipped_at is not None
-            else Reply.ASKED
-        )
-        replies[person_id][Moment(moment)] = reply
-        shares[person_id] += int(n or 0)
-    order = list(Moment)
-    return {
-        person_id: (
-            tuple(sorted(found.items(), key=lambda item: order.index(item[0]))),
-            shares[person_id],
-        )
-        for person_id, found in replies.items()
-    }
+    return {person_id: count for person_id, count in rows}  # noqa: C416 (rows are Rows)
 
 
-__all__ = ["read_outcomes", "read_replies"]
+__all__ = ["read_commitments_shared", "read_outcomes"]

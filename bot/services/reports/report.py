@@ -39,7 +39,7 @@ from bot import copy
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.mrkdwn import escape
-from bot.services.reports.outcomes import read_outcomes, read_replies
+from bot.services.reports.outcomes import read_commitments_shared, read_outcomes
 from bot.shapes.report import (
     SHARED_COMMENTS,
     AtRiskPair,
@@ -641,7 +641,7 @@ class _Reader:
                 .group_by(CheckIn.pair_id, CheckIn.person_id)
             )
         }
-        replies = read_replies(self.session, self.program.id, self.now)
+        shared = read_commitments_shared(self.session, self.program.id)
         risk = {a.pair_id: "+".join(a.reasons) for a in at_risk}
         waiting = {w.user_id: w.reason for w in waitlist}
         pairs_of: dict[int, list[_PairStats]] = defaultdict(list)
@@ -650,7 +650,6 @@ class _Reader:
             pairs_of[pair.mentee_id].append(pair)
         rows: list[PersonRow] = []
         for person_id, user, role, status, department, title, email, joined_at in people:
-            answered, shared = replies.get(person_id, ((), 0))
             base = PersonRow(
                 user_id=user,
                 role=role,
@@ -660,8 +659,7 @@ class _Reader:
                 email=email,
                 joined_at=joined_at,
                 waiting_reason=waiting.get(user),
-                replies=answered,
-                commitments_shared=shared,
+                commitments_shared=shared.get(person_id, 0),
             )
             if not pairs_of[person_id]:
                 rows.append(base)
