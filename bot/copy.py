@@ -899,9 +899,12 @@ OUTCOMES_NOTHING_YET = (
     "come at the end of the program._"
 )
 DASHBOARD_OUTCOMES = "*Outcomes*"
-CHART_WOULD_AGAIN = "would take part again"
-CHART_RECOMMEND = "would recommend"
+# The chart's bar labels: short, so the labels leave the panels their width.
+CHART_ROLES = {"mentor": "Juniors", "mentee": "Seniors"}
+CHART_WOULD_AGAIN = "take part again"
+CHART_RECOMMEND = "recommend"
 CHART_SPONSORED = "senior opened a door"
+CHART_WHEN = {"end": "end", "day60": "60 days"}
 DASHBOARD_OUTCOMES_ROLE = "{role}\n{confidence}\n{signals}"
 DASHBOARD_OUTCOMES_CONFIDENCE = "confidence {before:.1f} → {after:.1f} ({change:+.1f})"
 DASHBOARD_OUTCOMES_CONFIDENCE_NONE = (

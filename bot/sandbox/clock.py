@@ -64,6 +64,18 @@ def next_working_morning(now: datetime, tz: str) -> datetime:
         day += timedelta(days=1)
 
 
+def after_the_thanks(due: datetime) -> datetime:
+    """The first weekday 16:00 UTC after the thank-yous fall due (never before it: a pair
+    whose mentor is in Kolkata falls due at 18:30 UTC). By then New York, London and
+    Kolkata, the demo's time zones, have each had a working morning to receive them."""
+    target = due.astimezone(UTC).replace(hour=16, minute=0, second=0, microsecond=0)
+    if target <= due:
+        target += timedelta(days=1)
+    while target.weekday() >= 5:
+        target += timedelta(days=1)
+    return target
+
+
 @dataclass(frozen=True)
 class Progress:
     """A move under way, for the page: where it is going and how far it has got."""

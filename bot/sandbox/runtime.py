@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings, redact_url
 from bot.db import migrate
 from bot.mrkdwn import escape
-from bot.sandbox.clock import ClockMover, VirtualClock, next_working_morning
+from bot.sandbox.clock import ClockMover, VirtualClock, after_the_thanks, next_working_morning
 from bot.sandbox.demo import Demo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.people import BY_ID, LEAD_ID, PEOPLE, SHOUTOUT_CHANNEL, TEAM_ID, TEAM_NAME
 from bot.sandbox.slack_side import Refusal, SlackSide, Where
-from bot.services.programs.lifecycle import program_end
+from bot.services.programs.lifecycle import RECOGNITION_DELAY, program_end
 from models import MENTOR, Pair, PairStatus, Person, Program
 from models.base import Base
 
@@ -349,10 +349,7 @@ class Sandbox:
         if not rows:
             raise Refusal("No program is running yet: start a demo program first.")
         end = max(program_end(created, tz, weeks) for created, tz, weeks in rows)
-        target = (end + timedelta(days=2)).replace(hour=16, minute=0, second=0, microsecond=0)
-        while target.weekday() >= 5:
-            target += timedelta(days=1)
-        return max(target, now + timedelta(minutes=1))
+        return max(after_the_thanks(end + RECOGNITION_DELAY), now + timedelta(minutes=1))
 
     def demo(self, _body: dict[str, Any]) -> dict[str, Any]:
         if not self._control.acquire(blocking=False):

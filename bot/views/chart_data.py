@@ -60,13 +60,13 @@ def _outcome_bars(outcomes: Outcomes) -> tuple[tuple[ConfidenceBar, ...], tuple[
     confidence: list[ConfidenceBar] = []
     rates: list[RateBar] = []
     for role in outcomes.roles:
-        who = copy.OUTCOMES_ROLES_PLAIN.get(role.role, role.role)
+        who = copy.CHART_ROLES.get(role.role, role.role)
         for change in (role.overall, *role.confidence):
             if change.hidden or change.before is None or change.after is None:
                 continue
             confidence.append(ConfidenceBar(f"{who}: {change.name}", change.before, change.after))
         for signals in role.signals:
-            when = copy.OUTCOMES_MOMENTS_SHORT[signals.checkpoint]
+            when = copy.CHART_WHEN[signals.checkpoint]
             asked: list[tuple[str, Aggregate | None]] = [
                 (copy.CHART_WOULD_AGAIN, signals.would_again),
                 (copy.CHART_RECOMMEND, signals.recommend),
@@ -75,7 +75,7 @@ def _outcome_bars(outcomes: Outcomes) -> tuple[tuple[ConfidenceBar, ...], tuple[
             for question, value in asked:
                 if value is None or value.hidden or value.value is None:
                     continue
-                rates.append(RateBar(f"{who}: {question}, {when}", value.value))
+                rates.append(RateBar(f"{who} · {question} · {when}", value.value))
     return tuple(confidence[:MAX_BARS]), tuple(rates[:MAX_BARS])
 
 

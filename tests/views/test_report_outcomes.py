@@ -159,14 +159,14 @@ def test_the_chart_gets_an_outcomes_panel_of_visible_numbers_only():
     report = sample_report(outcomes=sample_outcomes())
     chart = chart_data(report)
     assert [(c.label, c.before, c.after) for c in chart.confidence] == [
-        ("Mentors (juniors): All areas", 2.4, 3.8),
-        ("Mentors (juniors): Running a session", 2.0, 4.0),
-        ("Mentors (juniors): AI and new tools", 3.2, 3.6),
+        ("Juniors: All areas", 2.4, 3.8),
+        ("Juniors: Running a session", 2.0, 4.0),
+        ("Juniors: AI and new tools", 3.2, 3.6),
     ]  # not Data (two people), nothing of the seniors (two answered)
     assert [r.label for r in chart.rates] == [
-        "Mentors (juniors): would take part again, at the end",
-        "Mentors (juniors): would recommend, at the end",
-        "Mentors (juniors): senior opened a door, at the end",
+        "Juniors · take part again · end",
+        "Juniors · recommend · end",
+        "Juniors · senior opened a door · end",
     ]
     assert decode(encode(chart)) == chart
     assert "UMENTEE12" not in encode(chart).decode()  # no people, no commitments

@@ -335,7 +335,10 @@
       return span;
     }
     var s = String(obj.text === undefined ? "" : obj.text);
-    return document.createTextNode(obj.emoji === false ? s : emojify(s));
+    // Slack keeps a plain_text object's line breaks (mrkdwn turns them into <br>s).
+    var plainSpan = el("span", "bk-plain");
+    plainSpan.textContent = obj.emoji === false ? s : emojify(s);
+    return plainSpan;
   }
 
   function plain(obj) {
