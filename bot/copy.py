@@ -943,7 +943,7 @@ REPORT_FILE_WORKING = {
     "csv": "Making the CSV — it will arrive in your DM with Upward in a moment.",
     "chart": "Drawing the chart — it will arrive in your DM with Upward in a moment.",
 }
-REPORT_FILE_SENT = "Sent to your DM with Upward: {file}"
+REPORT_FILE_SENT = "Sent to your DM with Upward: {files}"
 REPORT_FILE_FAILED = (
     "Sorry, Slack didn't take the file (`{error}`). Nothing is lost — try again in a minute."
 )

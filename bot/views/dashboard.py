@@ -95,9 +95,9 @@ def file_line(file: ReportFile) -> str:
     return copy.DASHBOARD_FILE_LINE.format(file=_file_link(file), date=slack_date(file.created_at))
 
 
-def file_sent_text(file: ReportFile) -> str:
-    """The answer to `/mentor report csv|chart` once the file is in the lead's DM."""
-    return copy.REPORT_FILE_SENT.format(file=_file_link(file))
+def file_sent_text(files: Sequence[ReportFile]) -> str:
+    """The answer to `/mentor report csv|chart` once the files are in the lead's DM."""
+    return copy.REPORT_FILE_SENT.format(files=" and ".join(_file_link(f) for f in files))
 
 
 def _files(report: Report, files: Sequence[ReportFile]) -> list[Block]:

@@ -16,6 +16,7 @@ from bot.services.reports.chart_process import ChartFailedError, ChartProcess
 from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.report import FileKind
 from bot.slack.errors import SlackRejectedError
+from bot.views.dashboard import file_sent_text
 from models import PairStatus, Person
 from tests.support import LEAD_ID, FixedClock
 from tests.support.programs import engine_settings
@@ -78,7 +79,7 @@ def test_an_ended_pair_or_another_teams_pair_cannot_be_nudged(desk, scenario, ne
 
 def test_the_csv_goes_to_the_leads_dm_and_is_remembered(desk, scenario, fake_slack):
     team = scenario.scenario.team
-    sent = desk.send_file(team, LEAD_ID, FileKind.CSV)
+    (sent,) = desk.send_file(team, LEAD_ID, FileKind.CSV)  # nobody asked about outcomes yet
     assert sent.permalink
     assert sent.permalink.endswith(".csv")
     (file,) = fake_slack.uploaded_files.values()
@@ -95,6 +96,7 @@ def test_once_people_were_asked_about_outcomes_the_outcomes_csv_comes_too(
     scenario.survey("m1", "end", role="mentor", would_again="yes", recommend="yes")
     team = scenario.scenario.team
     sent = desk.send_file(team, LEAD_ID, FileKind.CSV)
+    assert [f.title.startswith("Upward outcomes") for f in sent] == [False, True]
     outcomes, people = sorted(fake_slack.uploaded_files.values(), key=lambda f: f["filename"])
     assert outcomes["filename"] == people["filename"].removesuffix(".csv") + "-outcomes.csv"
     rows = list(csv.DictReader(io.StringIO(outcomes["bytes"].decode("utf-8-sig"))))
@@ -104,8 +106,13 @@ def test_once_people_were_asked_about_outcomes_the_outcomes_csv_comes_too(
     (again,) = [r for r in rows if r["measure"] == "would_again_yes"]
     assert (again["value"], again["note"]) == ("", "hidden: fewer than 3 people")
     assert outcomes["channel_id"] == people["channel_id"]
-    assert desk.latest_files(team, LEAD_ID)[-1] == sent
-    assert len(desk.latest_files(team, LEAD_ID)) == 2
+    assert sorted(desk.latest_files(team, LEAD_ID), key=lambda f: f.title) == sorted(
+        sent, key=lambda f: f.title
+    )
+    # The answer in Slack links both.
+    said = file_sent_text(sent)
+    assert said.count("<http") == 2
+    assert " and " in said
 
 
 def test_a_refused_upload_raises_and_remembers_nothing(desk, scenario, fake_slack):

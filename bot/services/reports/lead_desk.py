@@ -141,10 +141,10 @@ class LeadDesk:
         *,
         program: str | None = None,
         program_id: int | None = None,
-    ) -> ReportFile:
+    ) -> list[ReportFile]:
         """Render the CSV or the chart and upload it to the lead's DM with Upward. With
         the CSV comes the outcomes CSV (one row per measure), once anyone has been asked
-        about outcomes; the people CSV is the one returned."""
+        about outcomes. Returns what was sent, the people CSV or the chart first."""
         self._leads.require(lead_id, "report")
         report = self._reports.build(
             team_id, program, detail=kind == FileKind.CSV, program_id=program_id
@@ -160,9 +160,9 @@ class LeadDesk:
             content, filename = self._charts.png(report), f"{name}.png"
             title = copy.REPORT_CHART_TITLE.format(program=report.program_name, date=stamp)
         comment = copy.REPORT_FILE_COMMENT[kind].format(program=escape(report.program_name))
-        sent = self._upload(team_id, lead_id, report, kind, (filename, content, title, comment))
+        sent = [self._upload(team_id, lead_id, report, kind, (filename, content, title, comment))]
         if kind == FileKind.CSV and report.outcomes.asked:
-            self._upload(
+            outcomes = self._upload(
                 team_id,
                 lead_id,
                 report,
@@ -174,6 +174,7 @@ class LeadDesk:
                     copy.REPORT_OUTCOMES_CSV_COMMENT.format(program=escape(report.program_name)),
                 ),
             )
+            sent.append(outcomes)
         return sent
 
     def _upload(
