@@ -9,9 +9,12 @@ from datetime import timedelta
 
 from models.enums import CommitmentStatus, OutcomeCheckpoint, Signal
 
-# How long after the pair's last program week each checkpoint is asked.
+# How long after the pair's last program week each checkpoint is asked. The end's
+# questions come as the pair wraps up, with the junior's thank-you (the lifecycle's
+# RECOGNITION_DELAY, which a test keeps equal): not while the pair is still open and the
+# last check-in may yet be answered.
 CHECKPOINT_AFTER = {
-    OutcomeCheckpoint.END: timedelta(0),
+    OutcomeCheckpoint.END: timedelta(days=2),
     OutcomeCheckpoint.DAY_30: timedelta(days=30),
     OutcomeCheckpoint.DAY_60: timedelta(days=60),
 }

@@ -19,8 +19,10 @@ from bot.container import build_services
 from bot.errors import FormErrors, UserFacingError
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.services.people.enrolment import EnrolmentService
+from bot.services.programs.lifecycle import RECOGNITION_DELAY
 from bot.shapes.assessments import AssessmentSubmission
 from bot.shapes.surveys import (
+    CHECKPOINT_AFTER,
     CommitmentItem,
     ProgressAnswer,
     Question,
@@ -50,14 +52,16 @@ from tests.support.text_objects import mrkdwn_text, plain_text
 END, DAY_30, DAY_60 = OutcomeCheckpoint.END, OutcomeCheckpoint.DAY_30, OutcomeCheckpoint.DAY_60
 PAIRED = ("mentor_la", "mentee_tokyo", "mentor_tokyo", "mentee_la")
 SENIORS = ("mentee_tokyo", "mentee_la")
-# When each checkpoint reaches each person: the program's end plus 0, 30 or 60 days, at
-# the start of their working hours (09:00-17:00 local, weekdays) or at once if inside.
+# When each checkpoint reaches each person: the program's end plus 2 (as the pair wraps
+# up), 30 or 60 days, at the start of their working hours (09:00-17:00 local, weekdays)
+# or at once if inside. The LA-Tokyo pairs end at their mentor's midnight: mentor_la's
+# on Mon 24 May 07:00 UTC, mentor_tokyo's on Sun 23 May 15:00 UTC.
 DUE = {
     END: {
-        "mentor_la": datetime(2027, 5, 24, 16, tzinfo=UTC),  # Mon 09:00 in Los Angeles
-        "mentee_tokyo": datetime(2027, 5, 24, 7, tzinfo=UTC),  # Mon 16:00 in Tokyo: at once
-        "mentor_tokyo": datetime(2027, 5, 24, 0, tzinfo=UTC),  # Mon 09:00 in Tokyo
-        "mentee_la": datetime(2027, 5, 24, 16, tzinfo=UTC),  # Sun 08:00 → Mon 09:00 in LA
+        "mentor_la": datetime(2027, 5, 26, 16, tzinfo=UTC),  # Wed 00:00 → 09:00 in LA
+        "mentee_tokyo": datetime(2027, 5, 26, 7, tzinfo=UTC),  # Wed 16:00 in Tokyo: at once
+        "mentor_tokyo": datetime(2027, 5, 26, 0, tzinfo=UTC),  # Wed 00:00 → 09:00 in Tokyo
+        "mentee_la": datetime(2027, 5, 25, 16, tzinfo=UTC),  # Tue 08:00 → 09:00 in LA
     },
     DAY_30: {
         "mentee_tokyo": datetime(2027, 6, 23, 7, tzinfo=UTC),  # Wed 16:00 in Tokyo
@@ -72,7 +76,7 @@ DUE = {
 }
 # A moment when each checkpoint has come within a day for both pairs.
 PLAN_AT = {
-    END: datetime(2027, 5, 23, 12, tzinfo=UTC),
+    END: datetime(2027, 5, 25, 12, tzinfo=UTC),
     DAY_30: datetime(2027, 6, 22, 12, tzinfo=UTC),
     DAY_60: datetime(2027, 7, 22, 12, tzinfo=UTC),
 }
@@ -141,6 +145,10 @@ def commitments(cohort) -> list[Commitment]:
 # --- who is asked what, and when ------------------------------------------------------
 
 
+def names_of(cohort) -> dict[int, str]:
+    return {person_id: name for name, person_id in cohort["ids"].items()}
+
+
 def test_the_end_is_asked_of_everyone_whose_pair_ran_to_the_end_in_their_working_hours(
     cohort, fake_slack
 ):
@@ -153,15 +161,27 @@ def test_the_end_is_asked_of_everyone_whose_pair_ran_to_the_end_in_their_working
         assert row.role == PEOPLE[name][0]
         assert row.asks_signals
     # It closes 14 days after the checkpoint itself, whatever the person's hours.
-    assert ends["mentor_la"].closes_at == datetime(2027, 6, 7, 7, tzinfo=UTC)
-    assert ends["mentor_tokyo"].closes_at == datetime(2027, 6, 6, 15, tzinfo=UTC)
+    assert ends["mentor_la"].closes_at == datetime(2027, 6, 9, 7, tzinfo=UTC)  # 14 days on
+    assert ends["mentor_tokyo"].closes_at == datetime(2027, 6, 8, 15, tzinfo=UTC)
     assert cohort["service"].plan(PLAN_AT[END]) == 0  # planned once
 
     # Through run_due: each DM goes out once, when due, in the person's working hours.
     run_clock(cohort["services"].due, PLAN_AT[END], PLAN_AT[END] + timedelta(days=2), HOUR)
     with cohort["services"].sessions() as s:
         sent = list(s.scalars(select(OutboundMessage).where(OutboundMessage.kind == "survey")))
+        thanked = {
+            m.person_id: m.sent_at
+            for m in s.scalars(
+                select(OutboundMessage).where(OutboundMessage.key.startswith("thanks:"))
+            )
+        }
     assert len(sent) == 4
+    # "That's a wrap" comes as the pair wraps up: never before the junior's thank-you.
+    juniors = {
+        m.person_id: m.sent_at for m in sent if names_of(cohort)[m.person_id].startswith("mentor")
+    }
+    assert set(thanked) == set(juniors)
+    assert all(thanked[p] <= juniors[p] for p in juniors)
     names = {person_id: name for name, person_id in cohort["ids"].items()}
     for message in sent:
         name = names[message.person_id]
@@ -575,7 +595,9 @@ def test_the_modal_state_reads_back_whatever_its_shape():
 
 def test_run_due_counts_the_surveys_it_planned(cohort):
     report = cohort["services"].due.run_due(PLAN_AT[END])
-    assert report.assessments == 8  # the final week's four "after"s, and the end's four
+    # The end's four questions; the "after" self-assessments belong to the last program
+    # week, which is over two days before the end's questions are planned.
+    assert report.assessments == 4
     assert cohort["services"].due.run_due(PLAN_AT[END] + HOUR).assessments == 0
     assert {row.role for row in surveys(cohort, END).values()} == {Role.MENTOR, Role.MENTEE}
 
@@ -693,3 +715,8 @@ def test_a_twelve_week_program_asks_each_question_once_per_person_in_their_hours
         ("day60", "done"),
         ("day60", "done"),
     ]
+
+
+def test_the_ends_questions_wait_for_the_pair_to_wrap_up():
+    """Asked with the junior's thank-you, not while the last check-in may be answered."""
+    assert CHECKPOINT_AFTER[END] == RECOGNITION_DELAY
