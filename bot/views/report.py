@@ -356,16 +356,23 @@ def _participation(outcomes: RoleOutcomes) -> str:
 
 
 def _signals_line(rates: SignalRates) -> str:
-    values = [
-        copy.OUTCOMES_WOULD_AGAIN.format(rate=rate_text(rates.would_again)),
-        copy.OUTCOMES_RECOMMEND.format(rate=rate_text(rates.recommend)),
-    ]
-    if rates.sponsored is not None:
-        values.append(copy.OUTCOMES_SPONSORED.format(rate=rate_text(rates.sponsored)))
+    asked = [rates.would_again, rates.recommend]
+    asked += [rates.sponsored] if rates.sponsored is not None else []
+    if all(value.hidden for value in asked):
+        # Said once for the line, not once per question.
+        values = copy.OUTCOMES_NOT_ENOUGH.format(n=MIN_GROUP)
+    else:
+        parts = [
+            copy.OUTCOMES_WOULD_AGAIN.format(rate=rate_text(rates.would_again)),
+            copy.OUTCOMES_RECOMMEND.format(rate=rate_text(rates.recommend)),
+        ]
+        if rates.sponsored is not None:
+            parts.append(copy.OUTCOMES_SPONSORED.format(rate=rate_text(rates.sponsored)))
+        values = " · ".join(parts)
     return copy.OUTCOMES_SIGNALS.format(
         checkpoint=copy.OUTCOMES_SIGNALS_WHEN[rates.checkpoint],
         people=rates.would_again.people,
-        values=" · ".join(values),
+        values=values,
     )
 
 

@@ -174,3 +174,15 @@ def test_the_chart_gets_an_outcomes_panel_of_visible_numbers_only():
     assert png_size(png) == (1600, 900)
     assert ChartProcess().png(report) == png
     assert png != report_chart(sample_report())  # the panel is drawn
+
+
+def test_a_line_with_every_rate_hidden_says_so_once():
+    outcomes = sample_outcomes()
+    few = aggregate(1.0, 2)
+    seniors = replace(
+        outcomes.roles[1], signals=(SignalRates(Moment.END, "mentee", few, few, None),)
+    )
+    report = sample_report(outcomes=replace(outcomes, roles=(outcomes.roles[0], seniors)))
+    text = rendered(report_message(report).blocks)
+    assert "At the end (2 answered): _not enough answers yet (fewer than 3)_" in text
+    assert text.count("not enough answers yet") == 2  # this line, and the seniors' confidence
