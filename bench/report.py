@@ -132,6 +132,16 @@ def print_seed(info: SeedInfo, seconds: float, backend: str) -> None:
         f"        {c['pair_week']:,} pair weeks · {c['check_in']:,} check-ins "
         f"({c['check_in_answered']:,} answered) · {c['outbound_message']:,} outbound ({outbound})"
     )
+    print(
+        f"        outcomes: {c['self_assessment']:,} self-assessments "
+        f"({c['self_assessment:before']:,} before, {c['self_assessment:after']:,} after; "
+        f"{c['self_assessment_answered']:,} answered, {c['self_assessment_skipped']:,} skipped) "
+        f"with {c['self_assessment_score']:,} scores · {c['outcome_survey']:,} surveys "
+        f"(end {c['outcome_survey:end']:,}, day30 {c['outcome_survey:day30']:,}, "
+        f"day60 {c['outcome_survey:day60']:,}; {c['outcome_survey_answered']:,} answered, "
+        f"{c['outcome_survey_skipped']:,} skipped) · {c['commitment']:,} commitments "
+        f"({c['commitment_shared']:,} shared) with {c['commitment_progress']:,} progress rows"
+    )
 
 
 def print_table(rows: list[Timing], base: Timing) -> None:

@@ -7,9 +7,11 @@ uses) with one workspace and its default program, started a
 year before ``now``: people with skills, four quarterly matching rounds (and who the
 latest one left waiting), pairs that ran their twelve weeks (or ended early) and the
 latest cohort still running, every pair week with what the pair did, the check-ins and
-their answers, and the outbox rows all of that went through. Everything is written with
-bulk core ``insert()``s in chunks, so a default seed (10,000 people, 5,000 pairs) takes
-seconds, not minutes. Deterministic for a given ``seed``.
+their answers, the outcomes (a "before" self-assessment per person, an "after" and the
+end / 30-day / 60-day surveys for the people of the pairs that ran to the end, seniors'
+commitments and their progress), and the outbox rows all of that went through. Everything
+is written with bulk core ``insert()``s in chunks, so a default seed (10,000 people, 5,000
+pairs) takes seconds, not minutes. Deterministic for a given ``seed``.
 """
 
 from __future__ import annotations
@@ -25,17 +27,24 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, upd
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox_keys
+from bot.services.outcomes.assessments import areas_for
 from bot.services.people.workspaces import ensure_default_program, ensure_workspace
 from bot.services.weekly.due import record_delivery_facts
 from bot.services.weekly.prompts import load_library
 from bot.vocabulary import AtRiskReason, OutboxKind, undeliverable_reason
 from models import (
+    AssessmentPhase,
     CheckIn,
+    Commitment,
+    CommitmentProgress,
+    CommitmentStatus,
     MatchProposal,
     MatchRound,
     MatchWaiting,
     OutboundMessage,
     OutboxStatus,
+    OutcomeCheckpoint,
+    OutcomeSurvey,
     Pair,
     PairStatus,
     PairWeek,
@@ -45,6 +54,9 @@ from models import (
     ProgramFocusSkill,
     Role,
     RoundStatus,
+    SelfAssessment,
+    SelfAssessmentScore,
+    Signal,
     Skill,
     SkillDirection,
 )
@@ -106,6 +118,63 @@ BLOCKERS = (
     "Travel this month.",
     "Not sure what to bring next time.",
 )
+# Outcomes (bot.services.outcomes): when each is asked and how long it stays open.
+BEFORE_OPEN = timedelta(days=28)
+AFTER_OPEN = OUTCOME_OPEN = timedelta(days=14)
+CHECKPOINTS = (
+    (OutcomeCheckpoint.END, timedelta(days=2)),
+    (OutcomeCheckpoint.DAY_30, timedelta(days=30)),
+    (OutcomeCheckpoint.DAY_60, timedelta(days=60)),
+)
+PLANNED_AHEAD = timedelta(days=1)  # rows are written a day before their DM is due
+# (answered, skipped) shares of those asked; the rest never answer (or not yet).
+ANSWERS = {
+    AssessmentPhase.BEFORE: (0.78, 0.06),
+    AssessmentPhase.AFTER: (0.65, 0.08),
+    OutcomeCheckpoint.END: (0.70, 0.10),
+    OutcomeCheckpoint.DAY_30: (0.60, 0.10),
+    OutcomeCheckpoint.DAY_60: (0.55, 0.10),
+}
+CONFIDENCE = ((1, 8), (2, 27), (3, 40), (4, 20), (5, 5))  # before
+GROWTH = ((-1, 8), (0, 37), (1, 40), (2, 15))  # after, less before
+WOULD_AGAIN = ((Signal.YES, 72), (Signal.UNSURE, 20), (Signal.NO, 8))
+RECOMMEND = ((Signal.YES, 66), (Signal.UNSURE, 24), (Signal.NO, 10))
+SPONSORED = ((Signal.YES, 38), (Signal.UNSURE, 34), (Signal.NO, 28))
+COMMITMENTS = ((1, 30), (2, 45), (3, 25))
+SHARED = 0.3  # of the seniors who write commitments: those who let the lead read them
+DAY30 = (
+    (CommitmentStatus.DONE, 25),
+    (CommitmentStatus.IN_PROGRESS, 60),
+    (CommitmentStatus.DROPPED, 15),
+)
+DAY60 = {  # by the 30-day status (None: not answered then)
+    CommitmentStatus.DONE: ((CommitmentStatus.DONE, 1),),
+    CommitmentStatus.IN_PROGRESS: (
+        (CommitmentStatus.DONE, 50),
+        (CommitmentStatus.IN_PROGRESS, 35),
+        (CommitmentStatus.DROPPED, 15),
+    ),
+    CommitmentStatus.DROPPED: ((CommitmentStatus.DROPPED, 1),),
+    None: (
+        (CommitmentStatus.DONE, 35),
+        (CommitmentStatus.IN_PROGRESS, 45),
+        (CommitmentStatus.DROPPED, 20),
+    ),
+}
+PROMISES = (
+    "Ask my junior mentor to review one of my drafts every month.",
+    "Use an AI assistant for the first draft of every board memo.",
+    "Open our dashboards myself before asking the analysts.",
+    "Post one honest update on LinkedIn a month.",
+    "Invite a junior to run the first half of our team meeting.",
+    "Sponsor my junior mentor for the Q3 product review.",
+)
+EVIDENCE = (
+    "Did it twice this month.",
+    "Started; the first one went well.",
+    "The team noticed.",
+    "Harder than expected with travel.",
+)
 GOALS = (
     "Use AI tools for first drafts",
     "Read our dashboards without help",
@@ -132,6 +201,7 @@ class _Person:
     status: PersonStatus
     joined_at: datetime
     gone_at: datetime | None  # paused_at or left_at
+    skills: tuple[int, ...] = ()  # what they teach or learn, as drawn
 
     def available(self, at: datetime) -> bool:
         return self.joined_at < at and (self.gone_at is None or self.gone_at > at)
@@ -183,6 +253,7 @@ class _Seeder:
         self.workspace_id, self.program_id = workspace.id, program.id
         skills = list(session.scalars(select(Skill).where(Skill.workspace_id.is_(None))))
         self.skills = [(s.id, s.slug) for s in skills]
+        self.catalogue = {s.id: (s.position, s.id, s.slug) for s in skills}
         self._insert(
             ProgramFocusSkill,
             [{"program_id": program.id, "skill_id": s} for s, _ in self.skills[:2]],
@@ -192,6 +263,7 @@ class _Seeder:
         rounds = self._rounds_and_pairs(people, pairs)
         self._waiting(people, rounds[-1])
         self._history()
+        self._outcomes(people)
         for kind in sorted({row["kind"] for row in self.outbox}):
             self.counts[f"outbound:{kind}"] = sum(1 for r in self.outbox if r["kind"] == kind)
         self._insert(OutboundMessage, self.outbox, "outbound_message")
@@ -273,7 +345,8 @@ class _Seeder:
         skill_rows = []
         for p in people:
             direction = SkillDirection.TEACH if p.role == Role.MENTOR else SkillDirection.LEARN
-            for skill_id in rng.sample(skill_ids, rng.randint(1, 3)):
+            p.skills = tuple(rng.sample(skill_ids, rng.randint(1, 3)))
+            for skill_id in p.skills:
                 skill_rows.append({"person_id": p.id, "skill_id": skill_id, "direction": direction})
             welcomed = p.joined_at + timedelta(minutes=1)
             self._message(outbox_keys.welcome(p.id), OutboxKind.DM, welcomed, to=p)
@@ -761,6 +834,236 @@ class _Seeder:
                 "created_at": min(due - timedelta(days=2), self.now),
             }
         )
+
+    # --- outcomes: self-assessments, surveys, commitments and their progress -----
+
+    def _outcomes(self, people: list[_Person]) -> None:
+        """What bot.services.outcomes writes over the year: a "before" self-assessment
+        shortly after each person joined; for everyone in a pair that ran to the end
+        (their first such pair: each is unique per person and program) an "after" in
+        the final week and the end, 30- and 60-day surveys (the 30-day one only for a
+        senior who wrote commitments); commitments and their progress as answered."""
+        finished: dict[int, tuple[int, datetime, Role]] = {}  # person -> pair, end, side
+        for pair_id, row, mentor, mentee in sorted(self.pairs, key=lambda p: p[1]["created_at"]):
+            if row["status"] != PairStatus.ENDED or (row["round_id"], mentee.id) in (
+                self.ended_early
+            ):
+                continue  # running, or ended early: nothing to look back on together
+            for person, side in ((mentor, Role.MENTOR), (mentee, Role.MENTEE)):
+                finished.setdefault(person.id, (pair_id, row["ended_at"], side))
+        self._assessments(people, finished)
+        self._surveys({p.id: p for p in people}, finished)
+
+    def _assessments(
+        self, people: list[_Person], finished: dict[int, tuple[int, datetime, Role]]
+    ) -> None:
+        rng, rows, scores = self.rng, [], {}
+        areas: dict[int, tuple[str, ...]] = {}
+        for p in people:
+            ranked = sorted(self.catalogue[s] for s in p.skills)
+            areas[p.id] = areas_for(p.role, [slug for *_, slug in ranked])
+            asked = p.joined_at + timedelta(minutes=10, hours=rng.uniform(0, 16))
+            row = self._asked(p, AssessmentPhase.BEFORE, asked, asked + BEFORE_OPEN)
+            if row is None:
+                continue
+            row["areas"] = list(areas[p.id])
+            rows.append(row)
+            if row["answered_at"] is not None:
+                scores[p.id, AssessmentPhase.BEFORE] = {
+                    a: self._pick(CONFIDENCE) for a in areas[p.id]
+                }
+        before = {r["person_id"]: r for r in rows}
+        by_id = {p.id: p for p in people}
+        for person_id, (_pair, ends, _side) in finished.items():
+            p = by_id[person_id]
+            # Friday of the final week, at the start of the person's working hours.
+            asked = ends - timedelta(days=3) + timedelta(hours=rng.uniform(6, 14))
+            row = self._asked(p, AssessmentPhase.AFTER, asked, ends + AFTER_OPEN)
+            if row is None:
+                continue
+            asked_areas = before[person_id]["areas"] if person_id in before else areas[p.id]
+            row["areas"] = list(asked_areas)
+            rows.append(row)
+            if row["answered_at"] is not None:
+                earlier = scores.get((person_id, AssessmentPhase.BEFORE), {})
+                scores[person_id, AssessmentPhase.AFTER] = {
+                    a: min(5, max(1, earlier[a] + self._pick(GROWTH)))
+                    if a in earlier
+                    else self._pick(CONFIDENCE)
+                    for a in asked_areas
+                }
+        for r in rows:
+            key = outbox_keys.self_assessment(self.program_id, r["person_id"], r["phase"])
+            self._message(key, OutboxKind.ASSESSMENT, r["asked_at"], to=by_id[r["person_id"]])
+        self._insert(SelfAssessment, rows)
+        ids = self._ids(SelfAssessment, SelfAssessment.phase)
+        self._insert(
+            SelfAssessmentScore,
+            [
+                {"assessment_id": ids[key], "area": area, "score": score}
+                for key, answers in scores.items()
+                for area, score in answers.items()
+            ],
+        )
+        self._count_answers("self_assessment", rows)
+        for phase in AssessmentPhase:
+            self.counts[f"self_assessment:{phase}"] = sum(r["phase"] == phase for r in rows)
+
+    def _surveys(
+        self, by_id: dict[int, _Person], finished: dict[int, tuple[int, datetime, Role]]
+    ) -> None:
+        rng = self.rng
+        rows: list[dict[str, Any]] = []
+        commitments: dict[int, list[dict[str, Any]]] = {}  # senior -> theirs, in order
+        for checkpoint, after in CHECKPOINTS:
+            batch = []
+            for person_id, (pair_id, ends, side) in finished.items():
+                due = ends + after
+                if checkpoint == OutcomeCheckpoint.DAY_30 and person_id not in commitments:
+                    continue  # the month-on question is only about commitments
+                asked = due + timedelta(hours=rng.uniform(0, 16))
+                row = self._asked(by_id[person_id], checkpoint, asked, due + OUTCOME_OPEN)
+                if row is None:
+                    continue
+                row |= {
+                    "pair_id": pair_id,
+                    "role": side,
+                    "asks_signals": checkpoint != OutcomeCheckpoint.DAY_30,
+                    "would_again": None,
+                    "recommend": None,
+                    "sponsored": None,
+                }
+                if row["answered_at"] is not None and row["asks_signals"]:
+                    row["would_again"] = self._pick(WOULD_AGAIN)
+                    row["recommend"] = self._pick(RECOMMEND)
+                    if side == Role.MENTOR:  # a junior: has their senior opened a door?
+                        row["sponsored"] = self._pick(SPONSORED)
+                batch.append(row)
+            rows.extend(batch)
+            if checkpoint == OutcomeCheckpoint.END:
+                commitments = self._commitments(batch)
+        for r in rows:
+            key = outbox_keys.outcome_survey(self.program_id, r["person_id"], r["checkpoint"])
+            self._message(key, OutboxKind.SURVEY, r["asked_at"], to=by_id[r["person_id"]])
+        self._insert(OutcomeSurvey, rows)
+        ids = self._ids(OutcomeSurvey, OutcomeSurvey.checkpoint)
+        made = [c for theirs in commitments.values() for c in theirs]
+        for c in made:
+            c["survey_id"] = ids[c["person_id"], OutcomeCheckpoint.END]
+        self._insert(Commitment, made)
+        self._progress(rows, commitments, ids)
+        self._count_answers("outcome_survey", rows)
+        for checkpoint, _ in CHECKPOINTS:
+            self.counts[f"outcome_survey:{checkpoint}"] = sum(
+                r["checkpoint"] == checkpoint for r in rows
+            )
+        self.counts["commitment_shared"] = sum(c["shared"] for c in made)
+
+    def _commitments(self, ends: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        """Seniors who answered at the end wrote one to three commitments, and chose once
+        for all of them whether the lead may read them: senior -> theirs, in order."""
+        rng, commitments = self.rng, {}
+        for row in ends:
+            if row["role"] != Role.MENTEE or row["answered_at"] is None:
+                continue
+            shared = rng.random() < SHARED
+            commitments[row["person_id"]] = [
+                {
+                    "program_id": self.program_id,
+                    "person_id": row["person_id"],
+                    "pair_id": row["pair_id"],
+                    "position": position,
+                    "text": rng.choice(PROMISES),
+                    "shared": shared,
+                    "created_at": row["answered_at"],
+                }
+                for position in range(1, self._pick(COMMITMENTS) + 1)
+            ]
+        return commitments
+
+    def _progress(
+        self,
+        surveys: list[dict[str, Any]],
+        commitments: dict[int, list[dict[str, Any]]],
+        ids: dict[tuple[int, str], int],
+    ) -> None:
+        """Each answered follow-up says how every one of its senior's commitments goes."""
+        rng = self.rng
+        commitment_ids = {
+            (person_id, position): commitment_id
+            for commitment_id, person_id, position in self.conn.execute(
+                select(Commitment.id, Commitment.person_id, Commitment.position).where(
+                    Commitment.program_id == self.program_id
+                )
+            )
+        }
+        progress, at_30 = [], {}
+        for row in surveys:
+            checkpoint = row["checkpoint"]
+            theirs = commitments.get(row["person_id"], [])
+            if checkpoint == OutcomeCheckpoint.END or row["answered_at"] is None or not theirs:
+                continue
+            for c in theirs:
+                commitment_id = commitment_ids[row["person_id"], c["position"]]
+                if checkpoint == OutcomeCheckpoint.DAY_30:
+                    status = at_30[commitment_id] = self._pick(DAY30)
+                else:
+                    status = self._pick(DAY60[at_30.get(commitment_id)])
+                progress.append(
+                    {
+                        "commitment_id": commitment_id,
+                        "checkpoint": checkpoint,
+                        "survey_id": ids[row["person_id"], checkpoint],
+                        "status": status,
+                        "evidence": rng.choice(EVIDENCE) if rng.random() < 0.4 else None,
+                        "answered_at": row["answered_at"],
+                    }
+                )
+        self._insert(CommitmentProgress, progress)
+
+    def _asked(
+        self, person: _Person, moment: str, asked: datetime, closes: datetime
+    ) -> dict[str, Any] | None:
+        """The row of a self-assessment or survey asked at ``asked``, answered or skipped
+        (or neither) by ``now``; None when it is not planned yet, or the person was
+        paused or gone by then (nobody away is asked)."""
+        rng, asked = self.rng, asked.replace(microsecond=0)
+        if asked > self.now + PLANNED_AHEAD or (
+            person.gone_at is not None and person.gone_at <= asked
+        ):
+            return None
+        answers, skips = ANSWERS[moment]  # type: ignore[index]
+        # Most answer within the day; a few days later for the rest.
+        replied = asked + timedelta(hours=min(rng.uniform(0.1, 24), rng.uniform(0.1, 240)))
+        draw = rng.random()
+        row: dict[str, Any] = {
+            "program_id": self.program_id,
+            "person_id": person.id,
+            "asked_at": asked,
+            "closes_at": closes,
+            "answered_at": None,
+            "skipped_at": None,
+        }
+        row["phase" if isinstance(moment, AssessmentPhase) else "checkpoint"] = moment
+        if replied <= min(closes, self.now):
+            if draw < answers:
+                row["answered_at"] = replied.replace(microsecond=0)
+            elif draw < answers + skips:
+                row["skipped_at"] = replied.replace(microsecond=0)
+        return row
+
+    def _ids(self, model: Any, moment: Any) -> dict[tuple[int, str], int]:
+        """(person, phase or checkpoint) -> id of this program's rows of ``model``."""
+        return {
+            (person_id, value): row_id
+            for row_id, person_id, value in self.conn.execute(
+                select(model.id, model.person_id, moment).where(model.program_id == self.program_id)
+            )
+        }
+
+    def _count_answers(self, name: str, rows: list[dict[str, Any]]) -> None:
+        self.counts[f"{name}_answered"] = sum(r["answered_at"] is not None for r in rows)
+        self.counts[f"{name}_skipped"] = sum(r["skipped_at"] is not None for r in rows)
 
     # --- helpers ------------------------------------------------------------------
 
