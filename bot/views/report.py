@@ -397,10 +397,15 @@ def role_text(outcomes: RoleOutcomes) -> str:
     return "\n".join(lines)[:SECTION_MAX]
 
 
-def commitments_text(counts: CommitmentCounts) -> str:
+def commitments_text(
+    counts: CommitmentCounts,
+    shown: str = copy.OUTCOMES_COMMITMENTS,
+    hidden: str = copy.OUTCOMES_COMMITMENTS_HIDDEN,
+) -> str:
+    """The commitments' counts in the report's words, or App Home's (``shown``/``hidden``)."""
     if counts.hidden or counts.made is None:
-        return copy.OUTCOMES_COMMITMENTS_HIDDEN.format(n=MIN_GROUP)
-    return copy.OUTCOMES_COMMITMENTS.format(
+        return hidden.format(n=MIN_GROUP)
+    return shown.format(
         seniors=counts.seniors,
         made=counts.made,
         kept=counts.kept,
@@ -479,14 +484,10 @@ def dashboard_outcomes(report: Report) -> list[Block]:
     counts = outcomes.commitments
     if counts.seniors:
         fields.append(
-            copy.DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN.format(n=MIN_GROUP)
-            if counts.hidden or counts.made is None
-            else copy.DASHBOARD_OUTCOMES_COMMITMENTS.format(
-                made=counts.made,
-                kept=counts.kept,
-                in_progress=counts.in_progress,
-                dropped=counts.dropped,
-                no_answer=counts.no_answer,
+            commitments_text(
+                counts,
+                copy.DASHBOARD_OUTCOMES_COMMITMENTS,
+                copy.DASHBOARD_OUTCOMES_COMMITMENTS_HIDDEN,
             )
         )
     if not fields:
