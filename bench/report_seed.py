@@ -128,7 +128,7 @@ CHECKPOINTS = (
 )
 PLANNED_AHEAD = timedelta(days=1)  # rows are written a day before their DM is due
 # (answered, skipped) shares of those asked; the rest never answer (or not yet).
-ANSWERS = {
+ANSWERS: dict[str, tuple[float, float]] = {
     AssessmentPhase.BEFORE: (0.78, 0.06),
     AssessmentPhase.AFTER: (0.65, 0.08),
     OutcomeCheckpoint.END: (0.70, 0.10),
@@ -1032,7 +1032,7 @@ class _Seeder:
             person.gone_at is not None and person.gone_at <= asked
         ):
             return None
-        answers, skips = ANSWERS[moment]  # type: ignore[index]
+        answers, skips = ANSWERS[moment]
         # Most answer within the day; a few days later for the rest.
         replied = asked + timedelta(hours=min(rng.uniform(0.1, 24), rng.uniform(0.1, 240)))
         draw = rng.random()
