@@ -290,7 +290,7 @@ EVERY_WEEKS_PLAIN = {1: "Every week", 2: "Every 2 weeks", 3: "Every 3 weeks", 4:
 PROGRAM_SAVED = "Saved *{name}*. {summary}"
 PROGRAM_SUMMARY = (
     "{length} weeks{start}; prompts {prompts}, live sessions {sessions}, check-ins {checkins}; "
-    "up to {capacity} mentee(s) per mentor; matches {review}."
+    "up to {capacity} per mentor; matches {review}."
 )
 PROGRAM_REVIEWED = "reviewed by a lead"
 PROGRAM_NOT_REVIEWED = "go out without review"
@@ -356,7 +356,7 @@ ROUND_GONE = "I can't find that matching round. `/mentor match` starts a new one
 
 REASON_FOCUS_SKILLS = "teaches {skills} (a program focus)"
 REASON_SKILLS = "teaches {skills}"
-REASON_SENIORITY = "{gap} career level(s) apart, junior teaching senior"
+REASON_SENIORITY = "{gap} apart, junior teaching senior"
 REASON_CROSS_DEPARTMENT = "different teams"
 REASON_HOURS_OVERLAP = "{hours:g}h of working hours overlap"
 REASON_BOTH_ASYNC = "both prefer async"
@@ -761,10 +761,8 @@ REPORT_WHICH_WORKSPACE = (
 # --- the lead report and dashboard ---------------------------------------------------
 
 REPORT_HEADER_PLAIN = "📊 {program}"
-REPORT_FALLBACK = (
-    "Report for {program}: {joined} joined, {active} active pair(s), {at_risk} at risk."
-)
-REPORT_CONTEXT = "Generated {generated} · {start} · {weeks} week(s) long"
+REPORT_FALLBACK = "Report for {program}: {joined} joined, {active}, {at_risk} at risk."
+REPORT_CONTEXT = "Generated {generated} · {start} · {weeks} long"
 REPORT_STARTS = "starts {date}"
 REPORT_NO_START = "no start date set"
 # Slack date formatting (<!date^…>) for report dates; each reader sees their own zone.
@@ -832,26 +830,22 @@ AGGREGATE_HIDDEN = "_hidden (fewer than {n} people)_"
 AGGREGATE_NO_DATA = "_no answers yet_"
 
 REPORT_SKILLS_HEADING = "*Skills: what mentees want and mentors offer*"
-REPORT_SKILL_LINE = (
-    "• *{name}*{focus} — wanted by {wanted} mentee(s) · offered by {offered} mentor(s)"
-)
+REPORT_SKILL_LINE = "• *{name}*{focus} — wanted by {wanted} · offered by {offered}"
 REPORT_SKILL_FOCUS = " ⭐ _focus_"
-REPORT_SKILL_SHORT = "\n      ⚠️ short of mentors: {n} mentee(s) can't be served"
+REPORT_SKILL_SHORT = "\n      ⚠️ short of mentors: {mentees} can't be served"
 
 REPORT_WAITING_HEADING = "*Waiting for a partner ({n})*"
 REPORT_WAITING_LINE = "• <@{user}> ({role}): {reason} · since {since}"
 REPORT_WAITING_UNKNOWN = "not matched yet"
 ROLE_SHORT = {Role.MENTOR: "mentor", Role.MENTEE: "mentee"}
 
-REPORT_RECOGNITION = (
-    "*Recognition:* {thanked} thank-you(s) sent to mentors · {shoutouts} shout-out(s) posted"
-)
+REPORT_RECOGNITION = "*Recognition:* {thanked} sent to mentors · {shoutouts} posted"
 
 REPORT_COMMENTS_HEADING = "*Shared check-in comments* (newest first)"
 REPORT_COMMENT_WHO = "<@{user}> ({role}) · {date}"
 REPORT_COMMENT_LEARNED = "*Learned:* {text}"
 REPORT_COMMENT_BLOCKERS = "*In the way:* {text}"
-REPORT_COMMENTS_MORE = "…and {n} older shared comment(s)."
+REPORT_COMMENTS_MORE = "…and {comments}."
 
 # The outcomes section (report, App Home, files). Keyed by bot.shapes.report values.
 OUTCOMES_HEADING = "*Outcomes: what changed after the program*"
@@ -923,7 +917,7 @@ DASHBOARD_EMPTY = (
     "Nobody has joined yet. Once people join, their numbers and any pairs that need a hand "
     "show up here."
 )
-DASHBOARD_JOINED = "*Joined*\n{total} ({mentors} mentor(s) · {mentees} mentee(s))"
+DASHBOARD_JOINED = "*Joined*\n{total} ({mentors} · {mentees})"
 DASHBOARD_ACTIVE = "*Active pairs*\n{n}"
 DASHBOARD_AT_RISK = "*At risk*\n{n}"
 DASHBOARD_SESSIONS = "*Sessions held*\n{n}"

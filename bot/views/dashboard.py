@@ -30,6 +30,7 @@ from bot.views.report import (
     joined,
     slack_date,
 )
+from bot.words import counted
 
 # App Home takes 100 blocks and the lead's own profile uses about ten; this section
 # stays under MAX_DASHBOARD_BLOCKS so Home can always be published.
@@ -44,7 +45,9 @@ def _headline(report: Report) -> Block:
     e = report.engagement
     fields = [
         copy.DASHBOARD_JOINED.format(
-            total=start.total, mentors=start.mentors, mentees=start.mentees
+            total=start.total,
+            mentors=counted(start.mentors, "mentor"),
+            mentees=counted(start.mentees, "mentee"),
         ),
         copy.DASHBOARD_ACTIVE.format(n=report.pairs.active),
         copy.DASHBOARD_AT_RISK.format(n=report.pairs.at_risk),

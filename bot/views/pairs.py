@@ -29,6 +29,7 @@ from bot.shapes.matching import Reason, ReasonCode, UnmatchedReason
 from bot.shapes.programs import ProgramSettings
 from bot.views.goals_text import goals_blocks
 from bot.views.messages import Message
+from bot.words import counted
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def reason_text(reason: Reason, skill_names: Mapping[str, str]) -> str:
     texts = {
         ReasonCode.FOCUS_SKILLS: lambda: copy.REASON_FOCUS_SKILLS.format(skills=skills),
         ReasonCode.SKILLS: lambda: copy.REASON_SKILLS.format(skills=skills),
-        ReasonCode.SENIORITY: lambda: copy.REASON_SENIORITY.format(gap=reason.gap),
+        ReasonCode.SENIORITY: lambda: copy.REASON_SENIORITY.format(
+            gap=counted(reason.gap, "career level")
+        ),
         ReasonCode.CROSS_DEPARTMENT: lambda: copy.REASON_CROSS_DEPARTMENT,
         ReasonCode.HOURS_OVERLAP: lambda: copy.REASON_HOURS_OVERLAP.format(
             hours=round(reason.hours, 1)

@@ -35,6 +35,7 @@ from bot.shapes.programs import (
     ProgramSettings,
     ProgramSubmission,
 )
+from bot.words import counted
 
 NEW = "new"  # private_metadata of the modal when it creates a program
 
@@ -264,7 +265,7 @@ def program_summary(program: ProgramSettings) -> str:
         prompts=copy.EVERY_WEEKS_LOWER[program.prompt_every_weeks],
         sessions=copy.EVERY_WEEKS_LOWER[program.session_every_weeks],
         checkins=copy.EVERY_WEEKS_LOWER[program.checkin_every_weeks],
-        capacity=program.mentor_capacity,
+        capacity=counted(program.mentor_capacity, "mentee"),
         review=copy.PROGRAM_REVIEWED if program.review_matches else copy.PROGRAM_NOT_REVIEWED,
     )
 

@@ -153,7 +153,7 @@ def _header(report: Report) -> list[Block]:
     context = copy.REPORT_CONTEXT.format(
         generated=slack_date(report.generated_at, copy.DATE_TIME_FORMAT),
         start=start,
-        weeks=report.length_weeks,
+        weeks=counted(report.length_weeks, "week"),
     )
     # plain_text is never parsed for mentions, so the name goes in as typed.
     header = clip(copy.REPORT_HEADER_PLAIN.format(program=report.program_name), HEADER_MAX)
@@ -239,11 +239,11 @@ def _skills(report: Report) -> list[Block]:
         line = copy.REPORT_SKILL_LINE.format(
             name=escape(clip(skill.name, SKILL_NAME_MAX)),
             focus=copy.REPORT_SKILL_FOCUS if skill.focus else "",
-            wanted=skill.wanted,
-            offered=skill.offered,
+            wanted=counted(skill.wanted, "mentee"),
+            offered=counted(skill.offered, "mentor"),
         )
         if skill.short > 0:
-            line += copy.REPORT_SKILL_SHORT.format(n=skill.short)
+            line += copy.REPORT_SKILL_SHORT.format(mentees=counted(skill.short, "mentee"))
         lines.append(line)
     return [SectionBlock(text=bounded_lines(copy.REPORT_SKILLS_HEADING, lines, len(lines)))]
 
@@ -269,7 +269,11 @@ def _recognition(report: Report) -> list[Block]:
     if not (r.thanked or r.shoutouts or report.pairs.completed):
         return []
     return [
-        SectionBlock(text=copy.REPORT_RECOGNITION.format(thanked=r.thanked, shoutouts=r.shoutouts))
+        SectionBlock(
+            text=copy.REPORT_RECOGNITION.format(
+                thanked=counted(r.thanked, "thank-you"), shoutouts=counted(r.shoutouts, "shout-out")
+            )
+        )
     ]
 
 
@@ -308,7 +312,9 @@ def _comments(report: Report) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=copy.REPORT_COMMENTS_HEADING)]
     blocks += [SectionBlock(text=comment_text(c)) for c in comments[:MAX_COMMENTS_SHOWN]]
     if len(comments) > MAX_COMMENTS_SHOWN:
-        more = copy.REPORT_COMMENTS_MORE.format(n=len(comments) - MAX_COMMENTS_SHOWN)
+        more = copy.REPORT_COMMENTS_MORE.format(
+            comments=counted(len(comments) - MAX_COMMENTS_SHOWN, "older shared comment")
+        )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     return blocks
 
@@ -517,7 +523,7 @@ def report_message(report: Report) -> Message:
     fallback = copy.REPORT_FALLBACK.format(
         program=name,
         joined=joined(report.funnel).total,
-        active=report.pairs.active,
+        active=counted(report.pairs.active, "active pair"),
         at_risk=report.pairs.at_risk,
     )
     return Message(fallback, blocks)

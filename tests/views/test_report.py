@@ -125,7 +125,7 @@ def test_a_huge_report_stays_inside_slack_limits():
     assert "…and 92 more — `/mentor report csv` has everyone" in text  # 8 of 100 shown
     assert "…and 485 more — `/mentor report csv` has everyone" in text  # 15 of 500
     assert text.count("<@UWAITING") == 15
-    assert "…and 5 older shared comment(s)." in text
+    assert "…and 5 older shared comments." in text
     assert "L" * 301 not in text  # comments are trimmed
 
 
@@ -279,10 +279,10 @@ def test_every_waiting_reason_reads_as_words():
 def test_skills_flag_shortages_and_mark_focus_skills():
     text = rendered(report_message(sample_report()).blocks)
     assert (
-        "• *AI and new tools* ⭐ _focus_ — wanted by 6 mentee(s) · offered by 2 mentor(s)"
-        "\n      ⚠️ short of mentors: 2 mentee(s) can't be served"
+        "• *AI and new tools* ⭐ _focus_ — wanted by 6 mentees · offered by 2 mentors"
+        "\n      ⚠️ short of mentors: 2 mentees can't be served"
     ) in text
-    assert "• *Data* — wanted by 2 mentee(s) · offered by 3 mentor(s)" in text
+    assert "• *Data* — wanted by 2 mentees · offered by 3 mentors" in text
     assert text.count("short of mentors") == 1
 
 
@@ -294,7 +294,7 @@ def test_shared_comments_newest_first_at_most_five():
     assert positions == sorted(positions)
     assert "lesson 5" not in text
     assert "lesson 6" not in text
-    assert "…and 2 older shared comment(s)." in text
+    assert "…and 2 older shared comments." in text
     assert "<@UAUTHOR1> (mentor)" in text
     assert "<@UAUTHOR2> (mentee)" in text
 
@@ -306,7 +306,7 @@ def test_pairs_and_recognition_counts():
     )
     text = rendered(report_message(report).blocks)
     assert "5 active, 1 of them at risk · 3 ended (2 completed, 1 ended early)" in text
-    assert "2 thank-you(s) sent to mentors · 1 shout-out(s) posted" in text
+    assert "2 thank-yous sent to mentors · 1 shout-out posted" in text
     assert "`/mentor report csv`" in rendered(report_message(report).blocks[-1:])
     assert "`/mentor report chart`" in rendered(report_message(report).blocks[-1:])
 
@@ -334,7 +334,7 @@ def test_nudge_buttons_carry_pair_ids_and_show_the_last_nudge():
 def test_dashboard_headline_numbers():
     text = rendered(dashboard_blocks(sample_report(), []))
     assert "Program: Autumn cohort" in text
-    assert "*Joined*\n18 (10 mentor(s) · 8 mentee(s))" in text
+    assert "*Joined*\n18 (10 mentors · 8 mentees)" in text
     assert "*Active pairs*\n7" in text
     assert "*At risk*\n1" in text
     assert "*Sessions held*\n21" in text
