@@ -176,12 +176,17 @@ def _bare(ax: Axes, title: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _not_enough(ax: Axes) -> None:
+    """An outcomes panel with nothing over the privacy floor: a note, no axes."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _note(ax, NOT_ENOUGH)
+
+
 def _confidence_panel(ax: Axes, bars: Sequence[ConfidenceBar]) -> None:
     _bare(ax, "Confidence (1-5): start → end")
     if not bars:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        _note(ax, NOT_ENOUGH)
+        _not_enough(ax)
         return
     y = range(len(bars))
     height = 0.38
@@ -205,9 +210,7 @@ def _confidence_panel(ax: Axes, bars: Sequence[ConfidenceBar]) -> None:
 def _rates_panel(ax: Axes, bars: Sequence[RateBar]) -> None:
     _bare(ax, "Saying yes")
     if not bars:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        _note(ax, NOT_ENOUGH)
+        _not_enough(ax)
         return
     y = list(range(len(bars)))
     drawn = ax.barh(y, [b.rate * 100 for b in bars], 0.6, color=RATE)
