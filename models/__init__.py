@@ -4,6 +4,7 @@ from models.assessment import SelfAssessment, SelfAssessmentScore
 from models.base import Base, UTCDateTime
 from models.checkin import CheckIn
 from models.directory import DirectoryEntry
+from models.installations import bots, installations, oauth_states
 from models.enums import (
     AssessmentPhase,
     CommitmentStatus,
@@ -72,4 +73,7 @@ __all__ = [
     "SlackPause",
     "UTCDateTime",
     "Workspace",
+    "bots",
+    "installations",
+    "oauth_states",
 ]
