@@ -89,7 +89,7 @@ class UpwardServer(BaseApplication):
             settings = self.sandbox.start()  # the app's Slack is the sandbox's
             self._clock = self.sandbox.clock
         services = build_services(settings, self._clock)
-        bolt = build_app(services, settings.signing_secret)
+        bolt = build_app(services, settings)
         self._bolt = bolt
         self._services = services
         if settings.socket_mode:
@@ -178,7 +178,11 @@ def _bracketed(host: str) -> str:
 
 
 def check_token(settings: Settings) -> str | None:
-    """auth.test once at start, so a wrong token is one clear line, not a stack trace."""
+    """auth.test once at start, so a wrong token is one clear line, not a stack trace.
+    Many workspaces: each installation's token is Slack's to check, request by request."""
+    if settings.bot_token is None:
+        log.info("many workspaces: tokens come from installs at /slack/install")
+        return None
     try:
         me = SlackGateway(settings.bot_token, settings.api_url).identity()
     except SlackUnavailableError as error:
@@ -233,7 +237,14 @@ def _wants_sandbox(env: Mapping[str, str]) -> bool:
     where a missing token is the one line saying what to set, never a silent sandbox."""
     if env.get("UPWARD_SANDBOX", "").strip().lower() in ("1", "true", "yes"):
         return True
-    configured = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL")
+    configured = (
+        "SLACK_BOT_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "DATABASE_URL",
+    )
     return not any(env.get(name, "").strip() for name in configured)
 
 

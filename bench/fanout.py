@@ -36,6 +36,7 @@ from bot.services.people.workspaces import ensure_default_program, ensure_worksp
 from bot.services.weekly.due import still_wanted
 from bot.services.weekly.planner import WeeklyPrompts
 from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from models import OutboundMessage, OutboxStatus, Pair, Person, PersonSkill, Skill
 from tests.support import BOT_TOKEN, TEAM_ID
 
@@ -201,8 +202,8 @@ def main() -> None:
     # Production's classes; the batch and thread counts are tuned for the ceiling.
     delivery = DeliveryService(
         sessions,
-        gateway,
-        DmChannels(sessions, gateway),
+        SlackWorkspaces.of(gateway),
+        DmChannels(sessions, SlackWorkspaces.of(gateway)),
         PostPacer(args.ceiling * PACE),
         guard=still_wanted,
         batch_size=500,

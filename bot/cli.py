@@ -16,6 +16,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from bot.clock import FixedClock, SystemClock
 from bot.config import (
     DEFAULT_DATABASE_URL,
+    Settings,
     SettingsError,
     load_settings,
     normalize_database_url,
@@ -31,7 +32,9 @@ from bot.services.people.directory import (
     ImportStoppedError,
     SlackUserDirectory,
 )
+from bot.slack.errors import WorkspaceGoneError
 from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import InstalledTokens
 from bot.views.report_files import outcomes_csv, report_csv, report_json, report_markdown
 
 EXIT_CONFIG = 2
@@ -44,6 +47,20 @@ class CommandError(Exception):
 
 def _database_url() -> str:
     return normalize_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def _gateway_for_import(settings: Settings, engine: Engine, team: str | None) -> SlackGateway:
+    """The one token's gateway, or with many workspaces the named one's installation."""
+    if settings.bot_token is not None:
+        return SlackGateway(settings.bot_token, settings.api_url)
+    if not team:
+        raise CommandError("with SLACK_CLIENT_ID (many workspaces), say which: --team T…")
+    assert settings.client_id is not None
+    tokens = InstalledTokens(make_session_factory(engine), settings.client_id)
+    try:
+        return SlackGateway(tokens.bot_token(team), settings.api_url)
+    except WorkspaceGoneError:
+        raise CommandError(f"Upward is not installed in {team}: install it first.") from None
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -63,7 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         service = DirectoryImportService(
             make_session_factory(engine),
             SystemClock(),
-            SlackUserDirectory(SlackGateway(settings.bot_token, settings.api_url)),
+            SlackUserDirectory(_gateway_for_import(settings, engine, args.team)),
         )
         # tqdm redraws in place on a terminal and writes occasional lines to a pipe or log;
         # log lines (a retried 429, say) print above the bar instead of through it.
@@ -221,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", help="the CSV file, UTF-8")
+    p.add_argument(
+        "--team",
+        metavar="T…",
+        help="the workspace to import into (required with SLACK_CLIENT_ID: many workspaces)",
+    )
     p.add_argument(
         "--dry-run",
         action="store_true",

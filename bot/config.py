@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -27,6 +27,8 @@ LOG_FORMATS = ("text", "json")
 # Every variable the app reads (the Compose file's test checks the app's env against it).
 ENV_VARS = (
     "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
@@ -42,6 +44,7 @@ ENV_VARS = (
 )
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CLIENT_ID = re.compile(r"^[0-9]+\.[0-9]+$")
 SETUP_HELP = (
     "Create the Slack app from manifest.json (https://api.slack.com/apps → Create New App → "
     "From a manifest), install it, then copy the Bot User OAuth Token (OAuth & Permissions) "
@@ -55,7 +58,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    # Exactly one of: bot_token (one workspace), client_id + client_secret (many, OAuth).
+    bot_token: str | None
     signing_secret: str | None
     app_token: str | None
     api_url: str
@@ -70,14 +74,22 @@ class Settings:
     tick_seconds: int = DEFAULT_TICK_SECONDS
     # Sent messages older than this are pruned from the outbox by the tick.
     retention_days: int = DEFAULT_RETENTION_DAYS
+    client_id: str | None = None
+    client_secret: str | None = None
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
 
+    @property
+    def many_workspaces(self) -> bool:
+        """Installed with OAuth ("Add to Slack"): a token per workspace, from the database."""
+        return self.client_id is not None
+
     def __repr__(self) -> str:  # never let a token reach a log line through repr()
         return (
-            f"Settings(socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
+            f"Settings(many_workspaces={self.many_workspaces}, "
+            f"socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
             f"database={redact_url(self.database_url)!r}, port={self.port}, "
             f"leads={sorted(self.leads)})"
         )
@@ -95,15 +107,7 @@ def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) ->
         value = env.get(name, "").strip()
         return value or None
 
-    bot_token = get("SLACK_BOT_TOKEN")
-    if bot_token is None:
-        raise SettingsError(f"SLACK_BOT_TOKEN is not set. {SETUP_HELP}")
-    if not bot_token.startswith("xoxb-"):
-        raise SettingsError(
-            "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' "
-            "(OAuth & Permissions → Bot User OAuth Token)."
-        )
-
+    bot_token, client_id, client_secret = _slack_credentials(get)
     app_token = get("SLACK_APP_TOKEN")
     if app_token is not None and not app_token.startswith("xapp-"):
         raise SettingsError(
@@ -112,6 +116,11 @@ def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) ->
             "unset it to use HTTP mode."
         )
 
+    if client_id is not None and app_token is not None:
+        raise SettingsError(
+            "SLACK_APP_TOKEN (Socket Mode) cannot be used with SLACK_CLIENT_ID: installs "
+            "from 'Add to Slack' need the HTTP endpoints. Unset SLACK_APP_TOKEN."
+        )
     signing_secret = get("SLACK_SIGNING_SECRET")
     if serving and app_token is None and signing_secret is None:
         raise SettingsError(
@@ -135,7 +144,49 @@ def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) ->
         post_rate=_post_rate(get("SLACK_POST_RATE")),
         tick_seconds=_tick_seconds(get("SCHEDULER_TICK_SECONDS")),
         retention_days=_retention_days(get("OUTBOX_RETENTION_DAYS")),
+        client_id=client_id,
+        client_secret=client_secret,
     )
+
+
+def _slack_credentials(get: Callable[[str], str | None]) -> tuple[str | None, ...]:
+    """(bot token, client id, client secret): one workspace with SLACK_BOT_TOKEN, or many
+    with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; never both, never half of the pair."""
+    bot_token = get("SLACK_BOT_TOKEN")
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bot_token is not None and (client_id or client_secret):
+        raise SettingsError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: set "
+            "SLACK_BOT_TOKEN for one workspace, or the client pair for 'Add to Slack', not both."
+        )
+    if client_id is not None or client_secret is not None:
+        if client_secret is None:
+            raise SettingsError(
+                "SLACK_CLIENT_SECRET is not set: copy it from Basic Information → App "
+                "Credentials (it goes with SLACK_CLIENT_ID)."
+            )
+        if client_id is None:
+            raise SettingsError(
+                "SLACK_CLIENT_ID is not set: copy it from Basic Information → App "
+                "Credentials (it goes with SLACK_CLIENT_SECRET)."
+            )
+        if not _CLIENT_ID.match(client_id):
+            raise SettingsError(
+                "SLACK_CLIENT_ID looks wrong: Slack's client IDs are two numbers joined by a "
+                "dot, like 1234567890.1234567890 (Basic Information → App Credentials)."
+            )
+        return None, client_id, client_secret
+    if bot_token is None:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+            f"'Add to Slack' to many workspaces). {SETUP_HELP}"
+        )
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError(
+            "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' "
+            "(OAuth & Permissions → Bot User OAuth Token)."
+        )
+    return bot_token, None, None
 
 
 def load_log_format(env: Mapping[str, str] | None = None) -> str:

@@ -8,6 +8,7 @@ one, or a fixed instant for `run-due --at`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
-from bot.replicas import Replicas, SharedPauses, SharedPostPace
+from bot.replicas import DEFAULT_SCOPE, Replicas, SharedPauses, SharedPostPace
 from bot.services.home import HomeService
 from bot.services.matching.goals import GoalsService
 from bot.services.matching.introductions import IntroService
@@ -32,6 +33,7 @@ from bot.services.outbox.retention import OutboxRetention
 from bot.services.outcomes.assessments import AssessmentService
 from bot.services.outcomes.surveys import SurveyService
 from bot.services.people.enrolment import EnrolmentService
+from bot.services.people.installs import InstallService
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.lifecycle import LifecycleService
 from bot.services.programs.settings import ProgramService
@@ -47,8 +49,8 @@ from bot.services.weekly.due import (
 from bot.services.weekly.engagement import EngagementService
 from bot.services.weekly.planner import WeeklyPrompts
 from bot.services.weekly.reminders import ReminderService
-from bot.slack.gateway import SlackGateway
 from bot.slack.rate_limits import RateLimits
+from bot.slack.workspaces import InstalledTokens, OneToken, SlackWorkspaces, TokenSource
 
 BACKGROUND_THREADS = 4
 BATCH_SECONDS = 30  # a quarter of the outbox's lease (delivery.LEASE)
@@ -61,7 +63,8 @@ class Services:
     replicas: Replicas
     sessions: sessionmaker[Session]
     clock: Clock
-    gateway: SlackGateway
+    slack: SlackWorkspaces
+    installs: InstallService
     express: ExpressLane
     background: Background
     enrolment: EnrolmentService
@@ -96,23 +99,13 @@ def build_services(
     # pace itself. SQLite serves one process, whose own memory is enough (and whose one
     # writer a Slack call made inside a transaction must not wait for).
     postgres = engine.dialect.name == "postgresql"
-    gateway = SlackGateway(
-        settings.bot_token,
-        settings.api_url,
-        RateLimits(shared=SharedPauses(engine) if postgres else None),
-        on_rate_limited=metrics.count_rate_limited,
-    )
-    shared_pace = SharedPostPace(engine) if postgres else None
-    dms = DmChannels(sessions, gateway)
+    slack, installs = _slack_workspaces(settings, sessions, clock, postgres)
+    dms = DmChannels(sessions, slack)
     delivery = DeliveryService(
         sessions,
-        gateway,
+        slack,
         dms,
-        PostPacer(
-            settings.post_rate,
-            shared=shared_pace,
-            paused=lambda: gateway.limits.remaining("chat.postMessage"),
-        ),
+        PostPacers(settings.post_rate, slack, engine if postgres else None),
         guard=still_wanted,
         on_failure=FailureAlerts(settings.leads),
         on_sent=record_delivery_facts,
@@ -121,13 +114,13 @@ def build_services(
         batch_size=max(1, min(200, int(settings.post_rate * BATCH_SECONDS))),
     )
     enrolment = EnrolmentService(sessions, clock)
-    leads = LeadPolicy(settings.leads, gateway)
+    leads = LeadPolicy(settings.leads, slack)
     programs = ProgramService(sessions, clock)
     pairing = PairingService(sessions, clock, programs)
-    intros = IntroService(sessions, clock, gateway, delivery)
+    intros = IntroService(sessions, clock, slack, delivery)
     checkins = CheckInService(sessions, clock)
-    assessments = AssessmentService(sessions, clock, gateway)
-    surveys = SurveyService(sessions, clock, gateway)
+    assessments = AssessmentService(sessions, clock, slack)
+    surveys = SurveyService(sessions, clock, slack)
     reports = ReportService(sessions, clock)
     due = DueService(
         WeeklyPrompts(sessions),
@@ -147,7 +140,7 @@ def build_services(
         sessions,
         clock,
         reports,
-        gateway,
+        slack,
         express,
         dms=dms,
         leads=leads,
@@ -160,14 +153,15 @@ def build_services(
         replicas=replicas,
         sessions=sessions,
         clock=clock,
-        gateway=gateway,
+        slack=slack,
+        installs=installs,
         express=express,
         background=background,
         enrolment=enrolment,
         leads=leads,
         home=HomeService(
             enrolment,
-            gateway,
+            slack,
             leads,
             sender=express,
             background=background,
@@ -187,3 +181,61 @@ def build_services(
         reports=reports,
         lead_desk=lead_desk,
     )
+
+
+class PostPacers:
+    """A chat.postMessage pace per workspace (Slack's limits are per workspace per app),
+    made on first use; on Postgres each is shared by every replica."""
+
+    def __init__(self, rate: float, slack: SlackWorkspaces, engine: Engine | None) -> None:
+        self._rate = rate
+        self._slack = slack
+        self._engine = engine
+        self._pacers: dict[str, PostPacer] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, team_id: str) -> PostPacer:
+        key = team_id if self._slack.many else DEFAULT_SCOPE
+        with self._lock:
+            pacer = self._pacers.get(key)
+            if pacer is None:
+                shared = SharedPostPace(self._engine, scope=key) if self._engine else None
+                pacer = self._pacers[key] = PostPacer(
+                    self._rate,
+                    shared=shared,
+                    paused=lambda: self._slack.for_team(team_id).limits.remaining(
+                        "chat.postMessage"
+                    ),
+                )
+            return pacer
+
+
+def _slack_workspaces(
+    settings: Settings, sessions: sessionmaker[Session], clock: Clock, postgres: bool
+) -> tuple[SlackWorkspaces, InstallService]:
+    """The way out to Slack, a gateway per workspace. Replicas share each workspace's
+    limits through Postgres (a 429's pause, the post pace); SQLite serves one process,
+    whose own memory is enough (and whose one writer a Slack call made inside a
+    transaction must not wait for)."""
+    engine = sessions.kw["bind"]
+    tokens: TokenSource
+    if settings.client_id is not None:
+        tokens = InstalledTokens(sessions, settings.client_id)
+    else:
+        tokens = OneToken(settings.bot_token or "")
+
+    def limits_for(team_id: str) -> RateLimits:
+        scope = team_id or DEFAULT_SCOPE
+        return RateLimits(shared=SharedPauses(engine, scope=scope) if postgres else None)
+
+    installs = InstallService(sessions, clock)
+    slack = SlackWorkspaces(
+        settings.api_url,
+        tokens,
+        limits_for=limits_for,
+        on_rate_limited=metrics.count_rate_limited,
+        # Slack refused a workspace's token: it was uninstalled or revoked; stop it.
+        on_gone=lambda team_id, error: installs.uninstalled(team_id, None),
+    )
+    installs.forget_token = slack.forget
+    return slack, installs

@@ -10,29 +10,71 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
 from bot.background import request_executor
+from bot.config import Settings
 from bot.container import Services
+from bot.slack.gateway import SlackGateway
+from bot.slack.oauth import build_oauth_flow
 
 LISTENER_THREADS = 16  # gunicorn serves 8 requests at once; each listener is short
 
 log = logging.getLogger(__name__)
 
 
-def build_app(services: Services, signing_secret: str | None) -> App:
-    app = App(
-        client=services.gateway.bolt_client,
+def build_app(services: Services, settings: Settings) -> App:
+    """One workspace (SLACK_BOT_TOKEN): Bolt uses that token. Many (SLACK_CLIENT_ID):
+    Bolt's OAuth flow installs the app, and each request is authorised with its
+    workspace's installation; a request from a workspace without one is refused."""
+    common: dict[str, Any] = {
         # Listener threads are request threads: they never wait on Slack's pace (the
         # rate-limit gate refuses instead), and there are more of them than gunicorn's
         # request threads, so an ack never waits for a free listener.
-        listener_executor=request_executor(LISTENER_THREADS),
-        signing_secret=signing_secret or "",  # unused in Socket Mode
-        # app.py already called auth.test with a clear message on failure; Bolt then
-        # calls it lazily once on the first request instead of a second time at start.
-        token_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
+        "listener_executor": request_executor(LISTENER_THREADS),
+        "signing_secret": settings.signing_secret or "",  # unused in Socket Mode
+        "logger": logging.getLogger("slack_bolt"),
+    }
+    if settings.many_workspaces:
+        assert settings.client_id is not None
+        assert settings.client_secret is not None
+        flow = build_oauth_flow(
+            engine=services.engine,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            gateway=SlackGateway("", settings.api_url),  # oauth.v2.access takes no token
+            on_installed=lambda i: services.installs.installed(
+                i.team_id, i.enterprise_id, org_wide=bool(i.is_enterprise_install)
+            ),
+        )
+        app = App(oauth_flow=flow, client=flow.client, **common)
+        app.middleware(_remember_enterprise(services))
+    else:
+        app = App(
+            client=services.slack.for_team("").bolt_client,
+            # app.py already called auth.test with a clear message on failure; Bolt then
+            # calls it lazily once on the first request instead of a second time at start.
+            token_verification_enabled=False,
+            **common,
+        )
     app.middleware(_once_per_event(services))
     handlers.register(app, services)
     return app
+
+
+def _remember_enterprise(services: Services) -> Any:
+    """Grid: note each workspace's org the first time it is seen, so the scheduler's
+    sends find an org-wide installation's token for it (a request carries the org)."""
+    seen: set[tuple[str, str]] = set()
+
+    def remember_enterprise(context: dict[str, Any], next: Any) -> None:
+        team, enterprise = context.get("team_id"), context.get("enterprise_id")
+        if team and enterprise and (team, enterprise) not in seen:
+            try:
+                services.installs.remember_enterprise(team, enterprise)
+                seen.add((team, enterprise))
+            except SQLAlchemyError as error:
+                log.warning("could not note team %s's org: %s", team, type(error).__name__)
+        next()
+
+    return remember_enterprise
 
 
 def _once_per_event(services: Services) -> Any:

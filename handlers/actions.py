@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
         ack()
         team_id, user_id = context["team_id"], context["user_id"]
         view = join_modal(enrolment.skill_catalogue(team_id), enrolment.profile(team_id, user_id))
-        services.gateway.open_modal(body["trigger_id"], view)
+        services.slack.for_team(context["team_id"]).open_modal(body["trigger_id"], view)
 
     # App Home buttons have no response_url to answer on: App Home itself, refreshed,
     # shows where things stand (a double click on Pause is simply already paused).
@@ -62,7 +62,9 @@ def register(app: App, services: Services) -> None:
     def open_goals(body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
         pair_id = button_int(action.get("value"))
         goals = services.goals.goals(context["team_id"], context["user_id"], pair_id)
-        services.gateway.open_modal(body["trigger_id"], goals_modal(goals, context["user_id"]))
+        services.slack.for_team(context["team_id"]).open_modal(
+            body["trigger_id"], goals_modal(goals, context["user_id"])
+        )
 
     # Registered last, so it only sees buttons nothing above handles: ones from an
     # older version still sitting in someone's DMs. Ack them so Slack shows no error.

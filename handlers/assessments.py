@@ -33,7 +33,9 @@ def register(app: App, services: Services) -> None:
         assessment_id = button_int(action.get("value"))
         # Ownership, and that it is still open, checked again on every click.
         form = assessments.open_form(context["team_id"], context["user_id"], assessment_id)
-        services.gateway.open_modal(body["trigger_id"], assessment_modal(form))
+        services.slack.for_team(context["team_id"]).open_modal(
+            body["trigger_id"], assessment_modal(form)
+        )
 
     @app.action(Action.ASSESSMENT_SKIP)
     @acked

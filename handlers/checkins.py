@@ -35,7 +35,9 @@ def register(app: App, services: Services) -> None:
             answer = checkins.answer_met(context["team_id"], context["user_id"], checkin_id, choice)
             assert answer.form is not None
             # The trigger lives three seconds: the answer above is one short transaction.
-            services.gateway.open_modal(body["trigger_id"], checkin_modal(answer.form))
+            services.slack.for_team(context["team_id"]).open_modal(
+                body["trigger_id"], checkin_modal(answer.form)
+            )
 
         open_form.__name__ = f"checkin_{choice}"
         return acked(open_form)

@@ -49,14 +49,14 @@ class Invocation:
 
 
 def show_help(services: Services, call: Invocation) -> None:
-    call.answer(help_message(services.leads.is_lead(call.user_id)))
+    call.answer(help_message(services.leads.is_lead(call.team_id, call.user_id)))
 
 
 def join(services: Services, call: Invocation) -> None:
     call.ack()
     profile = services.enrolment.profile(call.team_id, call.user_id)
     view = join_modal(services.enrolment.skill_catalogue(call.team_id), profile)
-    services.gateway.open_modal(call.trigger_id, view)
+    services.slack.for_team(call.team_id).open_modal(call.trigger_id, view)
 
 
 def status(services: Services, call: Invocation) -> None:
@@ -86,7 +86,9 @@ def goals(services: Services, call: Invocation) -> None:
         call.ack(text=copy.GOALS_NOT_MATCHED)
     elif len(pairs) == 1:
         call.ack()
-        services.gateway.open_modal(call.trigger_id, goals_modal(pairs[0], call.user_id))
+        services.slack.for_team(call.team_id).open_modal(
+            call.trigger_id, goals_modal(pairs[0], call.user_id)
+        )
     else:
         call.answer(pick_pair_message(pairs, call.user_id))
 
@@ -95,7 +97,7 @@ def program(services: Services, call: Invocation) -> None:
     settings = services.lead_desk.program_to_edit(call.team_id, call.user_id, call.parsed.args)
     call.ack()
     view = program_modal(settings, services.enrolment.skill_catalogue(call.team_id))
-    services.gateway.open_modal(call.trigger_id, view)
+    services.slack.for_team(call.team_id).open_modal(call.trigger_id, view)
 
 
 def match(services: Services, call: Invocation) -> None:
@@ -177,7 +179,11 @@ def register(app: App, services: Services) -> None:
             parsed,
         )
         if parsed.sub is None:
-            call.answer(help_message(services.leads.is_lead(call.user_id), unknown=parsed.word))
+            call.answer(
+                help_message(
+                    services.leads.is_lead(call.team_id, call.user_id), unknown=parsed.word
+                )
+            )
         else:
             # Errors before the ack go to the app's error handler, which answers in the
             # ack itself; after it, they are answered here (see handlers/replies.py).

@@ -31,7 +31,9 @@ def register(app: App, services: Services) -> None:
         survey_id = button_int(action.get("value"))
         # Ownership, and that it is still open, checked again on every click.
         form = surveys.open_form(context["team_id"], context["user_id"], survey_id)
-        services.gateway.open_modal(body["trigger_id"], survey_modal(form))
+        services.slack.for_team(context["team_id"]).open_modal(
+            body["trigger_id"], survey_modal(form)
+        )
 
     @app.action(Action.SURVEY_SKIP)
     @acked

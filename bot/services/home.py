@@ -32,7 +32,7 @@ from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.enrolment import Profile
 from bot.shapes.goals import PairGoals
 from bot.slack.errors import SlackError
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from bot.views.home import home_view
 from bot.views.messages import Message, text_message, welcome_message
 from bot.views.pairs import goals_updated_message
@@ -46,7 +46,7 @@ class HomeService:
     def __init__(
         self,
         enrolment: EnrolmentService,
-        gateway: SlackGateway,
+        slack: SlackWorkspaces,
         leads: LeadPolicy,
         *,
         sender: Sender,
@@ -59,7 +59,7 @@ class HomeService:
         self._surveys = surveys
         self._lead_desk = lead_desk
         self._enrolment = enrolment
-        self._gateway = gateway
+        self._slack = slack
         self._leads = leads
         self._sender = sender
         self._background = background
@@ -138,7 +138,7 @@ class HomeService:
         profile = self._enrolment.profile(team_id, user_id)
         counts, dashboard, files = None, None, []
         # Only leads see anyone else's numbers; everyone else sees their own profile.
-        if self._leads.is_lead(user_id):
+        if self._leads.is_lead(team_id, user_id):
             counts = self._enrolment.counts(team_id)
             if self._lead_desk is not None:
                 # Nobody has joined this workspace yet: no dashboard to show.
@@ -147,13 +147,13 @@ class HomeService:
         commitments = self._surveys.commitments_for_home(team_id, user_id) if self._surveys else ()
         view = home_view(profile, counts, dashboard, files, commitments)
         try:
-            self._gateway.publish_home(user_id, view)
+            self._slack.for_team(team_id).publish_home(user_id, view)
         except SlackError as error:
             log.warning("views.publish failed: %s", error.code)
 
     def _remember_time_zone(self, profile: Profile) -> None:
         try:
-            user = self._gateway.user(profile.user_id)
+            user = self._slack.for_team(profile.team_id).user(profile.user_id)
         except SlackError as error:
             log.warning("users.info failed: %s", error.code)
             return

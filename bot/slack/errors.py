@@ -35,6 +35,8 @@ UNDELIVERABLE_CODES = frozenset(
     }
 )
 RATE_LIMITED_CODES = frozenset({"ratelimited", "rate_limited"})
+# The workspace's token no longer works: the app was uninstalled or the token revoked.
+DEAD_TOKEN_CODES = frozenset({"invalid_auth", "token_revoked", "token_expired", "not_authed"})
 PAUSED = "paused"  # not Slack's: the method is still paused after an earlier 429
 
 
@@ -77,6 +79,14 @@ class SlackUnavailableError(SlackError):
 
 class SlackRejectedError(SlackError):
     pass
+
+
+class WorkspaceGoneError(SlackError):
+    """The workspace has no working installation (uninstalled, token revoked): nothing
+    more goes to it. Its messages are cancelled, not retried."""
+
+    def describe(self) -> str:
+        return f"{self.method}: the workspace's installation is gone ({self.code})"
 
 
 def from_sdk(method: str, error: Exception) -> SlackError | None:

@@ -29,7 +29,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.models.views import View
 
 from bot.slack import limits
-from bot.slack.errors import SlackError, SlackUnavailableError, from_sdk
+from bot.slack.errors import (
+    DEAD_TOKEN_CODES,
+    SlackError,
+    SlackUnavailableError,
+    WorkspaceGoneError,
+    from_sdk,
+)
 from bot.slack.rate_limits import GatedWebClient, Observe429, PauseOnRateLimit, RateLimits
 
 USER_CACHE_SECONDS = 600  # users.info is Tier 4, but admin flags and tz rarely change
@@ -74,13 +80,18 @@ class SlackGateway:
         token: str,
         api_url: str,
         limits: RateLimits | None = None,
+        *,
         monotonic: Callable[[], float] = time.monotonic,
         on_rate_limited: Callable[[str, float], None] | None = None,
+        on_token_dead: Callable[[SlackError], None] | None = None,
     ) -> None:
         self.limits = limits or RateLimits()
+        self.token = token
+        # Many workspaces: a revoked token stops its workspace (WorkspaceGoneError). With
+        # one workspace a refused token is a misconfiguration, kept as it was (rejected).
+        self._on_token_dead = on_token_dead
         # Every 429 either client receives, once each, for the metrics.
         observers = [Observe429(on_rate_limited)] if on_rate_limited is not None else []
-        # The one place a token is chosen: several workspaces will pick it per team here.
         self._client = GatedWebClient(
             token=token,
             base_url=api_url,
@@ -112,7 +123,7 @@ class SlackGateway:
     # --- who -----------------------------------------------------------------------
 
     def identity(self) -> Identity:
-        data = _call("auth.test", self._client.auth_test)
+        data = self._call("auth.test", self._client.auth_test)
         return Identity(user_id=str(data.get("user_id")), team_id=str(data.get("team_id")))
 
     def user(self, user_id: str) -> SlackUser:
@@ -122,7 +133,7 @@ class SlackGateway:
             hit = self._users.get(user_id)
         if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
             return hit[1]
-        data = _call("users.info", lambda: self._client.users_info(user=user_id))["user"]
+        data = self._call("users.info", lambda: self._client.users_info(user=user_id))["user"]
         user = SlackUser(
             id=data["id"],
             tz=data.get("tz"),
@@ -137,7 +148,9 @@ class SlackGateway:
 
     def user_by_email(self, email: str) -> dict[str, Any]:
         """users.lookupByEmail; NotDeliverableError("users_not_found") if nobody has it."""
-        found = _call("users.lookupByEmail", lambda: self._client.users_lookupByEmail(email=email))
+        found = self._call(
+            "users.lookupByEmail", lambda: self._client.users_lookupByEmail(email=email)
+        )
         return dict(found["user"])
 
     # --- conversations -------------------------------------------------------------
@@ -146,9 +159,9 @@ class SlackGateway:
         """conversations.open: a DM (one person) or a group DM with the bot. Tier 3, so
         callers keep the id (Person.dm_channel_id, Pair.channel_id)."""
         users = ",".join(user_ids)
-        return _call("conversations.open", lambda: self._client.conversations_open(users=users))[
-            "channel"
-        ]["id"]
+        return self._call(
+            "conversations.open", lambda: self._client.conversations_open(users=users)
+        )["channel"]["id"]
 
     def post_message(
         self,
@@ -159,7 +172,7 @@ class SlackGateway:
     ) -> str:
         """chat.postMessage, never retried here (see the module's docstring); the ts."""
         limits.check_message(text, blocks)
-        response = _call(
+        response = self._call(
             "chat.postMessage",
             lambda: self._post_client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks, metadata=metadata
@@ -172,14 +185,14 @@ class SlackGateway:
     ) -> None:
         """Edit a message the app posted (chat.update), within Slack's limits."""
         limits.check_message(text, blocks)
-        _call(
+        self._call(
             "chat.update",
             lambda: self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
         )
 
     def history(self, channel: str, cursor: str | None = None, limit: int = 200) -> HistoryPage:
         """One page of conversations.history, newest first, with message metadata."""
-        page = _call(
+        page = self._call(
             "conversations.history",
             lambda: self._client.conversations_history(
                 channel=channel, include_all_metadata=True, limit=limit, cursor=cursor
@@ -192,7 +205,7 @@ class SlackGateway:
         self, channel: str, filename: str, content: bytes, title: str, comment: str
     ) -> UploadedFile:
         """files_upload_v2 (the upload flow that replaced files.upload) into a channel."""
-        response = _call(
+        response = self._call(
             "files.upload",
             lambda: self._client.files_upload_v2(
                 channel=channel,
@@ -209,18 +222,21 @@ class SlackGateway:
 
     def open_modal(self, trigger_id: str, view: View) -> None:
         data = limits.check_view(view)
-        _call("views.open", lambda: self._client.views_open(trigger_id=trigger_id, view=data))
+        self._call("views.open", lambda: self._client.views_open(trigger_id=trigger_id, view=data))
 
     def publish_home(self, user_id: str, view: View) -> None:
         data = limits.check_view(view)
-        _call("views.publish", lambda: self._client.views_publish(user_id=user_id, view=data))
+        self._call("views.publish", lambda: self._client.views_publish(user_id=user_id, view=data))
 
-
-def _call(method: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except SlackError:
-        raise  # already ours: a method paused after a 429
-    except (SlackApiError, SlackRequestError, OSError, TimeoutError) as error:
-        ours = from_sdk(method, error)
-        raise (ours or SlackUnavailableError(method, "connection", str(error))) from error
+    def _call(self, method: str, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except SlackError:
+            raise  # already ours: a method paused after a 429
+        except (SlackApiError, SlackRequestError, OSError, TimeoutError) as error:
+            ours = from_sdk(method, error)
+            if ours is not None and ours.code in DEAD_TOKEN_CODES and self._on_token_dead:
+                gone = WorkspaceGoneError(method, ours.code)
+                self._on_token_dead(gone)
+                raise gone from error
+            raise (ours or SlackUnavailableError(method, "connection", str(error))) from error

@@ -13,6 +13,7 @@ from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.pacing import PostPacer
 from bot.services.people.workspaces import ensure_workspace
 from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from models import OutboundMessage, OutboxStatus, Person
 from tests.support import BOT_TOKEN
 
@@ -43,9 +44,10 @@ def channel(fake_slack, client, new_id) -> str:
 
 
 def service(own_sessions, client: SlackGateway, **kwargs) -> DeliveryService:
-    dms = DmChannels(own_sessions, client)
+    slack = SlackWorkspaces.of(client)
+    dms = DmChannels(own_sessions, slack)
     return DeliveryService(
-        own_sessions, client, dms, PostPacer(workspace_per_second=1000), **kwargs
+        own_sessions, slack, dms, PostPacer(workspace_per_second=1000), **kwargs
     )
 
 

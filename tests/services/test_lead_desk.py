@@ -43,7 +43,7 @@ def desk(own_sessions, own_url, fake_slack) -> LeadDesk:
         own_sessions,
         services.clock,
         services.reports,
-        services.gateway,
+        services.slack,
         SendInline(services.due.delivery, services.clock),
         dms=services.lead_desk._dms,
         leads=services.leads,
@@ -57,7 +57,7 @@ def test_a_nudge_reaches_the_pair_once_a_day(desk, scenario, fake_slack):
     members = [scenario.scenario.users["m1"], scenario.scenario.users["s1"]]
     for user in members:
         fake_slack.add_user(user)
-    channel = desk._gateway.open_conversation(members)
+    channel = desk._slack.for_team(team).open_conversation(members)
     scenario.set_channel("drifting", channel)
     assert desk.nudge(team, LEAD_ID, pair_id).sent
     assert not desk.nudge(team, LEAD_ID, pair_id).sent

@@ -22,6 +22,7 @@ from bot.shapes.enrolment import JoinSubmission
 from bot.shapes.matching import ReasonCode, UnmatchedReason
 from bot.shapes.programs import ProgramSubmission
 from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from models import DirectoryEntry, Pair, PairStatus, Person, Workspace
 from tests.support import BOT_TOKEN
 
@@ -93,9 +94,9 @@ def goals(sessions, clock) -> GoalsService:
 
 @pytest.fixture
 def intros(sessions, clock, fake_slack) -> IntroService:
-    gateway = SlackGateway(BOT_TOKEN, fake_slack.url)
-    delivery = DeliveryService(sessions, gateway, DmChannels(sessions, gateway), PostPacer(100))
-    return IntroService(sessions, clock, gateway, delivery)
+    slack = SlackWorkspaces.of(SlackGateway(BOT_TOKEN, fake_slack.url))
+    delivery = DeliveryService(sessions, slack, DmChannels(sessions, slack), PostPacer(100))
+    return IntroService(sessions, clock, slack, delivery)
 
 
 def pairs_in(sessions, team: str) -> list[Pair]:

@@ -22,10 +22,19 @@ from bot.services.outbox.delivery import DeliveryService, Outgoing, enqueue
 from bot.services.programs.settings import settings_of
 from bot.shapes.matching import IntroReport, Undelivered, UnmatchedReason
 from bot.slack.errors import SlackError
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from bot.views.pairs import IntroDetails, intro_message, waiting_message
 from bot.vocabulary import OutboxKind
-from models import MatchWaiting, OutboundMessage, OutboxStatus, Pair, PairStatus, Person, Program
+from models import (
+    MatchWaiting,
+    OutboundMessage,
+    OutboxStatus,
+    Pair,
+    PairStatus,
+    Person,
+    Program,
+    Workspace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +44,12 @@ class IntroService:
         self,
         sessions: sessionmaker[Session],
         clock: Clock,
-        gateway: SlackGateway,
+        slack: SlackWorkspaces,
         delivery: DeliveryService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._gateway = gateway
+        self._slack = slack
         self._delivery = delivery
 
     def introduce_round(self, round_id: int, now: datetime | None = None) -> IntroReport:
@@ -73,12 +82,12 @@ class IntroService:
             )
 
     def _plan_intro(self, pair_id: int, report: IntroReport, now: datetime) -> str | None:
-        details, channel = self._intro_details(pair_id)
+        details, channel, team_id = self._intro_details(pair_id)
         if channel is None:
             users = (details.mentor_user, details.mentee_user)
             try:
                 # conversations.open is Tier 3: once per pair, and the id is kept.
-                channel = self._gateway.open_conversation(users)
+                channel = self._slack.for_team(team_id).open_conversation(users)
             except SlackError as error:
                 code = error.code
                 log.warning("could not open a group DM for pair %s: %s", pair_id, code)
@@ -105,7 +114,7 @@ class IntroService:
             )
         return outbox_keys.intro(pair_id)
 
-    def _intro_details(self, pair_id: int) -> tuple[IntroDetails, str | None]:
+    def _intro_details(self, pair_id: int) -> tuple[IntroDetails, str | None, str]:
         with self._sessions() as session:
             pair = session.get_one(Pair, pair_id)
             program = session.get_one(Program, pair.program_id)
@@ -117,7 +126,8 @@ class IntroService:
                 skill_names=skill_names(session),
                 program=settings_of(program),
             )
-            return details, pair.channel_id
+            team_id = session.get_one(Workspace, program.workspace_id).slack_team_id
+            return details, pair.channel_id, team_id
 
     def _plan_waiting(self, waiting_id: int, now: datetime) -> str:
         with unit_of_work(self._sessions) as session:

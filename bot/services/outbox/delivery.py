@@ -33,9 +33,10 @@ from bot.slack.errors import (
     RateLimitedError,
     SlackError,
     SlackUnavailableError,
+    WorkspaceGoneError,
 )
-from bot.slack.gateway import SlackGateway
-from models import OutboundMessage, OutboxStatus
+from bot.slack.workspaces import SlackWorkspaces
+from models import OutboundMessage, OutboxStatus, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class _Claimed:
     attempts: int
     uncertain: bool
     created_at: datetime
+    team_id: str = ""  # the workspace whose token sends it
 
 
 # Says which claimed messages should no longer go out (a pair ended, someone paused):
@@ -167,9 +169,9 @@ class DeliveryService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        gateway: SlackGateway,
+        slack: SlackWorkspaces,
         dms: DmChannels,
-        pacer: PostPacer,
+        pacer: PostPacer | Callable[[str], PostPacer],
         *,
         guard: Guard | None = None,
         on_failure: OnFailure | None = None,
@@ -180,9 +182,10 @@ class DeliveryService:
         # The gateway never retries a post by itself: a blind retry after a 5xx could
         # post twice. This class retries, after a look at the history.
         self._sessions = sessions
-        self._gateway = gateway
+        self._slack = slack
         self._dms = dms
-        self._pacer = pacer
+        # One pace per workspace: Slack's limits are per workspace per app.
+        self._pacer_for = pacer if not isinstance(pacer, PostPacer) else lambda team: pacer
         self._guard = guard
         self._on_failure = on_failure
         self._on_sent = on_sent
@@ -267,8 +270,10 @@ class DeliveryService:
                 )
                 .execution_options(synchronize_session=False)
             )
-            rows = session.scalars(
-                select(OutboundMessage).where(OutboundMessage.claim_token == token)
+            rows = session.execute(
+                select(OutboundMessage, Workspace.slack_team_id, Workspace.uninstalled_at)
+                .join(Workspace, OutboundMessage.workspace_id == Workspace.id)
+                .where(OutboundMessage.claim_token == token)
             ).all()
             claimed = [
                 _Claimed(
@@ -284,10 +289,13 @@ class DeliveryService:
                     attempts=r.attempts,
                     uncertain=r.uncertain,
                     created_at=r.created_at,
+                    team_id=team_id,
                 )
-                for r in rows
+                for r, team_id, _ in rows
             ]
             unwanted = self._guard(session, claimed) if self._guard is not None else {}
+            # Nothing goes to a workspace that uninstalled the app, whatever else holds.
+            unwanted |= {r.id: "uninstalled" for r, _, gone in rows if gone is not None}
             for row in claimed:
                 if row.id in unwanted:
                     self._mark(session, row, OutboxStatus.CANCELLED, error=unwanted[row.id])
@@ -303,7 +311,10 @@ class DeliveryService:
                 return self._post(row.channel_id, row)
             assert row.user_id is not None
             return self._dms.using(
-                row.user_id, lambda channel: self._post(channel, row), person_id=row.person_id
+                row.user_id,
+                lambda channel: self._post(channel, row),
+                person_id=row.person_id,
+                team_id=row.team_id,
             )
         except SlackError as error:
             return self._failed_call(row, error, now)
@@ -313,8 +324,9 @@ class DeliveryService:
             ts = self._find_in_history(channel, row)
             if ts is not None:
                 return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel, error="found")
-        self._pacer.acquire(channel)
-        ts = self._gateway.post_message(
+        gateway = self._slack.for_team(row.team_id)  # before the pace: gone is gone
+        self._pacer_for(row.team_id).acquire(channel)
+        ts = gateway.post_message(
             channel,
             row.text,
             row.blocks,
@@ -323,6 +335,10 @@ class DeliveryService:
         return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel)
 
     def _failed_call(self, row: _Claimed, error: SlackError, now: datetime) -> _Outcome:
+        if isinstance(error, WorkspaceGoneError):
+            # Uninstalled or its token revoked: nothing more goes to this workspace, and a
+            # reinstall starts afresh rather than sending what was due weeks ago.
+            return _Outcome(row, OutboxStatus.CANCELLED, error=error.code)
         if isinstance(error, RateLimitedError):
             # Not accepted: no need to look in the history next time.
             return _Outcome(
@@ -369,7 +385,10 @@ class DeliveryService:
                         report.sent += 1
                     continue
                 report.errors[outcome.error or "?"] = report.errors.get(outcome.error or "?", 0) + 1
-                if outcome.status == OutboxStatus.FAILED:
+                if outcome.status == OutboxStatus.CANCELLED:
+                    self._mark(session, row, OutboxStatus.CANCELLED, error=outcome.error)
+                    report.cancelled += 1
+                elif outcome.status == OutboxStatus.FAILED:
                     self._mark(session, row, OutboxStatus.FAILED, error=outcome.error)
                     if self._on_failure is not None:
                         self._on_failure(session, row, outcome.error or "?", now)
@@ -400,7 +419,7 @@ class DeliveryService:
         # pair's channel holds about one message a week, so recent pages suffice.
         cursor = None
         for _ in range(HISTORY_PAGES):
-            page = self._gateway.history(channel, cursor)
+            page = self._slack.for_team(row.team_id).history(channel, cursor)
             for message in page.messages:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
@@ -442,6 +461,8 @@ class DeliveryService:
 def _outcome_name(outcome: _Outcome) -> str:
     if outcome.status == OutboxStatus.SENT:
         return "found_sent" if outcome.error == "found" else "sent"
+    if outcome.status == OutboxStatus.CANCELLED:
+        return "cancelled"
     return "failed" if outcome.status == OutboxStatus.FAILED else "retried"
 
 

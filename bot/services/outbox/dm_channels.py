@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
 from bot.slack.errors import NotDeliverableError
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from models import Person, Workspace
 
 T = TypeVar("T")
@@ -24,9 +24,9 @@ STALE = "channel_not_found"  # a kept id Slack no longer knows (the app was rein
 
 
 class DmChannels:
-    def __init__(self, sessions: sessionmaker[Session], gateway: SlackGateway) -> None:
+    def __init__(self, sessions: sessionmaker[Session], slack: SlackWorkspaces) -> None:
         self._sessions = sessions
-        self._gateway = gateway
+        self._slack = slack
 
     def channel(self, user_id: str, *, person_id: int | None = None, team_id: str = "") -> str:
         """The DM's id: the kept one, or a newly opened one (then kept)."""
@@ -54,7 +54,7 @@ class DmChannels:
         return send(self._open(user_id, person_id, team_id))
 
     def _open(self, user_id: str, person_id: int | None, team_id: str) -> str:
-        channel = self._gateway.open_conversation([user_id])
+        channel = self._slack.for_team(team_id).open_conversation([user_id])
         with unit_of_work(self._sessions) as session:
             person = _person(session, user_id, person_id, team_id)
             if person is not None:

@@ -21,6 +21,7 @@ from models import (
     PersonStatus,
     Program,
     SelfAssessment,
+    Workspace,
 )
 
 
@@ -69,17 +70,26 @@ def settle(
         raise UserFacingError(refusals.answered)
 
 
-def posted(session: Session, key: str) -> tuple[str, str] | None:
-    """Where the asking DM went (channel, ts), if the outbox knows it reached Slack;
-    the row is gone after the retention period, and then nothing is edited."""
+@dataclass(frozen=True)
+class Posted:
+    """Where a message went: its workspace (whose token edits it), channel and ts."""
+
+    team_id: str
+    channel: str
+    ts: str
+
+
+def posted(session: Session, key: str) -> Posted | None:
+    """Where the asking DM went, if the outbox knows it reached Slack; the row is gone
+    after the retention period, and then nothing is edited."""
     sent = session.execute(
-        select(OutboundMessage.posted_channel_id, OutboundMessage.ts).where(
-            OutboundMessage.key == key, OutboundMessage.status == OutboxStatus.SENT
-        )
+        select(Workspace.slack_team_id, OutboundMessage.posted_channel_id, OutboundMessage.ts)
+        .join(Workspace, OutboundMessage.workspace_id == Workspace.id)
+        .where(OutboundMessage.key == key, OutboundMessage.status == OutboxStatus.SENT)
     ).one_or_none()
     if sent is None or not sent.posted_channel_id or not sent.ts:
         return None
-    return sent.posted_channel_id, sent.ts
+    return Posted(sent.slack_team_id, sent.posted_channel_id, sent.ts)
 
 
 def held_while_away(

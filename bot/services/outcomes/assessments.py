@@ -62,7 +62,7 @@ from bot.shapes.assessments import (
     AssessmentSubmission,
 )
 from bot.slack.errors import SlackError
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from bot.views.assessments import assessment_answered_message, assessment_message
 from bot.vocabulary import OutboxKind
 from models import (
@@ -128,11 +128,11 @@ class _AfterSlot:
 
 class AssessmentService:
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, gateway: SlackGateway | None = None
+        self, sessions: sessionmaker[Session], clock: Clock, slack: SlackWorkspaces | None = None
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._gateway = gateway
+        self._slack = slack
 
     # --- planning (run_due) -----------------------------------------------------
 
@@ -292,7 +292,7 @@ class AssessmentService:
         """Replace the asking DM's buttons with "saved, thanks", so the conversation
         shows it is done (the modal's thanks is gone once closed). Runs after the ack;
         the answers are stored whatever Slack says."""
-        if self._gateway is None:
+        if self._slack is None:
             return
         with self._sessions() as session:
             assessment = session.get_one(SelfAssessment, saved.assessment_id)
@@ -304,7 +304,9 @@ class AssessmentService:
             return  # answered from a DM we have no record of posting: nothing to edit
         text, blocks = assessment_answered_message(saved.phase)
         try:
-            self._gateway.update_message(*where, text, blocks)
+            self._slack.for_team(where.team_id).update_message(
+                where.channel, where.ts, text, blocks
+            )
         except SlackError as error:
             log.warning("could not mark assessment %s answered: %s", saved.assessment_id, error)
 

@@ -69,7 +69,7 @@ from bot.shapes.surveys import (
     SurveySubmission,
 )
 from bot.slack.errors import SlackError
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from bot.views.surveys import survey_answered_message, survey_message
 from bot.vocabulary import OutboxKind
 from models import (
@@ -135,11 +135,11 @@ class _Todo:
 
 class SurveyService:
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, gateway: SlackGateway | None = None
+        self, sessions: sessionmaker[Session], clock: Clock, slack: SlackWorkspaces | None = None
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._gateway = gateway
+        self._slack = slack
 
     # --- planning (run_due) -----------------------------------------------------
 
@@ -307,7 +307,7 @@ class SurveyService:
     def mark_answered_in_dm(self, saved: SurveySaved) -> None:
         """Replace the asking DM's buttons with "saved, thanks". Runs after the ack; the
         answers are stored whatever Slack says."""
-        if self._gateway is None:
+        if self._slack is None:
             return
         with self._sessions() as session:
             survey = session.get_one(OutcomeSurvey, saved.survey_id)
@@ -322,7 +322,9 @@ class SurveyService:
             wrote_commitments=saved.checkpoint == OutcomeCheckpoint.END and saved.commitments > 0,
         )
         try:
-            self._gateway.update_message(*where, text, blocks)
+            self._slack.for_team(where.team_id).update_message(
+                where.channel, where.ts, text, blocks
+            )
         except SlackError as error:
             log.warning("could not mark survey %s answered: %s", saved.survey_id, error)
 

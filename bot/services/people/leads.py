@@ -18,25 +18,30 @@ class UserDirectory(Protocol):
     def user(self, user_id: str) -> SlackUser: ...
 
 
-class LeadPolicy:
-    def __init__(self, configured: Iterable[str], directory: UserDirectory) -> None:
-        self._configured = frozenset(configured)
-        self._directory = directory
+class Directories(Protocol):
+    def for_team(self, team_id: str) -> UserDirectory: ...
 
-    def is_lead(self, user_id: str) -> bool:
+
+class LeadPolicy:
+    def __init__(self, configured: Iterable[str], directories: Directories) -> None:
+        self._configured = frozenset(configured)
+        self._directories = directories
+
+    def is_lead(self, team_id: str, user_id: str) -> bool:
+        """An admin or owner of *this* workspace (its own users.info, with its token)."""
         if user_id in self._configured:
             return True
         try:
-            user = self._directory.user(user_id)
+            user = self._directories.for_team(team_id).user(user_id)
         except SlackError as error:
             # Fail closed: without Slack's word, nobody gets lead-only data.
             log.warning("users.info failed for a lead check: %s", error.code)
             return False
         return (user.is_admin or user.is_owner) and not user.deleted
 
-    def require(self, user_id: str, command: str) -> None:
+    def require(self, team_id: str, user_id: str, command: str) -> None:
         """The one lead check: every lead-only service method starts with it."""
-        if not self.is_lead(user_id):
+        if not self.is_lead(team_id, user_id):
             # Non-leads never see lead-only buttons: a click from one is stale or forged.
             log.warning("a lead-only action (%s) by a non-lead was refused", command)
             raise NotALeadError(copy.LEAD_ONLY.format(command=command))

@@ -32,7 +32,7 @@ from bot.services.reports.report import ReportService
 from bot.shapes.matching import ConfirmResult, RoundPreview
 from bot.shapes.programs import NEW_PROGRAM, ProgramSettings, ProgramSubmission
 from bot.shapes.report import FileKind, Report, ReportFile
-from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import SlackWorkspaces
 from bot.views.report_files import outcomes_csv, report_csv
 from bot.vocabulary import OutboxKind
 from models import Pair, PairStatus, Program, ReportFileRecord, Workspace
@@ -54,7 +54,7 @@ class LeadDesk:
         sessions: sessionmaker[Session],
         clock: Clock,
         reports: ReportService,
-        gateway: SlackGateway,
+        slack: SlackWorkspaces,
         sender: Sender,
         *,
         dms: DmChannels,
@@ -66,7 +66,7 @@ class LeadDesk:
         self._sessions = sessions
         self._clock = clock
         self._reports = reports
-        self._gateway = gateway
+        self._slack = slack
         self._sender = sender
         self._dms = dms
         self._leads = leads
@@ -80,12 +80,12 @@ class LeadDesk:
         self, team_id: str, lead_id: str, name: str | None, command: str
     ) -> ProgramSettings:
         """The named (or default) program, for `command`: a typo is answered at once."""
-        self._leads.require(lead_id, command)
+        self._leads.require(team_id, lead_id, command)
         return self._programs.find(team_id, name)
 
     def program_to_edit(self, team_id: str, lead_id: str, name: str) -> ProgramSettings:
         """`/mentor program [name|new]`: what the program modal opens with."""
-        self._leads.require(lead_id, "program")
+        self._leads.require(team_id, lead_id, "program")
         if name.strip().lower() == "new":
             return NEW_PROGRAM
         return self._programs.find(team_id, name.strip())
@@ -93,42 +93,42 @@ class LeadDesk:
     def save_program(
         self, team_id: str, lead_id: str, program_id: int | None, submission: ProgramSubmission
     ) -> ProgramSettings:
-        self._leads.require(lead_id, "program")
+        self._leads.require(team_id, lead_id, "program")
         return self._programs.save(team_id, lead_id, program_id, submission)
 
     # --- match rounds ------------------------------------------------------------------
 
     def preview_round(self, team_id: str, lead_id: str, program: str | None) -> RoundPreview:
-        self._leads.require(lead_id, "match")
+        self._leads.require(team_id, lead_id, "match")
         return self._pairing.preview(team_id, lead_id, program)
 
     def confirm_round(self, team_id: str, lead_id: str, round_id: int) -> ConfirmResult:
-        self._leads.require(lead_id, "match")
+        self._leads.require(team_id, lead_id, "match")
         return self._pairing.confirm(team_id, lead_id, round_id)
 
     def drop_pair(
         self, team_id: str, lead_id: str, round_id: int, mentor_id: int, mentee_id: int
     ) -> RoundPreview:
-        self._leads.require(lead_id, "match")
+        self._leads.require(team_id, lead_id, "match")
         return self._pairing.drop(team_id, round_id, mentor_id, mentee_id)
 
     def rerun_round(self, team_id: str, lead_id: str, round_id: int) -> RoundPreview:
-        self._leads.require(lead_id, "match")
+        self._leads.require(team_id, lead_id, "match")
         return self._pairing.rerun(team_id, round_id)
 
     def cancel_round(self, team_id: str, lead_id: str, round_id: int) -> str:
-        self._leads.require(lead_id, "match")
+        self._leads.require(team_id, lead_id, "match")
         return self._pairing.cancel(team_id, round_id)
 
     # --- the report ----------------------------------------------------------------------
 
     def report(self, team_id: str, lead_id: str, program: str | None) -> Report:
-        self._leads.require(lead_id, "report")
+        self._leads.require(team_id, lead_id, "report")
         return self._reports.build(team_id, program)
 
     def dashboard(self, team_id: str, lead_id: str) -> tuple[Report, list[ReportFile]]:
         """The default program's report and the files this lead was sent lately."""
-        self._leads.require(lead_id, "report")
+        self._leads.require(team_id, lead_id, "report")
         return self._reports.build(team_id, None), self.latest_files(team_id, lead_id)
 
     # --- files -------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class LeadDesk:
         """Render the CSV or the chart and upload it to the lead's DM with Upward. With
         the CSV comes the outcomes CSV (one row per measure), once anyone has been asked
         about outcomes. Returns what was sent, the people CSV or the chart first."""
-        self._leads.require(lead_id, "report")
+        self._leads.require(team_id, lead_id, "report")
         report = self._reports.build(
             team_id, program, detail=kind == FileKind.CSV, program_id=program_id
         )
@@ -188,7 +188,9 @@ class LeadDesk:
         filename, content, title, comment = file
         uploaded = self._dms.using(
             lead_id,
-            lambda channel: self._gateway.upload_file(channel, filename, content, title, comment),
+            lambda channel: self._slack.for_team(team_id).upload_file(
+                channel, filename, content, title, comment
+            ),
             team_id=team_id,
         )
         now = self._clock.now()
@@ -223,7 +225,7 @@ class LeadDesk:
     def nudge(self, team_id: str, lead_id: str, pair_id: int) -> Nudged:
         """A friendly word from the lead in the pair's group DM, at most once a day;
         planned here, posted by the sender."""
-        self._leads.require(lead_id, "report")
+        self._leads.require(team_id, lead_id, "report")
         now = self._clock.now()
         key = outbox_keys.lead_nudge(pair_id, now.date())
         with unit_of_work(self._sessions) as session:
