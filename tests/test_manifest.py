@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.slack.oauth import BOT_SCOPES, REDIRECT_PATH
 from tests.support import ROOT
 
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
@@ -28,6 +29,17 @@ def test_interactivity_and_events_point_at_the_events_path():
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_add_to_slack_asks_for_the_manifests_scopes_and_returns_to_the_redirect_path():
+    # OAuth installs ask for BOT_SCOPES; an app created from the manifest has these.
+    assert list(BOT_SCOPES) == MANIFEST["oauth_config"]["scopes"]["bot"]
+    (redirect,) = MANIFEST["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
+    # Uninstalls stop sending at once; Grid orgs can install org-wide.
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True
 
 
 def test_scopes_cover_every_method_the_app_calls():
