@@ -81,7 +81,7 @@ class UpwardServer(BaseApplication):
         from bot.container import build_services  # noqa: PLC0415 - keep the master light
         from bot.slack_app import build_app  # noqa: PLC0415
 
-        settings, site = self.settings, None
+        settings, site, install = self.settings, None, None
         if self.sandbox_host is not None:
             from bot.sandbox.runtime import Sandbox  # noqa: PLC0415
 
@@ -97,8 +97,13 @@ class UpwardServer(BaseApplication):
         else:
             from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: PLC0415
 
-            door = FrontDoor(SlackRequestHandler(bolt), settings.signing_secret or "")
+            bolt_handler = SlackRequestHandler(bolt)
+            door = FrontDoor(bolt_handler, settings.signing_secret or "")
             slack = RequestLog(door)
+            if settings.many_workspaces:
+                # Bolt's OAuth flow answers these GETs; its pages log their outcome (never
+                # the code or state in the URL).
+                install = bolt_handler
         if self.sandbox is not None:
             from bot.sandbox.runtime import is_loopback_host  # noqa: PLC0415
             from bot.sandbox.site import SandboxSite  # noqa: PLC0415
@@ -121,6 +126,7 @@ class UpwardServer(BaseApplication):
             site,
             readiness=readiness.check,
             metrics=metrics_app(services.engine),
+            install=install,
         )
 
     def _post_worker_init(self, worker: Any) -> None:

@@ -15,6 +15,8 @@ HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 SANDBOX_PATH = "/sandbox"
+INSTALL_PATH = "/slack/install"  # "Add to Slack" (bot.slack.oauth)
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 _JSON = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
 
@@ -23,13 +25,16 @@ def make_wsgi_app(
     slack: WSGIApplication | None,
     database_is_up: Callable[[], bool],
     sandbox: WSGIApplication | None = None,
+    *,
     readiness: Callable[[], Verdict] | None = None,
     metrics: WSGIApplication | None = None,
+    install: WSGIApplication | None = None,
 ) -> WSGIApplication:
     """Route POST /slack/events to Bolt behind its front door (absent in Socket Mode),
     GET /healthz to the database check, /readyz to the readiness checks, /metrics to
-    Prometheus and, in sandbox mode only, /sandbox to the sandbox's page; everything
-    else is a plain 404."""
+    Prometheus, with many workspaces GET /slack/install and /slack/oauth_redirect to
+    Bolt's OAuth flow (``install``), and, in sandbox mode only, /sandbox to the
+    sandbox's page; everything else is a plain 404."""
 
     def health(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         up = database_is_up()
@@ -60,6 +65,10 @@ def make_wsgi_app(
         routes[METRICS_PATH] = (("GET",), metrics)
     if slack is not None:
         routes[SLACK_PATH] = (None, slack_only_post)  # None: it answers any method itself
+    if install is not None:
+        # A browser's pages, not Slack's requests: no signature to check at the door.
+        routes[INSTALL_PATH] = (("GET",), install)
+        routes[OAUTH_REDIRECT_PATH] = (("GET",), install)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

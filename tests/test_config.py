@@ -66,12 +66,61 @@ def test_bad_values_name_the_variable(env, named):
         load_settings(env)
 
 
+OAUTH = {
+    "SLACK_CLIENT_ID": "1234567890.9876543210",
+    "SLACK_CLIENT_SECRET": "s3cr3t-client-secret",
+    "SLACK_SIGNING_SECRET": GOOD["SLACK_SIGNING_SECRET"],
+}
+
+
+def test_the_mode_follows_the_settings():
+    one = load_settings(GOOD)
+    assert not one.many_workspaces
+    assert one.bot_token == GOOD["SLACK_BOT_TOKEN"]
+    many = load_settings(OAUTH)
+    assert many.many_workspaces
+    assert many.bot_token is None
+    assert (many.client_id, many.client_secret) == (
+        OAUTH["SLACK_CLIENT_ID"],
+        OAUTH["SLACK_CLIENT_SECRET"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        # Both modes at once: which one was meant is not ours to guess.
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1-2-abc"}, "SLACK_BOT_TOKEN and SLACK_CLIENT_ID"),
+        ({k: v for k, v in OAUTH.items() if k != "SLACK_CLIENT_SECRET"}, "SLACK_CLIENT_SECRET"),
+        ({k: v for k, v in OAUTH.items() if k != "SLACK_CLIENT_ID"}, "SLACK_CLIENT_ID"),
+        ({**OAUTH, "SLACK_CLIENT_ID": "upward"}, "SLACK_CLIENT_ID"),
+        ({k: v for k, v in OAUTH.items() if k != "SLACK_SIGNING_SECRET"}, "SLACK_SIGNING_SECRET"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1-A1-abc"}, "SLACK_APP_TOKEN"),
+    ],
+)
+def test_bad_combinations_of_modes_name_the_variable(env, named):
+    with pytest.raises(SettingsError, match=named):
+        load_settings(env)
+
+
+def test_a_bad_combination_stops_the_start_with_one_line():
+    result = run_app({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1-2-abc"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("upward: SLACK_BOT_TOKEN and SLACK_CLIENT_ID")
+    assert OAUTH["SLACK_CLIENT_SECRET"] not in result.stderr + result.stdout
+
+
 def test_repr_never_shows_secrets():
     s = load_settings({**GOOD, "DATABASE_URL": "postgresql://u:hunter2@db/x"})
     shown = repr(s)
     assert "xoxb" not in shown
     assert "0123456789abcdef" not in shown
     assert "hunter2" not in shown
+    many = repr(load_settings(OAUTH))
+    assert OAUTH["SLACK_CLIENT_SECRET"] not in many
+    assert "many_workspaces=True" in many
 
 
 def run_app(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

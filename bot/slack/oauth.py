@@ -24,14 +24,15 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
+from bot import web
 from bot.slack.gateway import SlackGateway
 from bot.views import install_pages
 from models.installations import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 
 log = logging.getLogger(__name__)
 
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
+INSTALL_PATH = web.INSTALL_PATH
+REDIRECT_PATH = web.OAUTH_REDIRECT_PATH
 STATE_SECONDS = 600  # an install left open longer starts again from the button
 # What the app asks for; manifest.json's bot scopes (tests/test_manifest.py keeps them equal).
 BOT_SCOPES = (

@@ -17,10 +17,23 @@ SIGNING_SECRET = "8f742231b10e8888abcd99aaabbb85a5"
 class SlackSender:
     """Plays Slack's part: builds payloads, signs them, POSTs them to the app."""
 
-    def __init__(self, base_url: str, fake: Any, team_id: str, secret: str = SIGNING_SECRET):
+    def __init__(
+        self,
+        base_url: str,
+        fake: Any,
+        team_id: str,
+        secret: str = SIGNING_SECRET,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ):
+        """enterprise_id: a workspace of an Enterprise Grid org; org_wide: the app is
+        installed for the whole org (Slack says so in every payload)."""
         self.url = base_url.rstrip("/") + "/slack/events"
         self.fake = fake
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         self.verifier = SignatureVerifier(secret)
 
     def post(
@@ -57,7 +70,8 @@ class SlackSender:
                 "command": "/mentor",
                 "text": text,
                 "api_app_id": "A0UPWARD01",
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if self.org_wide else "false",
+                **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
                 "response_url": self.fake.new_response_url(),
                 "trigger_id": self.fake.new_trigger_id(),
             },
@@ -69,6 +83,8 @@ class SlackSender:
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
     def _interactive(self, payload: dict[str, Any]) -> requests.Response:
+        payload["is_enterprise_install"] = self.org_wide
+        payload["enterprise"] = {"id": self.enterprise_id} if self.enterprise_id else None
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded")
 
@@ -146,13 +162,21 @@ class SlackSender:
             {
                 "token": "legacy-verification-token",
                 "team_id": self.team_id,
+                "enterprise_id": self.enterprise_id,
+                "is_enterprise_install": self.org_wide,
                 "api_app_id": "A0UPWARD01",
                 "event": event,
                 "type": "event_callback",
                 "event_id": event_id,
                 "event_time": int(time.time()),
                 "authorizations": [
-                    {"team_id": self.team_id, "user_id": "UBOT00001", "is_bot": True}
+                    {
+                        "team_id": None if self.org_wide else self.team_id,
+                        "enterprise_id": self.enterprise_id,
+                        "is_enterprise_install": self.org_wide,
+                        "user_id": "UBOT00001",
+                        "is_bot": True,
+                    }
                 ],
             }
         )
