@@ -3,6 +3,10 @@
 Every /api/ call is checked against Slack's OpenAPI spec (spec.py) and Block Kit limits
 (blockkit.py), recorded, and answered with the shapes Slack documents. The app talks to it through
 slack_sdk's WebClient(base_url=fake.url), so tests exercise the real client code, retries included.
+
+The app can be installed in many workspaces (install(), then oauth.v2.access, as Slack's OAuth
+flow goes), org-wide on Enterprise Grid too; each installation's bot token sees only its own
+workspace's people and conversations (an org-wide one, those of its org's workspaces).
 """
 
 from __future__ import annotations
