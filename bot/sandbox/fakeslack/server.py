@@ -3,6 +3,10 @@
 Every /api/ call is checked against Slack's OpenAPI spec (spec.py) and Block Kit limits
 (blockkit.py), recorded, and answered with the shapes Slack documents. The app talks to it through
 slack_sdk's WebClient(base_url=fake.url), so tests exercise the real client code, retries included.
+
+The app can be installed in many workspaces (install(), then oauth.v2.access, as Slack's OAuth
+flow goes), org-wide on Enterprise Grid too; each installation's bot token sees only its own
+workspace's people and conversations (an org-wide one, those of its org's workspaces).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from email.message import Message
@@ -40,6 +44,23 @@ TRIGGER_TTL = 3.0  # seconds a trigger_id can be exchanged for a view
 MPIM_MAX_USERS = 8
 HISTORY_LIMIT_MAX = 999  # conversations.history serves at most this many messages per page
 _CURSOR = re.compile(r"next_ts:([0-9]+)([0-9]{6})")  # history's next_cursor, base64-decoded
+CODE_TTL = 600.0  # seconds an OAuth code can be exchanged (Slack's codes last ten minutes)
+# The bot scopes an installation grants: manifest.json's oauth_config.scopes.bot (a test keeps
+# the two the same; the sandbox's image has no manifest.json to read them from).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "mpim:write",
+    "im:history",
+    "mpim:history",
+    "users:read",
+    "users:read.email",
+    "files:write",
+)
+# Methods that take the app's client id and secret (HTTP Basic auth or form fields).
+_CLIENT_METHODS = frozenset({"oauth.v2.access", "apps.uninstall"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,52 @@ class Call:
     args: dict[str, Any]  # form, query or JSON arguments, JSON-string ones decoded
     headers: dict[str, str]
     at: float  # time.time() when it was answered
+    # The workspace and Grid org of the bot token that made the call (a revoked one too);
+    # None without one: oauth.v2.access, the app-level token, response_url posts, bad tokens.
+    # An org-wide token's calls have no team_id.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Installation:
+    """The app installed in a workspace, or org-wide on Enterprise Grid, and its bot token."""
+
+    token: str
+    team_id: str | None  # None for an org-wide install
+    enterprise_id: str | None
+    is_enterprise_install: bool
+    bot_user_id: str
+    bot_id: str
+    revoked: bool = False
+
+    @property
+    def key(self) -> tuple[str | None, str | None]:
+        """What a reinstall replaces: the workspace, or for an org-wide install the org."""
+        return self.enterprise_id, None if self.is_enterprise_install else self.team_id
+
+    @property
+    def reach(self) -> str:
+        """Whose conversations this bot opens: its workspace's, or for an org-wide install
+        the org's."""
+        return (self.enterprise_id if self.is_enterprise_install else self.team_id) or ""
+
+
+@dataclass(frozen=True)
+class _Team:
+    name: str
+    enterprise_id: str | None  # its Grid org, if any
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """Someone pressed "Allow": the code Slack sent to the redirect URL, waiting for the app to
+    exchange it (oauth.v2.access)."""
+
+    token: str
+    user_id: str  # who installed
+    redirect_uri: str | None  # the exchange must name the same one, if any was given
+    at: float  # time.monotonic() issued
 
 
 @dataclass(frozen=True)
@@ -291,9 +358,11 @@ def _handles(*methods: str) -> Callable[[Callable[..., Result]], Callable[..., R
 class FakeSlack:
     """A Slack Web API on 127.0.0.1 with a free port; see the module docstring."""
 
+    # The first installation's bot (the constructor's token and team); others get their own.
     bot_user_id = "U0FAKEBOT1"
     bot_id = "B0FAKEBOT1"
     app_id = "A0FAKEAPP1"
+    team_name = "Upward Test"
 
     def __init__(
         self,
@@ -301,10 +370,17 @@ class FakeSlack:
         team_id: str = "T0TEST001",
         app_token: str = "xapp-1-A0FAKEAPP1-1-test",
         keep_calls: int | None = None,
+        *,
+        client_id: str = "1111111111.2222222222",
+        client_secret: str = "fake-client-secret",
     ) -> None:
-        """keep_calls: how many recorded calls to keep (None: all, as tests want; the
-        sandbox runs for days and keeps only the latest)."""
+        """token, team_id: the first installation, there from the start (more come with
+        install()). keep_calls: how many recorded calls to keep (None: all, as tests want;
+        the sandbox runs for days and keeps only the latest). client_id, client_secret: the
+        app's OAuth credentials, for oauth.v2.access and apps.uninstall."""
         self.token = token
+        self.client_id = client_id
+        self.client_secret = client_secret
         self._keep_calls = keep_calls
         self.team_id = team_id
         self.app_token = app_token
@@ -363,10 +439,22 @@ class FakeSlack:
 
     def reset(self, *, rewind_ts: bool = False) -> None:
         """Forgets calls, faults, chaos, delays, post limits, stats, users, conversations,
-        messages, views, triggers and files; message ts follow the real clock again. Message
-        ts stay increasing across resets unless rewind_ts (the sandbox's reset rewinds its
-        clock)."""
+        messages, views, triggers, files, teams and installations but the first; message ts
+        follow the real clock again. Message ts stay increasing across resets unless rewind_ts
+        (the sandbox's reset rewinds its clock)."""
         with self._lock:
+            first = _Installation(
+                self.token, self.team_id, None, False, self.bot_user_id, self.bot_id
+            )
+            self._installations: dict[str, _Installation] = {self.token: first}  # by token
+            self._teams: dict[str, _Team] = {self.team_id: _Team(self.team_name, None)}
+            self._grants: dict[str, _Grant] = {}  # OAuth code -> what it stands for
+            # Channel id -> the team whose bot opened it, or the org for an org-wide bot's;
+            # a channel not in here is the first team's (all there was before installations).
+            self._channel_owners: dict[str, str] = {}
+            # The installation whose token made the call being answered, for the handlers
+            # (set and cleared with the lock held, so only ever one).
+            self._caller: _Installation | None = None
             if rewind_ts:
                 self._last_ts_us = 0
             # What message ts are stamped with, in epoch seconds: a test whose app runs on a
@@ -410,7 +498,9 @@ class FakeSlack:
         real_name: str | None = None,
         title: str | None = None,
     ) -> dict[str, Any]:
-        """Adds a user to the workspace directory; returns the users.info `user` object."""
+        """Adds a user to a workspace's directory (the first team's unless team_id; a new
+        team_id is a new team, outside any Grid org unless add_team said otherwise); returns
+        the users.info `user` object."""
         team = team_id or self.team_id
         name = real_name or user_id.lower()
         now = datetime.now(ZoneInfo(tz))
@@ -450,7 +540,72 @@ class FakeSlack:
         }
         with self._lock:
             self._users[user_id] = user
+            self._teams.setdefault(team, _Team(f"Team {team}", None))
         return copy.deepcopy(user)
+
+    def add_team(
+        self, team_id: str, *, enterprise_id: str | None = None, name: str | None = None
+    ) -> None:
+        """A workspace, in a Grid org when enterprise_id is given. Its users see only bots
+        installed in it, or installed org-wide in that org."""
+        with self._lock:
+            self._enrol_team(team_id, enterprise_id, name)
+
+    # -- installations (the app's OAuth flow, as Slack's side of it)
+
+    def install(
+        self,
+        team_id: str | None,
+        *,
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
+        team_name: str | None = None,
+        user_id: str = "U0INSTALL1",
+        redirect_uri: str | None = None,
+    ) -> str:
+        """Someone presses "Allow" on Slack's install page: the app is installed in the team
+        (or org-wide in enterprise_id, when is_enterprise_install; team_id may be None then)
+        and the returned code is what Slack appends to the redirect URL (?code=...&state=...),
+        for the app to exchange once with oauth.v2.access, within CODE_TTL seconds. If
+        redirect_uri is given, the exchange must name the same one. Installing again while
+        the app is still installed keeps its bot token; after an uninstall or a revoke, a new
+        token is issued."""
+        if is_enterprise_install and enterprise_id is None:
+            raise ValueError("an org-wide install is into a Grid org: give its enterprise_id")
+        if not is_enterprise_install and team_id is None:
+            raise ValueError("a workspace install needs the workspace's team_id")
+        with self._lock:
+            if team_id is not None:
+                self._enrol_team(team_id, enterprise_id, team_name)
+                enterprise_id = self._teams[team_id].enterprise_id
+            installation = self._installed(
+                enterprise_id, None if is_enterprise_install else team_id
+            ) or self._new_installation(team_id, enterprise_id, is_enterprise_install)
+            code = _new_code()
+            self._grants[code] = _Grant(installation.token, user_id, redirect_uri, time.monotonic())
+        return code
+
+    def bot_token_of(
+        self, team_id: str | None = None, enterprise_id: str | None = None
+    ) -> str | None:
+        """The bot token that acts in a workspace (its own install's, else its org's org-wide
+        one), or with only enterprise_id the org-wide one; None if the app is not installed."""
+        with self._lock:
+            installation = self._acting_in(team_id, enterprise_id)
+            return installation.token if installation else None
+
+    def uninstall(self, team_id: str | None = None, enterprise_id: str | None = None) -> None:
+        """An admin removes the app in Slack (the app then gets an app_uninstalled event, which
+        the test sends): the workspace's install, or with only enterprise_id the org-wide one,
+        has its token revoked."""
+        with self._lock:
+            if team_id is not None:
+                team = self._teams.get(team_id)
+                enterprise_id = team.enterprise_id if team else None
+            installation = self._installed(enterprise_id, team_id)
+            if installation is None:
+                raise ValueError(f"the app is not installed in {team_id or enterprise_id}")
+            self._revoke(installation)
 
     # -- what the app sent
 
@@ -617,10 +772,12 @@ class FakeSlack:
             "event_ts": ts,
         }
 
-    def add_channel(self, channel_id: str, name: str) -> None:
-        """A public channel everyone is in (the sandbox's #shout-outs)."""
+    def add_channel(self, channel_id: str, name: str, *, team_id: str | None = None) -> None:
+        """A public channel everyone in the workspace (the first team unless team_id) is in,
+        like the sandbox's #shout-outs."""
         with self._lock:
             self._channels[channel_id] = name
+            self._channel_owners[channel_id] = team_id or self.team_id
             self._messages.setdefault(channel_id, [])
 
     @property
@@ -726,22 +883,34 @@ class FakeSlack:
             raise ValueError(f"Slack would refuse this view: {error.error}")
         with self._lock:
             stack = self._modal_stacks.setdefault(user, [])
+            team_id = self._acting_team(user)
             if push or not stack:
-                stored = self._store_view(view)
+                stored = self._store_view(view, team_id=team_id)
                 stack.append(stored["id"])
                 return stored
-            return self._store_view(view, view_id=stack[-1])
+            return self._store_view(view, view_id=stack[-1], team_id=team_id)
 
     # -- keeping the workspace across restarts (the sandbox's)
 
-    _KEPT = ("_opened", "_messages", "_views", "_home_views", "_ephemeral", "_channels")
+    _KEPT = (
+        "_opened",
+        "_messages",
+        "_views",
+        "_home_views",
+        "_ephemeral",
+        "_channels",
+        "_channel_owners",
+    )
 
     def export_state(self) -> dict[str, Any]:
         """What people have seen, as JSON-able data: conversations, messages, views, Home
-        tabs, ephemeral messages, channels and shared files (modals in flight are not)."""
+        tabs, ephemeral messages, channels and shared files (modals in flight are not), and
+        the teams and installations (codes not yet exchanged are not)."""
         with self._lock:
             state = {name: copy.deepcopy(getattr(self, name)) for name in self._KEPT}
             state["_opened"] = {k: list(v) for k, v in self._opened.items()}
+            state["teams"] = {team_id: asdict(team) for team_id, team in self._teams.items()}
+            state["installations"] = [asdict(i) for i in self._installations.values()]
             state["files"] = {
                 file_id: {
                     **{k: v for k, v in stored.items() if k != "bytes"},
@@ -755,11 +924,18 @@ class FakeSlack:
             return state
 
     def import_state(self, state: dict[str, Any]) -> None:
-        """Puts back what export_state() gave; users are seeded separately."""
+        """Puts back what export_state() gave; users are seeded separately. The constructor's
+        installation stays, as the app it serves still has its token."""
         with self._lock:
             for name in self._KEPT:
                 setattr(self, name, copy.deepcopy(state.get(name, {})))
             self._opened = {k: tuple(v) for k, v in self._opened.items()}
+            for team_id, team in state.get("teams", {}).items():
+                self._teams[team_id] = _Team(**team)
+            for kept in state.get("installations", []):
+                installation = _Installation(**kept)
+                if installation.token != self.token:
+                    self._installations[installation.token] = installation
             self._files = {
                 file_id: {
                     **stored,
@@ -955,7 +1131,17 @@ class FakeSlack:
                 elif chaos is not None and reply.accepted:
                     reply = self._chaos_reply(chaos)
             # Recorded once answered, so a test that waited for a call also sees its effects.
-            self._calls.append(Call(method, args, dict(headers.items()), time.time()))
+            installation = self._installations.get(_bearer(headers) or "")
+            self._calls.append(
+                Call(
+                    method,
+                    args,
+                    dict(headers.items()),
+                    time.time(),
+                    team_id=installation.team_id if installation else None,
+                    enterprise_id=installation.enterprise_id if installation else None,
+                )
+            )
         return reply
 
     def _chaos_reply(self, fault: str) -> _Reply:
@@ -980,24 +1166,58 @@ class FakeSlack:
     def _api_call(
         self, method: str, args: dict[str, Any], headers: Message, body_error: SlackError | None
     ) -> _Reply:
-        authorization = headers.get("Authorization")
-        if not authorization:
-            return _reply(SlackError("not_authed"))
-        # Socket Mode's connection method takes the app-level token, and only it does.
-        wanted, other = (
-            (self.app_token, self.token)
-            if method == "apps.connections.open"
-            else (self.token, self.app_token)
-        )
-        if authorization == f"Bearer {other}":
-            return _reply(SlackError("not_allowed_token_type"))
-        if authorization != f"Bearer {wanted}":
-            return _reply(SlackError("invalid_auth"))
+        caller = self._authenticate(method, headers)
+        if isinstance(caller, SlackError):
+            return _reply(caller)
         error = body_error or spec.check(method, args)
+        if error is None and method in _CLIENT_METHODS:
+            error = self._client_error(args, headers)
         if error:
             return _reply(error)
         handler = _HANDLERS.get(method)
-        return _reply(handler(self, args) if handler else {"ok": True})
+        self._caller = caller
+        try:
+            return _reply(handler(self, args) if handler else {"ok": True})
+        finally:
+            self._caller = None
+
+    def _authenticate(self, method: str, headers: Message) -> _Installation | SlackError | None:
+        """The installation whose bot token made the call, or why the call is refused. None:
+        the app-level token on Socket Mode's method, or oauth.v2.access, which needs no token
+        (the app's client id and secret instead)."""
+        if method == "oauth.v2.access":
+            return None
+        token = _bearer(headers)
+        installation = self._installations.get(token or "")
+        error = self._token_error(method, headers, token, installation)
+        return SlackError(error) if error else installation
+
+    def _token_error(
+        self, method: str, headers: Message, token: str | None, installation: _Installation | None
+    ) -> str | None:
+        if not headers.get("Authorization"):
+            return "not_authed"
+        # Socket Mode's connection method takes the app-level token, and only it does.
+        app_level = method == "apps.connections.open"
+        if token == self.app_token:
+            return None if app_level else "not_allowed_token_type"
+        if installation is None:
+            return "invalid_auth"
+        if app_level:
+            return "not_allowed_token_type"
+        return "token_revoked" if installation.revoked else None
+
+    def _client_error(self, args: dict[str, Any], headers: Message) -> SlackError | None:
+        """Checks the app's client id and secret, sent as form fields or (as slack_sdk does
+        for oauth.v2.access) with HTTP Basic auth."""
+        basic_id, basic_secret = _basic_credentials(headers)
+        client_id = args.get("client_id", basic_id)
+        client_secret = args.get("client_secret", basic_secret)
+        if client_id != self.client_id:
+            return SlackError("invalid_client_id")
+        if client_secret != self.client_secret:
+            return SlackError("bad_client_secret")
+        return None
 
     def _respond(
         self, response_id: str, payload: dict[str, Any], body_error: SlackError | None
@@ -1073,28 +1293,86 @@ class FakeSlack:
             return SlackError("internal_error")  # no Socket Mode server in this test
         return {"ok": True, "url": self.socket_mode_url}
 
-    @_handles("auth.test")
-    def _auth_test(self, _args: dict[str, Any]) -> Result:
+    @_handles("oauth.v2.access")
+    def _oauth_v2_access(self, args: dict[str, Any]) -> Result:
+        code = args["code"]
+        grant = self._grants.get(code)
+        installation = self._installations.get(grant.token) if grant else None
+        # Codes are single use, short-lived, and die with the installation they stand for.
+        if (
+            grant is None
+            or installation is None
+            or installation.revoked
+            or time.monotonic() - grant.at > CODE_TTL
+        ):
+            return SlackError("invalid_code")
+        if "redirect_uri" in args and grant.redirect_uri not in (None, args["redirect_uri"]):
+            return SlackError("bad_redirect_uri")
+        del self._grants[code]
+        enterprise_id, team_id = installation.enterprise_id, installation.team_id
         return {
             "ok": True,
-            "url": "https://upward-test.slack.com/",
-            "team": "Upward Test",
+            "app_id": self.app_id,
+            "authed_user": {"id": grant.user_id},  # no user scopes asked, so no user token
+            "scope": ",".join(BOT_SCOPES),
+            "token_type": "bot",
+            "access_token": installation.token,
+            "bot_user_id": installation.bot_user_id,
+            "team": None if team_id is None else {"id": team_id, "name": self._teams[team_id].name},
+            "enterprise": None
+            if enterprise_id is None
+            else {"id": enterprise_id, "name": self._enterprise_name(enterprise_id)},
+            "is_enterprise_install": installation.is_enterprise_install,
+        }
+
+    @_handles("apps.uninstall")
+    def _apps_uninstall(self, _args: dict[str, Any]) -> Result:
+        assert self._caller is not None
+        self._revoke(self._caller)  # an installation has one token: its bot's
+        return {"ok": True}
+
+    @_handles("auth.revoke")
+    def _auth_revoke(self, args: dict[str, Any]) -> Result:
+        assert self._caller is not None
+        if _truthy(args.get("test")):
+            return {"ok": True, "revoked": False}
+        self._revoke(self._caller)
+        return {"ok": True, "revoked": True}
+
+    @_handles("auth.test")
+    def _auth_test(self, _args: dict[str, Any]) -> Result:
+        caller = self._caller
+        assert caller is not None
+        # An org-wide token answers for its org: the org's id and name stand for the team's.
+        if caller.team_id is None:
+            team_id = caller.enterprise_id or ""
+            name, host = self._enterprise_name(team_id), f"{_slug(team_id)}.enterprise"
+        else:
+            team_id, name = caller.team_id, self._teams[caller.team_id].name
+            host = _slug(name)
+        result = {
+            "ok": True,
+            "url": f"https://{host}.slack.com/",
+            "team": name,
             "user": "upward",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": team_id,
+            "user_id": caller.bot_user_id,
+            "bot_id": caller.bot_id,
             "app_id": self.app_id,
             "app_name": "Upward",
-            "is_enterprise_install": False,
+            "is_enterprise_install": caller.is_enterprise_install,
         }
+        if caller.enterprise_id is not None:
+            result["enterprise_id"] = caller.enterprise_id
+        return result
 
     @_handles("users.info")
     def _users_info(self, args: dict[str, Any]) -> Result:
         # The spec does not mark `user` required; Slack answers a missing one as not found.
-        user = self._users.get(args.get("user", ""))
-        if user is None:
+        # Another workspace's people are not found: a bot sees only where it is installed.
+        if not self._sees_user(args.get("user", "")):
             return SlackError("user_not_found")
-        user = copy.deepcopy(user)
+        user = copy.deepcopy(self._users[args["user"]])
         if _truthy(args.get("include_locale")):
             user["locale"] = "en-US"
         return {"ok": True, "user": user}
@@ -1103,14 +1381,16 @@ class FakeSlack:
     def _users_lookup_by_email(self, args: dict[str, Any]) -> Result:
         email = args["email"].casefold()
         for user in self._users.values():
-            if user["profile"].get("email", "").casefold() == email:
+            if user["profile"].get("email", "").casefold() == email and self._sees_team(
+                user["team_id"]
+            ):
                 return {"ok": True, "user": copy.deepcopy(user)}
         return SlackError("users_not_found")
 
     @_handles("conversations.open")
     def _conversations_open(self, args: dict[str, Any]) -> Result:
         if args.get("channel"):
-            if args["channel"] not in self._opened:
+            if args["channel"] not in self._opened or not self._sees_channel(args["channel"]):
                 return SlackError("channel_not_found")
             return {
                 "ok": True,
@@ -1122,7 +1402,10 @@ class FakeSlack:
         error = self._members_error(user_ids)
         if error:
             return error
-        channel_id = _conversation_id(user_ids)
+        reached = self._reachable(_conversation_id(user_ids))
+        if isinstance(reached, SlackError):
+            return reached
+        channel_id = reached
         already_open = channel_id in self._opened
         self._opened[channel_id] = tuple(user_ids)
         channel: dict[str, Any] = {"id": channel_id}
@@ -1143,7 +1426,9 @@ class FakeSlack:
         error = _blocks_error(args)
         if error:
             return error
-        channel = self._resolve_channel(args["channel"])
+        channel = self._reachable(args["channel"])
+        if isinstance(channel, SlackError):
+            return channel
         limited = self._post_limits.take(channel) if self._post_limits else None
         if limited:
             reason, wait = limited
@@ -1153,12 +1438,13 @@ class FakeSlack:
             return _Reply(
                 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
             )
+        assert self._caller is not None
         message = {
             "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "user": self._caller.bot_user_id,
+            "bot_id": self._caller.bot_id,
             "app_id": self.app_id,
-            "team": self.team_id,
+            "team": self._team_of(channel),
             "text": args.get("text", "")[:TEXT_MAX],
             "ts": self._next_ts(),
         }
@@ -1182,9 +1468,12 @@ class FakeSlack:
         if error:
             return error
         user = args.get("user", "")
-        if user not in self._users:
+        if not self._sees_user(user):
             return SlackError("user_not_in_channel")
-        self._store_ephemeral(user, self._resolve_channel(args["channel"]), args)
+        channel = self._reachable(args["channel"])
+        if isinstance(channel, SlackError):
+            return channel
+        self._store_ephemeral(user, channel, args)
         # Ephemeral: never in history.
         return {"ok": True, "message_ts": self._ephemeral[user][-1]["ts"]}
 
@@ -1194,7 +1483,7 @@ class FakeSlack:
         if error:
             return error
         channel = self._resolve_channel(args["channel"])
-        if channel not in self._messages:
+        if channel not in self._messages or not self._sees_channel(channel):
             return SlackError("channel_not_found")
         message = next((m for m in self._messages[channel] if m["ts"] == args["ts"]), None)
         if message is None:
@@ -1202,7 +1491,8 @@ class FakeSlack:
         for key in ("text", "blocks", "attachments", "metadata"):
             if key in args:
                 message[key] = args[key]
-        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        assert self._caller is not None
+        message["edited"] = {"user": self._caller.bot_user_id, "ts": self._next_ts()}
         return {
             "ok": True,
             "channel": channel,
@@ -1215,6 +1505,8 @@ class FakeSlack:
     def _conversations_history(self, args: dict[str, Any]) -> Result:
         channel = args.get("channel", "")
         if channel not in self._messages and channel not in self._opened:
+            return SlackError("channel_not_found")
+        if not self._sees_channel(channel):
             return SlackError("channel_not_found")
         # Newest first, between oldest and latest (bounds excluded unless inclusive), from the
         # cursor on; thread replies stay in their thread unless broadcast to the channel.
@@ -1256,7 +1548,7 @@ class FakeSlack:
     @_handles("conversations.replies")
     def _conversations_replies(self, args: dict[str, Any]) -> Result:
         channel = args.get("channel", "")
-        if channel not in self._messages:
+        if channel not in self._messages or not self._sees_channel(channel):
             return SlackError("channel_not_found")
         thread = [
             m for m in self._messages[channel] if args.get("ts") in (m["ts"], m.get("thread_ts"))
@@ -1277,8 +1569,8 @@ class FakeSlack:
         error = check_view(args["view"], view_type="modal") or self._exchange(args["trigger_id"])
         if error:
             return error
-        view = self._store_view(args["view"])
         user = self._trigger_users.get(args["trigger_id"])
+        view = self._store_view(args["view"], team_id=self._acting_team(user))
         if user is not None:
             stack = self._modal_stacks.setdefault(user, [])
             if not push:
@@ -1300,11 +1592,12 @@ class FakeSlack:
             None,
         )
         current = self._views.get(view_id or "")
-        if current is None:
+        if current is None or not self._sees_team(current["team_id"]):
             return SlackError("not_found")
         if "hash" in args and args["hash"] != current["hash"]:
             return SlackError("hash_conflict")
-        return {"ok": True, "view": self._store_view(args["view"], view_id=current["id"])}
+        stored = self._store_view(args["view"], view_id=current["id"], team_id=current["team_id"])
+        return {"ok": True, "view": stored}
 
     @_handles("views.publish")
     def _views_publish(self, args: dict[str, Any]) -> Result:
@@ -1312,12 +1605,17 @@ class FakeSlack:
         if error:
             return error
         user_id = args["user_id"]
-        if user_id not in self._users:
+        # Slack documents no user_not_found here: another workspace's person is as unknown.
+        if not self._sees_user(user_id):
             return SlackError("invalid_arguments", ("[ERROR] invalid `user_id`",))
         current = self._views.get(self._home_views.get(user_id, ""))
         if current and "hash" in args and args["hash"] != current["hash"]:
             return SlackError("hash_conflict")
-        view = self._store_view(args["view"], view_id=current["id"] if current else None)
+        view = self._store_view(
+            args["view"],
+            view_id=current["id"] if current else None,
+            team_id=self._acting_team(user_id),
+        )
         self._home_views[user_id] = view["id"]
         return {"ok": True, "view": view}
 
@@ -1343,7 +1641,10 @@ class FakeSlack:
             return SlackError("file_not_found")
         channel = args.get("channel_id")
         # Sharing into a conversation the app is not in (a DM never opened) is refused.
-        if channel is not None and channel not in self._messages and channel not in self._opened:
+        if channel is not None and (
+            (channel not in self._messages and channel not in self._opened)
+            or not self._sees_channel(channel)
+        ):
             return SlackError("channel_not_found")
         completed = []
         for entry in entries:
@@ -1357,8 +1658,8 @@ class FakeSlack:
             self._messages.setdefault(channel, []).append(
                 {
                     "type": "message",
-                    "user": self.bot_user_id,
-                    "bot_id": self.bot_id,
+                    "user": self._caller.bot_user_id if self._caller else self.bot_user_id,
+                    "bot_id": self._caller.bot_id if self._caller else self.bot_id,
                     "text": args.get("initial_comment", ""),
                     "files": copy.deepcopy(completed),
                     "ts": self._next_ts(),
@@ -1386,6 +1687,110 @@ class FakeSlack:
 
     # -- helpers for the methods above (called with the lock held)
 
+    def _enrol_team(self, team_id: str, enterprise_id: str | None, name: str | None) -> None:
+        known = self._teams.get(team_id)
+        if known is None:
+            self._teams[team_id] = _Team(name or f"Team {team_id}", enterprise_id)
+            return
+        if enterprise_id is not None and known.enterprise_id not in (None, enterprise_id):
+            raise ValueError(f"{team_id} is in {known.enterprise_id}, not {enterprise_id}")
+        self._teams[team_id] = _Team(name or known.name, enterprise_id or known.enterprise_id)
+
+    def _installed(self, enterprise_id: str | None, team_id: str | None) -> _Installation | None:
+        """The live installation with this key (team_id None: the org-wide one)."""
+        return next(
+            (
+                i
+                for i in self._installations.values()
+                if not i.revoked and i.key == (enterprise_id, team_id)
+            ),
+            None,
+        )
+
+    def _acting_in(self, team_id: str | None, enterprise_id: str | None) -> _Installation | None:
+        if team_id is None:
+            return self._installed(enterprise_id, None) if enterprise_id else None
+        team = self._teams.get(team_id)
+        org = team.enterprise_id if team else enterprise_id
+        own = self._installed(org, team_id)
+        return own or (self._installed(org, None) if org else None)
+
+    def _new_installation(
+        self, team_id: str | None, enterprise_id: str | None, is_enterprise_install: bool
+    ) -> _Installation:
+        key = (enterprise_id, None if is_enterprise_install else team_id)
+        # A reinstall after an uninstall brings back the same bot user, with a new token.
+        before = next((i for i in self._installations.values() if i.key == key), None)
+        token = (
+            f"xoxb-{secrets.randbelow(10**12)}-{secrets.randbelow(10**13)}-"
+            f"{secrets.token_urlsafe(18)}"
+        )
+        installation = _Installation(
+            token=token,
+            team_id=None if is_enterprise_install else team_id,
+            enterprise_id=enterprise_id,
+            is_enterprise_install=is_enterprise_install,
+            # Grid users' ids start with W.
+            bot_user_id=before.bot_user_id if before else _new_id("W" if enterprise_id else "U"),
+            bot_id=before.bot_id if before else _new_id("B"),
+        )
+        self._installations[token] = installation
+        return installation
+
+    def _revoke(self, installation: _Installation) -> None:
+        self._installations[installation.token] = replace(installation, revoked=True)
+
+    def _enterprise_name(self, enterprise_id: str) -> str:
+        return f"Org {enterprise_id}"
+
+    def _sees_team(self, team_id: str | None) -> bool:
+        """Whether the calling bot acts in this workspace: its own, or any of its org's for an
+        org-wide install. Calls without a bot token (none get here) see everything."""
+        caller = self._caller
+        if caller is None:
+            return True
+        if caller.is_enterprise_install:
+            team = self._teams.get(team_id or "")
+            return team is not None and team.enterprise_id == caller.enterprise_id
+        return team_id == caller.team_id
+
+    def _sees_user(self, user_id: str) -> bool:
+        user = self._users.get(user_id)
+        return user is not None and self._sees_team(user["team_id"])
+
+    def _sees_channel(self, channel: str) -> bool:
+        owner = self._channel_owners.get(channel, self.team_id)
+        return self._caller is None or owner == self._caller.reach or self._sees_team(owner)
+
+    def _reachable(self, channel: str) -> str | SlackError:
+        """The conversation a call names, if the calling bot may use it: a user id stands for
+        the app's DM with them (if the bot sees them), and a conversation the fake has not
+        heard of yet becomes the calling bot's (a channel it was invited to, say)."""
+        if channel in self._users:
+            if not self._sees_user(channel):
+                return SlackError("channel_not_found")
+            channel = _conversation_id([channel])
+        known = (self._messages, self._opened, self._channels, self._channel_owners)
+        if self._caller is not None and not any(channel in seen for seen in known):
+            self._channel_owners[channel] = self._caller.reach
+        return channel if self._sees_channel(channel) else SlackError("channel_not_found")
+
+    def _team_of(self, channel: str) -> str:
+        """The workspace a conversation is in, for the team field of messages posted in it."""
+        members = self._opened.get(channel, ())
+        if members and members[0] in self._users:
+            return self._users[members[0]]["team_id"]
+        owner = self._channel_owners.get(channel, self.team_id)
+        return owner if owner in self._teams else self._acting_team()
+
+    def _acting_team(self, user: str | None = None) -> str:
+        """The workspace a view or message belongs to: the person's, else the calling bot's."""
+        if user in self._users:
+            return self._users[user]["team_id"]
+        if self._caller is not None and self._caller.team_id is not None:
+            return self._caller.team_id
+        return self.team_id
+
     def _members_error(self, user_ids: list[str]) -> SlackError | None:
         if not user_ids:
             return SlackError("users_list_not_supplied")
@@ -1393,7 +1798,7 @@ class FakeSlack:
             return SlackError("too_many_users")
         for user_id in user_ids:
             user = self._users.get(user_id)
-            if user is None:
+            if user is None or not self._sees_user(user_id):
                 return SlackError("user_not_found")
             if user["deleted"]:
                 return SlackError("user_disabled")
@@ -1421,7 +1826,9 @@ class FakeSlack:
 
     def _exchange(self, trigger_id: str) -> SlackError | None:
         issued = self._triggers.get(trigger_id)
-        if issued is None:
+        user = self._trigger_users.get(trigger_id)
+        # A trigger comes from a person's click in their workspace: another's bot cannot use it.
+        if issued is None or (user in self._users and not self._sees_user(user or "")):
             return SlackError("invalid_trigger_id")
         if trigger_id in self._exchanged:
             return SlackError("exchanged_trigger_id")
@@ -1432,8 +1839,11 @@ class FakeSlack:
         self._stats["modals_opened"] += 1
         return None
 
-    def _store_view(self, view: dict[str, Any], *, view_id: str | None = None) -> dict[str, Any]:
+    def _store_view(
+        self, view: dict[str, Any], *, view_id: str | None = None, team_id: str | None = None
+    ) -> dict[str, Any]:
         view_id = view_id or _new_id("V")
+        bot_id = self._caller.bot_id if self._caller else self.bot_id
         defaults = {
             "private_metadata": "",
             "callback_id": "",
@@ -1447,11 +1857,11 @@ class FakeSlack:
             **defaults,
             **view,
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
             "root_view_id": view_id,
             "app_id": self.app_id,
-            "bot_id": self.bot_id,
+            "bot_id": bot_id,
         }
         self._views[view_id] = stored
         self._version += 1
@@ -1529,6 +1939,30 @@ def _parse_args(
     return args, None
 
 
+def _bearer(headers: Message) -> str | None:
+    """The token of an Authorization: Bearer header, if there is one."""
+    scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+    return token if scheme == "Bearer" else None
+
+
+def _basic_credentials(headers: Message) -> tuple[str | None, str | None]:
+    """The id and secret of an Authorization: Basic header, if there is a readable one."""
+    scheme, _, encoded = (headers.get("Authorization") or "").partition(" ")
+    if scheme != "Basic":
+        return None, None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    client_id, colon, client_secret = decoded.partition(":")
+    return (client_id, client_secret) if colon else (None, None)
+
+
+def _slug(name: str) -> str:
+    """A workspace name as its URL's subdomain: "Upward Test" -> upward-test."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
 def _blocks_error(args: dict[str, Any]) -> SlackError | None:
     return check_message_blocks(args["blocks"]) if "blocks" in args else None
 
@@ -1580,6 +2014,11 @@ def _conversation_id(user_ids: list[str]) -> str:
     members = sorted(set(user_ids))
     digest = hashlib.sha256(",".join(members).encode()).hexdigest()[:10].upper()
     return ("D" if len(members) == 1 else "G") + digest
+
+
+def _new_code() -> str:
+    """An OAuth code in the shape of Slack's."""
+    return f"{secrets.randbelow(10**10)}.{secrets.randbelow(10**13)}.{secrets.token_hex(32)}"
 
 
 def _new_id(prefix: str) -> str:
