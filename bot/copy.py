@@ -965,3 +965,9 @@ LEAD_NUDGE = (
 )
 LEAD_NUDGE_GONE = "That pair has ended, so there's no one to nudge."
 LEAD_NUDGE_NOT_INTRODUCED = "That pair hasn't been introduced yet, so there's nowhere to nudge."
+
+# A request from a workspace where Upward has no installation (never added, or removed).
+NOT_INSTALLED = (
+    "Upward is not installed in this workspace (or was removed). An admin can add it again "
+    "with *Add to Slack* on Upward's install page."
+)

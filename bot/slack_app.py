@@ -9,6 +9,7 @@ from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
+from bot import copy
 from bot.background import request_executor
 from bot.config import Settings
 from bot.container import Services
@@ -44,7 +45,12 @@ def build_app(services: Services, settings: Settings) -> App:
                 i.team_id, i.enterprise_id, org_wide=bool(i.is_enterprise_install)
             ),
         )
-        app = App(oauth_flow=flow, client=flow.client, **common)
+        app = App(
+            oauth_flow=flow,
+            client=flow.client,
+            user_facing_authorize_error_message=copy.NOT_INSTALLED,
+            **common,
+        )
         app.middleware(_remember_enterprise(services))
     else:
         app = App(

@@ -46,9 +46,7 @@ def channel(fake_slack, client, new_id) -> str:
 def service(own_sessions, client: SlackGateway, **kwargs) -> DeliveryService:
     slack = SlackWorkspaces.of(client)
     dms = DmChannels(own_sessions, slack)
-    return DeliveryService(
-        own_sessions, slack, dms, PostPacer(workspace_per_second=1000), **kwargs
-    )
+    return DeliveryService(own_sessions, slack, dms, PostPacer(workspace_per_second=1000), **kwargs)
 
 
 def plan(own_sessions, workspace_id, clock, key: str, channel: str, **kwargs) -> bool:
