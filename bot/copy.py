@@ -216,6 +216,11 @@ PARTNER_LEFT = (
     "both for the time you spent. <@{partner}>, you'll be matched with someone new in the "
     "next round."
 )
+PARTNER_LEFT_UNNAMED = (
+    "Your partner has left the reverse-mentoring program, so this pairing has ended. Thank "
+    "you for the time you spent together. <@{partner}>, you'll be matched with someone new "
+    "in the next round."
+)
 
 # --- leads --------------------------------------------------------------------------
 
