@@ -4,7 +4,6 @@ from models.assessment import SelfAssessment, SelfAssessmentScore
 from models.base import Base, UTCDateTime
 from models.checkin import CheckIn
 from models.directory import DirectoryEntry
-from models.installations import bots, installations, oauth_states
 from models.enums import (
     AssessmentPhase,
     CommitmentStatus,
@@ -19,6 +18,7 @@ from models.enums import (
     Signal,
     SkillDirection,
 )
+from models.installations import bots, installations, oauth_states
 from models.match_round import MatchProposal, MatchRound, MatchWaiting
 from models.outbox import OutboundMessage
 from models.outcome import Commitment, CommitmentProgress, OutcomeSurvey

@@ -20,6 +20,4 @@ installations = SQLAlchemyInstallationStore.build_installations_table(
     Base.metadata, INSTALLATIONS_TABLE
 )
 bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
-oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-    Base.metadata, OAUTH_STATES_TABLE
-)
+oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, OAUTH_STATES_TABLE)
