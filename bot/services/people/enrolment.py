@@ -44,6 +44,7 @@ from models import (
     SkillDirection,
     Workspace,
 )
+from models.person import FORGOTTEN_PREFIX
 
 _T = TypeVar("_T")
 
@@ -398,6 +399,8 @@ def _finished_with(session: Session, person_id: int) -> tuple[str, ...]:
                 Pair.status == PairStatus.ENDED,
                 Pair.recognized_at.is_not(None),
                 or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+                # A partner who asked to be forgotten has no name to show.
+                partner.slack_user_id.not_like(f"{FORGOTTEN_PREFIX}%"),
             )
             .order_by(Pair.created_at.desc(), Pair.id.desc())
         )

@@ -57,12 +57,10 @@ from models import (
     bots,
     installations,
 )
+from models.person import FORGOTTEN_PREFIX
 
 log = logging.getLogger(__name__)
 
-# A forgotten person's slack_user_id: never a Slack id (those are upper-case letters and
-# digits), so no request, import or mention can ever find them again.
-FORGOTTEN_PREFIX = "forgotten-"
 PURGE_EVERY = timedelta(hours=1)  # the tick looks for expired uninstalls this often
 
 
