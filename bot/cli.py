@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,17 +33,24 @@ from bot.services.people.directory import (
     ImportStoppedError,
     SlackUserDirectory,
 )
+from bot.services.people.forgetting import ForgettingService
 from bot.slack.errors import WorkspaceGoneError
 from bot.slack.gateway import SlackGateway
 from bot.slack.workspaces import InstalledTokens
 from bot.views.report_files import outcomes_csv, report_csv, report_json, report_markdown
+from bot.words import counted
 
 EXIT_CONFIG = 2
 EXIT_SOME_ROWS_BAD = 1
+EXIT_NOT_FOUND = 1
 
 
 class CommandError(Exception):
     """The command cannot run (unreadable file, database not migrated): one line, exit 2."""
+
+
+class NotFoundError(Exception):
+    """What the command was asked about is not in the database (or no longer): exit 1."""
 
 
 def _database_url() -> str:
@@ -171,6 +179,85 @@ def cmd_run_due(args: argparse.Namespace) -> int:
     return 0
 
 
+_TEAM_ID = re.compile(r"T[A-Z0-9]{2,31}")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+def _slack_id(value: str, pattern: re.Pattern[str], what: str, example: str) -> str:
+    if not pattern.fullmatch(value):
+        raise CommandError(f"{value!r} is not a Slack {what} id (like {example})")
+    return value
+
+
+def _forgetting(url: str) -> tuple[Engine, ForgettingService]:
+    """Deleting needs the database alone: no Slack token, nothing posted from here."""
+    engine = make_engine(url)
+    _require_table(engine, url, "person")
+    return engine, ForgettingService(make_session_factory(engine), SystemClock())
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    """--yes, or a person at a terminal who answers y; a script without --yes is refused."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CommandError("nothing deleted: not asking without a terminal; pass --yes to confirm")
+    answer = input(f"{question} [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_forget_workspace(args: argparse.Namespace) -> int:
+    team = _slack_id(args.team_id, _TEAM_ID, "workspace (team)", "T0123ABC")
+    url = _database_url()
+    engine, service = _forgetting(url)
+    try:
+        if not service.workspace_exists(team):
+            raise NotFoundError(f"no workspace {team} in the database at {redact_url(url)}")
+        if not _confirm(f"Delete every piece of data of workspace {team}?", args.yes):
+            print("nothing deleted")
+            return EXIT_NOT_FOUND
+        report = service.forget_workspace(team)
+    finally:
+        engine.dispose()
+    print(f"workspace {team}: {report.summary()}")
+    return 0
+
+
+def cmd_forget_user(args: argparse.Namespace) -> int:
+    user = _slack_id(args.user_id, _USER_ID, "user", "U0123ABC")
+    team = _slack_id(args.team, _TEAM_ID, "workspace (team)", "T0123ABC") if args.team else None
+    url = _database_url()
+    engine, service = _forgetting(url)
+    try:
+        teams = service.teams_of(user)
+        if team is None and len(teams) > 1:
+            listed = ", ".join(teams)
+            raise CommandError(f"{user} is in {len(teams)} workspaces ({listed}); pass --team")
+        if team is None and teams:
+            team = teams[0]
+        if team is not None and not service.workspace_exists(team):
+            raise NotFoundError(f"no workspace {team} in the database at {redact_url(url)}")
+        if team is None or team not in teams:
+            where = f"in {team}" if team else "in any workspace"
+            raise NotFoundError(f"no data for {user} {where} (never joined, or already deleted)")
+        question = (
+            f"Delete what {user} wrote in {team} (answers, goals, skills, surveys) and end "
+            "their participation?"
+        )
+        if not _confirm(question, args.yes):
+            print("nothing deleted")
+            return EXIT_NOT_FOUND
+        report = service.forget_person(team, user)
+    finally:
+        engine.dispose()
+    line = f"{user} in {team}: {report.summary()}"
+    if report.notices:
+        told = counted(len(report.notices), "former partner")
+        line += f"; {told} will be told in Slack by the app's next tick"
+    print(line)
+    return 0
+
+
 REPORT_FORMATS = {
     # detail: whether the report needs one row per person (only the CSV has them)
     "md": (report_markdown, False),
@@ -283,6 +370,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=cmd_report)
+    p = commands.add_parser(
+        "forget-workspace",
+        help="delete every piece of data of a workspace, at once",
+        description=(
+            "Delete a workspace's data now, as the tick does DELETE_AFTER_UNINSTALL_DAYS after "
+            "an uninstall: its people, programs, pairs, answers, messages and installation. "
+            "Needs DATABASE_URL only."
+        ),
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", help="the Slack workspace (team) id, T…")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(run=cmd_forget_workspace)
+    p = commands.add_parser(
+        "forget-user",
+        help="delete what one person wrote, and end their participation",
+        description=(
+            "Delete a person's answers, goals, skills, surveys, commitments and HR row, end "
+            "their pairs (their partners are told) and keep an anonymous record for the "
+            "lead's counts; see README.md, 'Privacy and data deletion'. Needs DATABASE_URL only."
+        ),
+    )
+    p.add_argument("user_id", metavar="USER_ID", help="the person's Slack user id, U…")
+    p.add_argument(
+        "--team",
+        metavar="TEAM_ID",
+        help="the workspace (team) id; needed when the person is in more than one",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(run=cmd_forget_user)
     return parser
 
 
@@ -294,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, CommandError) as error:
         print(f"upward: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except NotFoundError as error:
+        print(f"upward: {error}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     except UserFacingError as error:
         # A service said no (unknown program, which workspace?): its message, on one line.
         print(f"upward: {' '.join(error.message.split())}", file=sys.stderr)

@@ -22,6 +22,7 @@ DEFAULT_PORT = 3000
 DEFAULT_POST_RATE = 10.0
 DEFAULT_TICK_SECONDS = 60
 DEFAULT_RETENTION_DAYS = 90
+DEFAULT_DELETE_AFTER_DAYS = 30
 LOG_FORMATS = ("text", "json")
 
 # Every variable the app reads (the Compose file's test checks the app's env against it).
@@ -38,6 +39,7 @@ ENV_VARS = (
     "SLACK_POST_RATE",
     "SCHEDULER_TICK_SECONDS",
     "OUTBOX_RETENTION_DAYS",
+    "DELETE_AFTER_UNINSTALL_DAYS",
     "LOG_FORMAT",
     "UPWARD_SANDBOX",
     "UPWARD_SANDBOX_HOST",
@@ -76,6 +78,8 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     client_id: str | None = None
     client_secret: str | None = None
+    # A workspace's data is deleted this long after the app was uninstalled from it.
+    delete_after_days: int = DEFAULT_DELETE_AFTER_DAYS
 
     @property
     def socket_mode(self) -> bool:
@@ -146,6 +150,7 @@ def load_settings(env: Mapping[str, str] | None = None, serving: bool = True) ->
         retention_days=_retention_days(get("OUTBOX_RETENTION_DAYS")),
         client_id=client_id,
         client_secret=client_secret,
+        delete_after_days=_delete_after_days(get("DELETE_AFTER_UNINSTALL_DAYS")),
     )
 
 
@@ -206,6 +211,17 @@ def _retention_days(value: str | None) -> int:
         raise SettingsError(
             "OUTBOX_RETENTION_DAYS must be a whole number of days from 1 to 3650 "
             f"(default {DEFAULT_RETENTION_DAYS})."
+        )
+    return int(value)
+
+
+def _delete_after_days(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_DELETE_AFTER_DAYS
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise SettingsError(
+            "DELETE_AFTER_UNINSTALL_DAYS must be a whole number of days from 1 to 3650 "
+            f"(default {DEFAULT_DELETE_AFTER_DAYS})."
         )
     return int(value)
 

@@ -33,6 +33,7 @@ from bot.services.outbox.retention import OutboxRetention
 from bot.services.outcomes.assessments import AssessmentService
 from bot.services.outcomes.surveys import SurveyService
 from bot.services.people.enrolment import EnrolmentService
+from bot.services.people.forgetting import ForgettingService, UninstallPurge
 from bot.services.people.installs import InstallService
 from bot.services.people.leads import LeadPolicy
 from bot.services.programs.lifecycle import LifecycleService
@@ -80,6 +81,7 @@ class Services:
     surveys: SurveyService
     reports: ReportService
     lead_desk: LeadDesk
+    forgetting: ForgettingService
 
     def close(self) -> None:
         """Stop the threads this graph started (the express lane, the background pool)."""
@@ -130,6 +132,7 @@ def build_services(
         lifecycle=LifecycleService(sessions, pairing, settings.leads, intros.introduce_round),
         replicas=replicas,
         retention=OutboxRetention(sessions, timedelta(days=settings.retention_days)),
+        purge=UninstallPurge(sessions, timedelta(days=settings.delete_after_days)),
         outcomes=(assessments, surveys),
     )
     # What requests start but must not wait for: messages go out on the express lane,
@@ -180,6 +183,7 @@ def build_services(
         surveys=surveys,
         reports=reports,
         lead_desk=lead_desk,
+        forgetting=ForgettingService(sessions, clock),
     )
 
 

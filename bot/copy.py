@@ -204,17 +204,34 @@ PAUSED = (
 RESUMED = "Welcome back — you're active again."
 LEAVE_QUESTION = (
     "Leave the reverse-mentoring program? You won't be matched again and any partner will be "
-    "told kindly. Your history is kept, and `/mentor join` brings you back."
+    "told kindly. Your history is kept (unless you tick the box below), and `/mentor join` "
+    "brings you back."
 )
 LEAVE_QUESTION_FALLBACK = "Leave the reverse-mentoring program?"
 LEAVE_CONFIRM_PLAIN = "Leave the program"
 LEAVE_CANCEL_PLAIN = "Stay"
 LEFT = "You've left the program. Thank you for taking part — `/mentor join` any time to return."
+LEAVE_FORGET_PLAIN = "Also delete my answers"
+# Slack cuts an option's description at 75 characters.
+LEAVE_FORGET_HINT_PLAIN = (
+    "Check-ins, goals, skills, self-assessments, surveys; counts stay anonymous"
+)
+LEFT_AND_FORGOTTEN = (
+    "You've left the program and your answers are deleted: check-ins, goals, skills, "
+    "self-assessments, surveys and commitments. Reports keep only anonymous counts. Thank "
+    "you for taking part — `/mentor join` any time to start afresh."
+)
+NOTHING_TO_FORGET = "There's nothing of yours left to delete — you're not in the program."
 STAYED = "Great — you're still in the program."
 PARTNER_LEFT = (
     "<@{user}> has left the reverse-mentoring program, so this pairing has ended. Thank you "
     "both for the time you spent. <@{partner}>, you'll be matched with someone new in the "
     "next round."
+)
+PARTNER_LEFT_UNNAMED = (
+    "Your partner has left the reverse-mentoring program, so this pairing has ended. Thank "
+    "you for the time you spent together. <@{partner}>, you'll be matched with someone new "
+    "in the next round."
 )
 
 # --- leads --------------------------------------------------------------------------

@@ -33,6 +33,9 @@ class Action(StrEnum):
     OPEN_JOIN = "upward_open_join"
     LEAVE_CONFIRM = "upward_leave_confirm"
     LEAVE_CANCEL = "upward_leave_cancel"
+    # "Also delete my answers" on the leave question; read from the message's state when
+    # Leave is clicked (its block_id is the same string).
+    LEAVE_FORGET = "upward_leave_forget"
     PAUSE = "upward_pause"
     RESUME = "upward_resume"
     OPEN_GOALS = "upward_open_goals"  # value: the pair id

@@ -37,7 +37,7 @@ TICK = "run_due"
 # pg advisory locks take two int4 keys here: "Up" and a job number, then the schema's
 # hash, so deployments (or test runs) sharing one database in different schemas never
 # hold each other's jobs. (Migrations use the one-bigint form, a separate key space.)
-_LOCK_IDS = {"plan": 0x5570_7701, "prune": 0x5570_7702}
+_LOCK_IDS = {"plan": 0x5570_7701, "prune": 0x5570_7702, "purge": 0x5570_7703}
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:id, hashtext(current_schema()))")
 _UNLOCK = text("SELECT pg_advisory_unlock(:id, hashtext(current_schema()))")
 

@@ -14,6 +14,7 @@ from bot.container import Services
 from bot.errors import UserFacingError
 from bot.ids import Action
 from bot.views.join_modal import join_modal
+from bot.views.messages import wants_forgetting
 from bot.views.pairs import goals_modal
 from handlers.buttons import button_int
 from handlers.replies import acked
@@ -47,10 +48,22 @@ def register(app: App, services: Services) -> None:
 
     @app.action(Action.LEAVE_CONFIRM)
     @acked
-    def leave(respond: Respond, context: dict[str, Any]) -> None:
-        result = enrolment.leave(context["team_id"], context["user_id"])
+    def leave(respond: Respond, body: dict[str, Any], context: dict[str, Any]) -> None:
+        team_id, user_id = context["team_id"], context["user_id"]
+        if wants_forgetting(body.get("state")):
+            # Leaving and deleting in one transaction: the partner's note names nobody.
+            report = services.forgetting.forget_person(team_id, user_id)
+            text = copy.LEFT_AND_FORGOTTEN if report.found else copy.NOTHING_TO_FORGET
+            respond(text=text, replace_original=True)
+            home.after_forget(team_id, report)
+            return
+        result = enrolment.leave(team_id, user_id)
         respond(text=copy.LEFT, replace_original=True)
         home.after_leave(result)
+
+    @app.action(Action.LEAVE_FORGET)
+    def forget_toggled(ack: Ack) -> None:
+        ack()  # read from the message's state when Leave is clicked
 
     @app.action(Action.LEAVE_CANCEL)
     def stay(ack: Ack, respond: Respond) -> None:

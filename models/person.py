@@ -18,6 +18,10 @@ from models.base import Base, UTCDateTime
 from models.enums import PersonStatus, Role, SkillDirection
 from models.skill import Skill
 
+# A forgotten person's slack_user_id (bot.services.people.forgetting): never a Slack id,
+# which is upper-case letters and digits, so nothing from Slack can find them again.
+FORGOTTEN_PREFIX = "forgotten-"
+
 
 class Person(Base):
     """Someone who joined the program. Joining again edits this row, never a second one."""

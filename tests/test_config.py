@@ -174,3 +174,12 @@ def test_a_token_slack_rejects_exits_2_without_printing_it(fake_slack):
     assert "invalid_auth" in result.stderr
     assert "xoxb-wrong-9999" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_the_uninstall_grace_period_is_whole_days_from_1_to_3650():
+    assert load_settings(GOOD).delete_after_days == 30
+    assert load_settings({**GOOD, "DELETE_AFTER_UNINSTALL_DAYS": "7"}).delete_after_days == 7
+    for bad in ("0", "3651", "7.5", "a week"):
+        with pytest.raises(SettingsError, match="DELETE_AFTER_UNINSTALL_DAYS") as raised:
+            load_settings({**GOOD, "DELETE_AFTER_UNINSTALL_DAYS": bad})
+        assert "\n" not in str(raised.value)

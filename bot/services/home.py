@@ -13,6 +13,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from bot.services.people.enrolment import EnrolmentService, LeaveResult, SaveRes
 from bot.services.people.leads import LeadPolicy
 from bot.services.reports.lead_desk import LeadDesk
 from bot.shapes.enrolment import Profile
+from bot.shapes.forgetting import ForgetReport
 from bot.shapes.goals import PairGoals
 from bot.slack.errors import SlackError
 from bot.slack.workspaces import SlackWorkspaces
@@ -83,23 +85,20 @@ class HomeService:
         """Tell each former partner kindly, in the pair's group DM; refresh App Homes."""
         profile = result.profile
         for pair in result.ended_pairs:
-            partner = pair.mentee_user if profile.user_id == pair.mentor_user else pair.mentor_user
-            if pair.channel_id:
-                text = copy.PARTNER_LEFT.format(user=profile.user_id, partner=partner)
-                # No pair_id: the pair has ended, and this note is about exactly that.
-                self._send(
-                    profile.person_id,
-                    Outgoing(
-                        key=outbox_keys.partner_left(pair.pair_id),
-                        kind=OutboxKind.PARTNER_LEFT,
-                        text=text,
-                        blocks=_dicts(text_message(text)),
-                        due_at=self._clock.now(),
-                        channel_id=pair.channel_id,
-                    ),
-                )
-            self.refresh_home(profile.team_id, partner)
+            notice = partner_left_notice(pair, profile.user_id, self._clock.now())
+            if notice is not None:
+                self._send(profile.person_id, notice)
+            self.refresh_home(profile.team_id, partner_of(pair, profile.user_id))
         self.refresh_home(profile.team_id, profile.user_id)
+
+    def after_forget(self, team_id: str, report: ForgetReport) -> None:
+        """After someone's data was deleted: send the notes planned for their former
+        partners now (the clock would, within a tick) and refresh the App Homes."""
+        if report.notices:
+            self._sender.send(list(report.notices))
+        for partner in report.partners:
+            self.refresh_home(team_id, partner)
+        self.refresh_home(team_id, report.user_id)
 
     def goals_changed(self, team_id: str, user_id: str, goals: PairGoals) -> None:
         """Tell the pair in their group DM and refresh both App Homes. Runs after the ack;
@@ -204,6 +203,35 @@ class HomeService:
                 ).one()
             enqueue(session, workspace_id, message, self._clock.now())
         self._sender.send([message.key])
+
+
+def partner_of(pair: PairGoals, user_id: str) -> str:
+    return pair.mentee_user if user_id == pair.mentor_user else pair.mentor_user
+
+
+def partner_left_notice(
+    pair: PairGoals, leaver: str, now: datetime, named: bool = True
+) -> Outgoing | None:
+    """The note in an ended pair's group DM telling the one who stayed (None: the pair
+    never had a group DM). ``named=False`` leaves the leaver's name out of it: they asked
+    for their data to be deleted, and the note waits in the outbox for a while."""
+    if not pair.channel_id:
+        return None
+    partner = partner_of(pair, leaver)
+    text = (
+        copy.PARTNER_LEFT.format(user=leaver, partner=partner)
+        if named
+        else copy.PARTNER_LEFT_UNNAMED.format(partner=partner)
+    )
+    # No pair_id: the pair has ended, and this note is about exactly that.
+    return Outgoing(
+        key=outbox_keys.partner_left(pair.pair_id),
+        kind=OutboxKind.PARTNER_LEFT,
+        text=text,
+        blocks=_dicts(text_message(text)),
+        due_at=now,
+        channel_id=pair.channel_id,
+    )
 
 
 def _dicts(message: Message) -> list[dict[str, Any]]:

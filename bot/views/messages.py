@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
     SectionBlock,
 )
 
@@ -138,6 +141,21 @@ def leave_confirmation() -> Message:
     blocks: list[Block] = [
         SectionBlock(text=copy.LEAVE_QUESTION),
         ActionsBlock(
+            block_id=Action.LEAVE_FORGET,
+            elements=[
+                CheckboxesElement(
+                    action_id=Action.LEAVE_FORGET,
+                    options=[
+                        Option(
+                            value=FORGET,
+                            label=copy.LEAVE_FORGET_PLAIN,
+                            description=copy.LEAVE_FORGET_HINT_PLAIN,
+                        )
+                    ],
+                )
+            ],
+        ),
+        ActionsBlock(
             elements=[
                 ButtonElement(
                     text=copy.LEAVE_CONFIRM_PLAIN,
@@ -152,3 +170,20 @@ def leave_confirmation() -> Message:
         ),
     ]
     return Message(copy.LEAVE_QUESTION_FALLBACK, blocks)
+
+
+FORGET = "forget"
+
+
+def wants_forgetting(state: object) -> bool:
+    """Whether "Also delete my answers" was ticked when Leave was clicked, read from the
+    block_actions payload's ``state``; anything odd reads as not ticked."""
+    values = state.get("values") if isinstance(state, Mapping) else None
+    if not isinstance(values, Mapping):
+        return False
+    block = values.get(Action.LEAVE_FORGET)
+    element = block.get(Action.LEAVE_FORGET) if isinstance(block, Mapping) else None
+    options = element.get("selected_options") if isinstance(element, Mapping) else None
+    if not isinstance(options, list):
+        return False
+    return any(isinstance(o, Mapping) and o.get("value") == FORGET for o in options)

@@ -259,3 +259,60 @@ def test_people_are_counted_once_across_repeated_joins(slack, fake_slack, sessio
         join(slack, fake_slack, user)
     with sessions() as s:
         assert s.scalar(select(func.count()).where(Person.slack_user_id == user)) == 1
+
+
+def forget_ticked() -> dict:
+    """The leave question's state with "Also delete my answers" ticked."""
+    option = {"text": {"type": "plain_text", "text": "Also delete my answers"}, "value": "forget"}
+    return {
+        "upward_leave_forget": {
+            "upward_leave_forget": {"type": "checkboxes", "selected_options": [option]}
+        }
+    }
+
+
+def test_leave_offers_to_delete_the_answers_too(slack, fake_slack, user):
+    join(slack, fake_slack, user)
+    question = json.loads(reply_text(slack.command(user, "leave")))
+    (box,) = [b for b in question["blocks"] if b.get("block_id") == "upward_leave_forget"]
+    (option,) = box["elements"][0]["options"]
+    assert option["text"]["text"] == "Also delete my answers"
+    assert "Check-ins, goals, skills" in option["description"]["text"]
+    # Ticking the box is its own click: acked, nothing happens until Leave.
+    assert slack.block_action(user, "upward_leave_forget").status_code == 200
+
+
+def test_leaving_with_the_box_ticked_deletes_the_answers(slack, fake_slack, sessions, user):
+    join(slack, fake_slack, user, goals="Learn to say no to a senior")
+    (person,) = people(sessions, user)
+    assert person.skills
+
+    response = slack.block_action(user, "upward_leave_confirm", "leave", state=forget_ticked())
+    assert response.status_code == 200
+    (reply,) = fake_slack.wait_for("response_url")
+    assert reply.args["replace_original"] is True
+    assert "answers are deleted" in reply.args["text"]
+    assert people(sessions, user) == []  # no row answers to their Slack id any more
+    with sessions() as s:
+        kept = s.get_one(Person, person.id)
+        assert kept.slack_user_id.startswith("forgotten-")
+        assert kept.status == PersonStatus.LEFT
+        assert kept.goals is None
+        assert s.scalar(select(func.count()).where(OutboundMessage.user_id == user)) == 0
+    # App Home is refreshed: they are a newcomer again.
+    home = wait_until(
+        lambda: [c for c in fake_slack.calls_to("views.publish") if c.args["user_id"] == user]
+    )
+    assert "upward_open_join" in json.dumps(home[-1].args["view"])
+    assert copy.NOT_JOINED in reply_text(slack.command(user, "leave"))
+
+
+def test_leaving_with_the_box_unticked_keeps_the_answers(slack, fake_slack, sessions, user):
+    join(slack, fake_slack, user)
+    unticked = {"upward_leave_forget": {"upward_leave_forget": {"selected_options": []}}}
+    slack.block_action(user, "upward_leave_confirm", "leave", state=unticked)
+    (reply,) = fake_slack.wait_for("response_url")
+    assert "answers are deleted" not in reply.args["text"]
+    (person,) = people(sessions, user)
+    assert person.status == PersonStatus.LEFT
+    assert person.skills

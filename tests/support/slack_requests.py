@@ -98,7 +98,10 @@ class SlackSender:
         value: str = "",
         *,
         container: str = "message",
+        state: dict[str, Any] | None = None,
     ) -> requests.Response:
+        """A button click; ``state`` is the message's stateful elements (state.values),
+        as Slack sends them with every block_actions payload."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": self.team_id, "domain": "upward-test"},
@@ -116,6 +119,8 @@ class SlackSender:
                 }
             ],
         }
+        if state is not None:
+            payload["state"] = {"values": state}
         if container == "message":
             payload["container"] = {"type": "message", "message_ts": "1700000000.000100"}
             payload["channel"] = {"id": "C0GENERAL1", "name": "general"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import case, func, or_, select
@@ -43,6 +44,7 @@ from models import (
     SkillDirection,
     Workspace,
 )
+from models.person import FORGOTTEN_PREFIX
 
 _T = TypeVar("_T")
 
@@ -274,18 +276,32 @@ class EnrolmentService:
                 raise NotJoinedError(copy.NOT_JOINED)
             if person.status == target:
                 raise UserFacingError(copy.ALREADY_IN_STATUS[target])
-            person.status = target
-            person.updated_at = now
-            person.paused_at = now if target == PersonStatus.PAUSED else None
             if target == PersonStatus.LEFT:
-                person.left_at = now
-                for pair in _active_pairs(session, person.id):
-                    pair.status = PairStatus.ENDED
-                    pair.ended_at = now
-                    if ended is not None:
-                        ended.append(pair_goals(pair))
-                session.flush()
+                ended_now = end_participation(session, person, now)
+                if ended is not None:
+                    ended.extend(ended_now)
+            else:
+                person.status = target
+                person.updated_at = now
+                person.paused_at = now if target == PersonStatus.PAUSED else None
             return _to_profile(session, person, team_id)
+
+
+def end_participation(session: Session, person: Person, now: datetime) -> list[PairGoals]:
+    """What leaving does to the rows: the person is marked as left and their active pairs
+    end. Returns the ended pairs, whose partners are to be told. Shared by `/mentor
+    leave` and forgetting someone (bot.services.people.forgetting)."""
+    person.status = PersonStatus.LEFT
+    person.updated_at = now
+    person.paused_at = None
+    person.left_at = now
+    ended: list[PairGoals] = []
+    for pair in _active_pairs(session, person.id):
+        pair.status = PairStatus.ENDED
+        pair.ended_at = now
+        ended.append(pair_goals(pair))
+    session.flush()
+    return ended
 
 
 def _parse(
@@ -383,6 +399,8 @@ def _finished_with(session: Session, person_id: int) -> tuple[str, ...]:
                 Pair.status == PairStatus.ENDED,
                 Pair.recognized_at.is_not(None),
                 or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+                # A partner who asked to be forgotten has no name to show.
+                partner.slack_user_id.not_like(f"{FORGOTTEN_PREFIX}%"),
             )
             .order_by(Pair.created_at.desc(), Pair.id.desc())
         )

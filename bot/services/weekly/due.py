@@ -18,6 +18,7 @@ from bot import copy, outbox_keys
 from bot.replicas import Replicas
 from bot.services.outbox.delivery import DeliveryReport, DeliveryService, Outgoing, enqueue
 from bot.services.outbox.retention import OutboxRetention
+from bot.services.people.forgetting import UninstallPurge
 from bot.services.programs.lifecycle import LifecycleService
 from bot.services.weekly.checkins import CheckInService
 from bot.services.weekly.planner import PlanReport, WeeklyPrompts
@@ -42,6 +43,8 @@ class DueReport:
     pruned: int = 0  # sent outbox rows past the retention period, deleted
     planned_here: bool = True  # False: another replica was planning; this one only sent
     assessments: int = 0  # outcome questions planned: self-assessments, surveys after
+    # Workspaces uninstalled longer ago than the grace period, whose data was deleted.
+    workspaces_deleted: tuple[str, ...] = ()
 
 
 class DueService:
@@ -56,6 +59,7 @@ class DueService:
         replicas: Replicas | None = None,
         retention: OutboxRetention | None = None,
         outcomes: Sequence[Planner] = (),
+        purge: UninstallPurge | None = None,
     ) -> None:
         self._weekly = weekly
         self._delivery = delivery
@@ -65,6 +69,7 @@ class DueService:
         self._replicas = replicas
         self._retention = retention
         self._outcomes = outcomes
+        self._purge = purge
 
     @property
     def delivery(self) -> DeliveryService:
@@ -96,6 +101,7 @@ class DueService:
         self._beat()
         delivery = self._delivery.deliver_due(now, progress=self._beat)
         pruned = self._prune(now)
+        deleted = self._purge_uninstalled(now)
         self._beat()
         log.info(
             "run_due %s: %d prompts planned, %d check-ins planned, %d sent, %d found sent, "
@@ -126,6 +132,7 @@ class DueService:
             pruned=pruned,
             planned_here=mine,
             assessments=assessments,
+            workspaces_deleted=deleted,
         )
 
     def _exclusive(self, job: str) -> AbstractContextManager[bool]:
@@ -157,6 +164,28 @@ class DueService:
         if pruned:
             log.info("run_due %s: pruned %d old outbox rows", now.isoformat(), pruned)
         return pruned
+
+    def _purge_uninstalled(self, now: datetime) -> tuple[str, ...]:
+        """The data of workspaces uninstalled longer ago than the grace period: at most
+        once an hour, by one replica at a time, and never failing the tick."""
+        if self._purge is None or not self._purge.due(now):
+            return ()
+        with self._exclusive("purge") as mine:
+            if not mine:
+                return ()
+            try:
+                teams = self._purge.purge(now)
+            except SQLAlchemyError:
+                log.exception("run_due %s: deleting uninstalled workspaces failed", now)
+                return ()
+        if teams:
+            log.info(
+                "run_due %s: deleted the data of %d uninstalled workspaces: %s",
+                now.isoformat(),
+                len(teams),
+                ", ".join(teams),
+            )
+        return tuple(teams)
 
 
 class Planner(Protocol):
