@@ -13,6 +13,7 @@ from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.pacing import PostPacer
 from bot.services.people.workspaces import ensure_workspace
 from bot.slack.gateway import SlackGateway
+from bot.slack.rate_limits import RateLimits
 from bot.slack.workspaces import SlackWorkspaces
 from models import OutboundMessage, OutboxStatus, Person
 from tests.support import BOT_TOKEN
@@ -112,12 +113,14 @@ def test_only_due_messages_go_out_with_their_key_in_the_metadata(
 
 
 def test_a_429_is_retried_after_retry_after(
-    own_sessions, client, fake_slack, workspace_id, clock, new_id, channel
+    own_sessions, fake_slack, workspace_id, clock, new_id, channel
 ):
     key = f"k-{new_id()}"
     plan(own_sessions, workspace_id, clock, key, channel)
     fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
-    delivery = service(own_sessions, client)
+    # The pause runs on the test's clock, as the outbox's retry time does.
+    limits = RateLimits(monotonic=lambda: clock.now().timestamp(), jitter=lambda: 0.0)
+    delivery = service(own_sessions, SlackGateway(BOT_TOKEN, fake_slack.url, limits))
     first = delivery.deliver_due(clock.now())
     assert first.rescheduled == 1
     waiting = row(own_sessions, key)
@@ -125,7 +128,8 @@ def test_a_429_is_retried_after_retry_after(
     assert waiting.next_attempt_at == clock.now() + timedelta(seconds=30)
     assert not waiting.uncertain  # a 429 was not accepted: no history check needed
     assert delivery.deliver_due(clock.now() + timedelta(seconds=10)).sent == 0
-    assert delivery.deliver_due(clock.now() + timedelta(seconds=30)).sent == 1
+    clock.advance(seconds=30)
+    assert delivery.deliver_due(clock.now()).sent == 1
     assert len(posts_with_key(fake_slack, key)) == 1
 
 

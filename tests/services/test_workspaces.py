@@ -216,3 +216,41 @@ def test_an_org_wide_uninstall_stops_the_orgs_workspaces_but_not_one_installed_i
         assert services.slack.for_team(own).token == "xoxb-own"
     finally:
         services.close()
+
+
+def test_a_rate_limited_workspace_never_slows_another(own_sessions, own_url, fake_slack, new_id):
+    """Slack's limits are per workspace: A's 429 pause holds A's messages back; B's go
+    out at once, on B's own pace."""
+    engine = own_sessions.kw["bind"]
+    a, b = new_id("T"), new_id("T")
+    install(engine, team_id=a, token=BOT_TOKEN)
+    install(engine, team_id=b, token="xoxb-b-token")
+    fake_slack.add_team(b)
+    services = build_services(settings(fake_slack, own_url), FixedClock(NOW), own_sessions)
+    try:
+        ws_a, ws_b = workspace(own_sessions, a), workspace(own_sessions, b)
+        code = fake_slack.install(b)  # the fake learns B's installation and token
+        token_b = fake_slack.bot_token_of(b)
+        assert code
+        with own_sessions.begin() as s:
+            s.execute(bots.update().where(bots.c.team_id == b).values(bot_token=token_b))
+        services.slack.forget(b)
+        users_b = [new_id(), new_id()]
+        for user in users_b:
+            fake_slack.add_user(user, team_id=b)
+        channel_b = services.slack.for_team(b).open_conversation(users_b)
+        # A was told to wait a minute on chat.postMessage.
+        services.slack.for_team(a).limits.pause("chat.postMessage", 60)
+        keys_a = [f"a-{new_id()}" for _ in range(3)]
+        keys_b = [f"b-{new_id()}" for _ in range(3)]
+        for key in keys_a:
+            plan(own_sessions, ws_a, "C0ACHANNEL", key)
+        for key in keys_b:
+            plan(own_sessions, ws_b, channel_b, key)
+        report = services.due.delivery.deliver_due(NOW)
+        assert [status(own_sessions, k)[0] for k in keys_b] == [OutboxStatus.SENT] * 3
+        assert {status(own_sessions, k)[0] for k in keys_a} == {OutboxStatus.PENDING}
+        assert report.sent == 3
+        assert services.slack.for_team(b).limits.remaining("chat.postMessage") == 0
+    finally:
+        services.close()

@@ -29,6 +29,7 @@ from bot.db import unit_of_work
 from bot.services.outbox.dm_channels import DmChannels
 from bot.services.outbox.pacing import PostPacer
 from bot.slack.errors import (
+    PAUSED,
     NotDeliverableError,
     RateLimitedError,
     SlackError,
@@ -44,6 +45,10 @@ METADATA_EVENT = "upward_outbox"
 LEASE = timedelta(minutes=2)  # a sender that holds a row longer is presumed dead
 MAX_ATTEMPTS = 10
 HISTORY_PAGES = 5  # 1,000 recent messages; an outbox row is never older than that
+POST = "chat.postMessage"
+# A pause after a 429 longer than this sends the row back to the outbox instead of
+# holding a sender thread (shorter ones are waited out: Slack's usual Retry-After is 1 s).
+LONG_PAUSE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,11 @@ class DeliveryService:
             if ts is not None:
                 return _Outcome(row, OutboxStatus.SENT, ts=ts, channel=channel, error="found")
         gateway = self._slack.for_team(row.team_id)  # before the pace: gone is gone
+        paused = gateway.limits.remaining(POST)
+        if paused > LONG_PAUSE_SECONDS:
+            # This workspace must wait a while after a 429: the row waits in the outbox,
+            # not in one of the few sender threads every workspace shares.
+            raise RateLimitedError(POST, paused, PAUSED)
         self._pacer_for(row.team_id).acquire(channel)
         ts = gateway.post_message(
             channel,
