@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot import copy
 from bot.errors import UserFacingError
 from bot.ids import Action, Callback
+from bot.services.matching.rounds import PairingService
 from bot.services.people.enrolment import EnrolmentService
 from bot.services.programs.settings import ProgramService
 from bot.services.reports.report import ReportService
@@ -35,6 +36,8 @@ from models import (
     Person,
     Role,
     SelfAssessment,
+    Skill,
+    Workspace,
 )
 from tests.e2e.test_hostile import quiet_fingerprint
 from tests.e2e.test_matching import buttons, goal_values, program_values
@@ -361,3 +364,23 @@ def test_each_workspaces_report_counts_only_its_own_people(sessions, clock, new_
     with sessions() as s:
         people = s.scalars(select(Person).where(Person.slack_user_id == shared)).all()
     assert len(people) == 2
+
+
+def test_a_workspaces_own_skill_names_stay_in_it(sessions, clock, new_id):
+    """B renamed a seeded slug for itself; A's preview still shows the seeded name."""
+    enrolment = EnrolmentService(sessions, clock)
+    team_a, team_b = new_id("T"), new_id("T")
+    for team in (team_a, team_b):
+        for role in ("mentor", "mentee"):
+            enrolment.save(team, new_id(), member_submission(role, ["ai-tools"]))
+    with sessions.begin() as s:
+        seeded = s.scalars(
+            select(Skill).where(Skill.slug == "ai-tools", Skill.workspace_id.is_(None))
+        ).one()
+        b = s.scalars(select(Workspace).where(Workspace.slack_team_id == team_b)).one()
+        secret = f"Project Falcon {new_id()}"
+        s.add(Skill(workspace_id=b.id, slug="ai-tools", name=secret, position=seeded.position))
+        seeded_name = seeded.name
+    pairing = PairingService(sessions, clock, ProgramService(sessions, clock))
+    assert pairing.preview(team_a, None).skill_names["ai-tools"] == seeded_name
+    assert pairing.preview(team_b, None).skill_names["ai-tools"] == secret
