@@ -55,9 +55,11 @@ def register(app: App, services: Services) -> None:
     # A human reply in a thread of a group DM: if the thread is a prompt, it counts as
     # an async session. Bot messages and edits are not replies.
     @app.event({"type": "message", "channel_type": "mpim"})
-    def thread_reply(event: dict[str, Any]) -> None:
+    def thread_reply(event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
             return
         if event.get("thread_ts") == event.get("ts"):
             return
-        engagement.thread_reply(event["channel"], event["thread_ts"], event.get("user", ""))
+        engagement.thread_reply(
+            context["team_id"], event["channel"], event["thread_ts"], event.get("user", "")
+        )

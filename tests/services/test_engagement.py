@@ -179,9 +179,10 @@ def test_a_thread_reply_counts_as_an_async_session(engagement, sessions, clock, 
         ).one()
         row.status, row.ts, row.posted_channel_id = OutboxStatus.SENT, "1700.0001", row.channel_id
         channel = row.channel_id
-    assert not engagement.thread_reply(channel, "1700.0001", new_id())  # not in the pair
-    assert engagement.thread_reply(channel, "1700.0001", mentor)
-    assert not engagement.thread_reply(channel, "9999.0001", mentor)  # not a prompt
+    assert not engagement.thread_reply(team, channel, "1700.0001", new_id())  # not in the pair
+    assert not engagement.thread_reply(new_id("T"), channel, "1700.0001", mentor)  # other team
+    assert engagement.thread_reply(team, channel, "1700.0001", mentor)
+    assert not engagement.thread_reply(team, channel, "9999.0001", mentor)  # not a prompt
     week = pair_week(sessions, week_id)
     assert (week.outcome, week.engaged_by) == ("async", mentor)
 

@@ -97,7 +97,7 @@ def test_a_click_or_a_thread_reply_before_then_means_no_nudge(program, own_sessi
             select(OutboundMessage).where(OutboundMessage.key == f"prompt:{replied.id}:1")
         ).one()
     assert act(own_sessions, TUESDAY_1).thread_reply(
-        prompt.posted_channel_id, prompt.ts, replied.mentor
+        program.team, prompt.posted_channel_id, prompt.ts, replied.mentor
     )
     run_clock(program.due, TUESDAY_1, SATURDAY_1, 3 * HOUR)
     assert [m.key for m in nudges(own_sessions)] == [f"nudge:{quiet.id}:1"]

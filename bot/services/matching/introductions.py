@@ -123,7 +123,7 @@ class IntroService:
                 mentor_user=pair.mentor.slack_user_id,
                 mentee_user=pair.mentee.slack_user_id,
                 reasons=tuple(reason_from_json(r) for r in pair.reasons),
-                skill_names=skill_names(session),
+                skill_names=skill_names(session, program.workspace_id),
                 program=settings_of(program),
             )
             team_id = session.get_one(Workspace, program.workspace_id).slack_team_id

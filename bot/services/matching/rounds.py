@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import copy
@@ -135,6 +135,7 @@ class PairingService:
         now = self._clock.now()
         with unit_of_work(self._sessions) as session:
             round_, program = _round_for_update(session, team_id, round_id)
+            _require_people_of(session, program, mentor_id, mentee_id)
             round_.dropped = [*round_.dropped, [mentor_id, mentee_id]]
             settings = settings_of(program)
             paused = self._run(session, round_, settings, now)
@@ -443,6 +444,19 @@ def _round_for_update(session: Session, team_id: str, round_id: int) -> tuple[Ma
     return round_, program
 
 
+def _require_people_of(session: Session, program: Program, mentor_id: int, mentee_id: int) -> None:
+    """A dropped pair is two people of the round's own program. Anything else is a forged
+    or mangled button (ids of another program or workspace): refused, nothing stored, and
+    in the words a stale button gets, so it says nothing about whose ids they are."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(Person)
+        .where(Person.program_id == program.id, Person.id.in_({mentor_id, mentee_id}))
+    )
+    if mentor_id == mentee_id or found != 2:
+        raise UserFacingError(copy.STALE_BUTTON)
+
+
 def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
     program = session.get_one(Program, round_.program_id)
     proposals = session.scalars(
@@ -459,7 +473,7 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
     ids |= {w.person_id for w in waiting}
     people = _people(session, ids)
     review = program.review_matches
-    names = skill_names(session)
+    names = skill_names(session, program.workspace_id)
     return RoundPreview(
         round_id=round_.id,
         program_name=program.name,
@@ -493,9 +507,17 @@ def _preview(session: Session, round_: MatchRound, paused: int) -> RoundPreview:
     )
 
 
-def skill_names(session: Session) -> dict[str, str]:
-    """slug -> name for every skill, to render reasons."""
-    return dict(session.execute(select(Skill.slug, Skill.name)).all())
+def skill_names(session: Session, workspace_id: int) -> dict[str, str]:
+    """slug -> name of the skills a workspace sees, to render reasons: the seeded ones and
+    its own. Another workspace's names (its projects, its teams) never reach this one's
+    previews, intros or shout-outs, even for a slug both use."""
+    rows = session.execute(
+        select(Skill.slug, Skill.name)
+        .where(or_(Skill.workspace_id.is_(None), Skill.workspace_id == workspace_id))
+        # The workspace's own name for a slug wins over the seeded one.
+        .order_by(Skill.workspace_id.is_not(None))
+    )
+    return dict(rows.all())
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, Role]]:

@@ -240,13 +240,16 @@ class LifecycleService:
         planned = 0
         for start in range(0, len(over), BATCH):
             with unit_of_work(self._sessions) as session:
-                names = skill_names(session)
+                # Per workspace: a shout-out names skills as its own workspace does.
+                names: dict[int, dict[str, str]] = {}
                 for pair_id in over[start : start + BATCH]:
                     planned += _recognise_pair(session, pair_id, names, now)
         return planned
 
 
-def _recognise_pair(session: Session, pair_id: int, names: dict[str, str], now: datetime) -> int:
+def _recognise_pair(
+    session: Session, pair_id: int, names: dict[int, dict[str, str]], now: datetime
+) -> int:
     """End the pair and plan its thank-you and shout-out, once (race-safe)."""
     claimed = session.execute(
         update(Pair)
@@ -270,7 +273,10 @@ def _recognise_pair(session: Session, pair_id: int, names: dict[str, str], now: 
         .select_from(PairWeek)
         .where(PairWeek.pair_id == pair.id, PairWeek.outcome.in_(SESSION_OUTCOMES))
     )
-    topics = [escape(names.get(slug, slug)) for slug in shared_skills(session, pair)]
+    if program.workspace_id not in names:
+        names[program.workspace_id] = skill_names(session, program.workspace_id)
+    named = names[program.workspace_id]
+    topics = [escape(named.get(slug, slug)) for slug in shared_skills(session, pair)]
     # Only what the mentee chose to share; their private comments never leave the row.
     highlights = session.scalars(
         select(CheckIn.learned)

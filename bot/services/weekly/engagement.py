@@ -108,11 +108,15 @@ class EngagementService:
             self._repost(session, pair, program, week, key=key, due=now, now=now)
         return Engagement(pair_week_id, "different", copy.PROMPT_DIFFERENT_COMING)
 
-    def thread_reply(self, channel_id: str, thread_ts: str, user_id: str) -> bool:
-        """A reply in a prompt's thread counts as an async session (unless already logged)."""
+    def thread_reply(self, team_id: str, channel_id: str, thread_ts: str, user_id: str) -> bool:
+        """A reply in a prompt's thread counts as an async session (unless already logged).
+        Only a prompt Upward posted in ``team_id``: like every way in, scoped to its team."""
         with unit_of_work(self._sessions) as session:
             key = session.scalar(
-                select(OutboundMessage.key).where(
+                select(OutboundMessage.key)
+                .join(Workspace, OutboundMessage.workspace_id == Workspace.id)
+                .where(
+                    Workspace.slack_team_id == team_id,
                     OutboundMessage.posted_channel_id == channel_id,
                     OutboundMessage.ts == thread_ts,
                     OutboundMessage.kind == OutboxKind.PROMPT,
