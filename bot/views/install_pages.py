@@ -17,7 +17,7 @@ box-shadow:0 1px 3px rgba(0,0,0,.06)}
 h1{font-size:24px;margin:0 0 12px}p,li{font-size:16px;line-height:1.5}code{background:#f2f2f4;
 padding:1px 5px;border-radius:4px;font-size:15px}a.button{display:inline-block;margin-top:12px;
 background:#4a154b;color:#fff;text-decoration:none;padding:12px 20px;border-radius:8px;
-font-weight:600}.muted{color:#616061;font-size:14px}
+font-weight:600}.muted{color:#616061;font-size:14px}a{color:#1264a3}
 """
 
 # Why a step of the install failed, in the installer's words: Bolt's reason -> text.
@@ -43,7 +43,8 @@ _FAILURES = {
 }
 _GENERIC_FAILURE = (
     "The install did not finish",
-    "Something went wrong on our side while saving the install. Please try again in a minute.",
+    "Please try again in a minute. If it keeps failing, tell whoever runs Upward: the "
+    "reason is in its log.",
 )
 
 
