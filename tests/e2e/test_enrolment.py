@@ -273,6 +273,7 @@ def forget_ticked() -> dict:
 
 def test_leave_offers_to_delete_the_answers_too(slack, fake_slack, user):
     join(slack, fake_slack, user)
+    fake_slack.wait_for("chat.postMessage")  # the welcome, before the next test's reset
     question = json.loads(reply_text(slack.command(user, "leave")))
     (box,) = [b for b in question["blocks"] if b.get("block_id") == "upward_leave_forget"]
     (option,) = box["elements"][0]["options"]
@@ -284,6 +285,7 @@ def test_leave_offers_to_delete_the_answers_too(slack, fake_slack, user):
 
 def test_leaving_with_the_box_ticked_deletes_the_answers(slack, fake_slack, sessions, user):
     join(slack, fake_slack, user, goals="Learn to say no to a senior")
+    fake_slack.wait_for("chat.postMessage")  # the welcome went out before the leave
     (person,) = people(sessions, user)
     assert person.skills
 
@@ -309,6 +311,7 @@ def test_leaving_with_the_box_ticked_deletes_the_answers(slack, fake_slack, sess
 
 def test_leaving_with_the_box_unticked_keeps_the_answers(slack, fake_slack, sessions, user):
     join(slack, fake_slack, user)
+    fake_slack.wait_for("chat.postMessage")  # the welcome, before the next test's reset
     unticked = {"upward_leave_forget": {"upward_leave_forget": {"selected_options": []}}}
     slack.block_action(user, "upward_leave_confirm", "leave", state=unticked)
     (reply,) = fake_slack.wait_for("response_url")
