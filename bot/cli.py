@@ -34,7 +34,7 @@ from bot.services.people.directory import (
     SlackUserDirectory,
 )
 from bot.services.people.forgetting import ForgettingService
-from bot.slack.errors import WorkspaceGoneError
+from bot.slack.errors import SlackError, WorkspaceGoneError
 from bot.slack.gateway import SlackGateway
 from bot.slack.workspaces import InstalledTokens
 from bot.views.report_files import outcomes_csv, report_csv, report_json, report_markdown
@@ -60,7 +60,16 @@ def _database_url() -> str:
 def _gateway_for_import(settings: Settings, engine: Engine, team: str | None) -> SlackGateway:
     """The one token's gateway, or with many workspaces the named one's installation."""
     if settings.bot_token is not None:
-        return SlackGateway(settings.bot_token, settings.api_url)
+        gateway = SlackGateway(settings.bot_token, settings.api_url)
+        try:
+            other = bool(team) and gateway.identity().team_id != team
+        except SlackError as error:
+            raise CommandError(
+                f"Slack did not say whose SLACK_BOT_TOKEN it is: {error.code}"
+            ) from None
+        if other:
+            raise CommandError(f"SLACK_BOT_TOKEN belongs to another workspace than {team}.")
+        return gateway
     if not team:
         raise CommandError("with SLACK_CLIENT_ID (many workspaces), say which: --team T…")
     assert settings.client_id is not None
@@ -88,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         service = DirectoryImportService(
             make_session_factory(engine),
             SystemClock(),
-            SlackUserDirectory(_gateway_for_import(settings, engine, args.team)),
+            SlackUserDirectory(_gateway_for_import(settings, engine, args.team), args.team),
         )
         # tqdm redraws in place on a terminal and writes occasional lines to a pipe or log;
         # log lines (a retried 429, say) print above the bar instead of through it.

@@ -232,14 +232,14 @@ def _slack_workspaces(
         scope = team_id or DEFAULT_SCOPE
         return RateLimits(shared=SharedPauses(engine, scope=scope) if postgres else None)
 
-    installs = InstallService(sessions, clock)
+    installs = InstallService(sessions, clock, settings.client_id or "")
     slack = SlackWorkspaces(
         settings.api_url,
         tokens,
         limits_for=limits_for,
         on_rate_limited=metrics.count_rate_limited,
-        # Slack refused a workspace's token: it was uninstalled or revoked; stop it.
-        on_gone=lambda team_id, error: installs.uninstalled(team_id, None),
+        # Slack refused a workspace's token: it was uninstalled or revoked.
+        on_gone=installs.token_refused,
     )
     installs.forget_token = slack.forget
     return slack, installs

@@ -18,8 +18,14 @@ from pythonjsonlogger.json import JsonFormatter
 _SECRET = re.compile(r"\b(xox[abposre]-|xapp-)[A-Za-z0-9-]+")
 
 
+# OAuth's one-time codes, states and the client secret, as Bolt and slack_sdk may log
+# them ("... with code: 123.456.abc", "client_secret=...", "state=...").
+_OAUTH = re.compile(r"\b(code: |code=|state=|client_secret=|client_secret': ')[^\s&',]+")
+
+
 def redact(text: str) -> str:
-    return _SECRET.sub(lambda m: m.group(1) + "[redacted]", text)
+    text = _SECRET.sub(lambda m: m.group(1) + "[redacted]", text)
+    return _OAUTH.sub(lambda m: m.group(1) + "[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):

@@ -66,13 +66,17 @@ def build_app(services: Services, settings: Settings) -> App:
 
 
 def _remember_enterprise(services: Services) -> Any:
-    """Grid: note each workspace's org the first time it is seen, so the scheduler's
-    sends find an org-wide installation's token for it (a request carries the org)."""
+    """Grid: note each workspace's org the first time it is seen under an org-wide
+    installation, so the scheduler's sends find that installation's token for it."""
     seen: set[tuple[str, str]] = set()
 
     def remember_enterprise(context: dict[str, Any], next: Any) -> None:
         team, enterprise = context.get("team_id"), context.get("enterprise_id")
-        if team and enterprise and (team, enterprise) not in seen:
+        # Only an org-wide installation's requests: a workspace's own install records
+        # its org when it is stored, and a request's team and org may come from
+        # different fields of its payload (a Slack Connect user's home team).
+        org_wide = bool(context.get("is_enterprise_install"))
+        if org_wide and team and enterprise and (team, enterprise) not in seen:
             try:
                 services.installs.remember_enterprise(team, enterprise)
                 seen.add((team, enterprise))

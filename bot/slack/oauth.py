@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import web
 from bot.slack.gateway import SlackGateway
 from bot.views import install_pages
-from models.installations import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from models.installations import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, oauth_states
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +67,38 @@ def installation_store(engine: Engine, client_id: str) -> SQLAlchemyInstallation
 class UpwardOAuthFlow(OAuthFlow):
     """Bolt's flow with Upward's pages, and the workspace told of each installation."""
 
-    def __init__(self, *, settings: OAuthSettings, client: object, on_installed: OnInstalled):
+    def __init__(
+        self,
+        *,
+        settings: OAuthSettings,
+        client: object,
+        on_installed: OnInstalled,
+        engine: Engine,
+    ):
         super().__init__(client=client, settings=settings)  # type: ignore[arg-type]
         self._on_installed = on_installed
+        self._engine = engine
 
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return install_pages.install_page(url)
 
+    def issue_new_state(self, request: BoltRequest) -> str:
+        # Anyone can open the install page, and each visit stores a state: expired ones
+        # go here, so the table holds at most ten minutes' worth.
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(oauth_states).where(oauth_states.c.expire_at < _naive_utc_now())
+            )
+        return super().issue_new_state(request)
+
     def store_installation(self, request: BoltRequest, installation: Installation) -> None:
-        super().store_installation(request, installation)
-        self._on_installed(installation)
+        try:
+            super().store_installation(request, installation)
+            self._on_installed(installation)
+        except SQLAlchemyError as error:
+            # Bolt answers a BoltError with the failure page ("storage_error"); anything
+            # else would be a bare 500. The installer can simply try again.
+            raise BoltError(f"could not store the installation: {type(error).__name__}") from error
         log.info(
             "installed in team %s (enterprise %s%s)",
             installation.team_id,
@@ -109,7 +134,9 @@ def build_oauth_flow(
         callback_options=CallbackOptions(success=_success, failure=_failure),
         authorization_url=authorization_url,
     )
-    return UpwardOAuthFlow(settings=settings, client=gateway.bolt_client, on_installed=on_installed)
+    return UpwardOAuthFlow(
+        settings=settings, client=gateway.bolt_client, on_installed=on_installed, engine=engine
+    )
 
 
 def _success(args: SuccessArgs) -> BoltResponse:
@@ -148,3 +175,8 @@ def _html(status: int, body: str) -> BoltResponse:
         body=body,
         headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
     )
+
+
+def _naive_utc_now() -> datetime:
+    """What slack_sdk's state store writes: UTC without a zone (a plain DateTime column)."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -11,7 +11,7 @@ Two kinds of deployment pick the token differently:
   with "Add to Slack"; each token is read from slack_sdk's installation tables (kept by
   Bolt's OAuth flow), cached a minute, and forgotten at once on uninstall. A token Slack
   refuses (revoked, uninstalled) raises :class:`WorkspaceGoneError` and is reported to
-  ``on_gone``, which stops the workspace.
+  ``on_gone`` (team, token), which removes that installation.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class SlackWorkspaces:
         *,
         limits_for: Callable[[str], RateLimits] = lambda team_id: RateLimits(),
         on_rate_limited: Callable[[str, float], None] | None = None,
-        on_gone: Callable[[str, SlackError], None] | None = None,
+        on_gone: Callable[[str, str], None] | None = None,
     ) -> None:
         self._api_url = api_url
         self._tokens = tokens
@@ -180,7 +180,7 @@ class SlackWorkspaces:
                 log.warning("workspace %s: Slack refused its token (%s)", team_id, error.code)
                 self.forget(team_id)
                 if self._on_gone is not None:
-                    self._on_gone(team_id, error)
+                    self._on_gone(team_id, token)
 
         return SlackGateway(
             token,

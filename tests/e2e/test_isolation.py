@@ -93,7 +93,9 @@ class TeamB:
 
 def enrol(sender: SlackSender, fake_slack, user: str, role: str) -> None:
     """`/mentor join`, then the modal's submission, as Slack sends them."""
-    fake_slack.add_user(user, team_id=sender.team_id, tz="Europe/London")
+    # One token serves both teams here (the running app's): the fake keeps its people in
+    # that token's workspace; the requests' team ids are what the app must keep apart.
+    fake_slack.add_user(user, tz="Europe/London")
     assert sender.command(user, "join").status_code == 200
     values = (
         join_values(teach=("ai-tools",), seniority="1")
@@ -196,7 +198,7 @@ def team_a(running_app, fake_slack, sessions, clock, new_id) -> TeamA:
 def team_b(running_app, fake_slack, new_id, team_a) -> TeamB:
     sender = SlackSender(running_app.base_url, fake_slack, new_id("T"))
     lead = new_id()
-    fake_slack.add_user(lead, team_id=sender.team_id, is_admin=True)  # a lead of B only
+    fake_slack.add_user(lead, is_admin=True)  # a lead of B only (B's requests name B)
     member = new_id()
     enrol(sender, fake_slack, member, "mentor")
     # A's mentor is in B too, under the same user id: only the team tells them apart.

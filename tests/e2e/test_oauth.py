@@ -7,9 +7,15 @@ and every installation's tokens, and refuses a token used outside its workspace.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import func, select
 
-from models import Workspace, bots, oauth_states
+from bot.db import make_session_factory
+from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.people.workspaces import ensure_workspace
+from models import OutboundMessage, Workspace, bots, oauth_states
 from tests.support.oauth import install, start_install
 from tests.support.slack_requests import SlackSender, join_values, reply_text
 
@@ -153,3 +159,150 @@ def test_an_org_wide_install_serves_every_workspace_of_the_org(
             )
         ).all()
     assert sorted(orgs) == sorted([(first, org), (second, org)])
+
+
+# --- uninstalling --------------------------------------------------------------------
+
+
+def plan_message(oauth_db, team_id: str, new_id) -> str:
+    """A message planned for later in the workspace, as the scheduler plans prompts."""
+    sessions = make_session_factory(oauth_db)
+    key = f"later-{new_id()}"
+    with sessions.begin() as s:
+        workspace = ensure_workspace(s, team_id, datetime.now(UTC))
+        enqueue(
+            s,
+            workspace.id,
+            Outgoing(
+                key=key,
+                kind="test",
+                text="next week",
+                due_at=datetime.now(UTC) + timedelta(days=7),
+                user_id=new_id(),
+            ),
+            datetime.now(UTC),
+        )
+    return key
+
+
+def outbox_status(oauth_db, key: str) -> tuple[str, str | None]:
+    with oauth_db.connect() as conn:
+        found = conn.execute(
+            select(OutboundMessage.status, OutboundMessage.last_error).where(
+                OutboundMessage.key == key
+            )
+        ).one()
+    return found.status, found.last_error
+
+
+def uninstalled_at(oauth_db, team_id: str):
+    with oauth_db.connect() as conn:
+        return conn.scalar(
+            select(Workspace.uninstalled_at).where(Workspace.slack_team_id == team_id)
+        )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0UPWARDBOT"]}},
+    ],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+def test_an_uninstall_event_stops_that_workspace_and_a_reinstall_brings_it_back(
+    oauth_running, fake_slack, oauth_db, new_id, event
+):
+    gone, other = new_id("T"), new_id("T")
+    for team in (gone, other):
+        assert install(oauth_running.base_url, fake_slack, team).status_code == 200
+    later = {team: plan_message(oauth_db, team, new_id) for team in (gone, other)}
+    fake_slack.uninstall(gone)  # Slack revokes the token, then tells the app
+    sender = SlackSender(oauth_running.base_url, fake_slack, gone)
+    assert sender.event({**event, "event_ts": "1700000000.000100"}).status_code == 200
+
+    assert installed_bots(oauth_db, gone) == 0
+    assert uninstalled_at(oauth_db, gone) is not None
+    assert outbox_status(oauth_db, later[gone]) == ("cancelled", "uninstalled")
+    # The other workspace is untouched.
+    assert installed_bots(oauth_db, other) == 1
+    assert uninstalled_at(oauth_db, other) is None
+    assert outbox_status(oauth_db, later[other]) == ("pending", None)
+    # A request from the removed workspace is refused as one never installed.
+    user = new_id()
+    fake_slack.add_user(user, team_id=gone)
+    sender.command(user, "join")
+    (said,) = fake_slack.wait_for("response_url")
+    assert "not installed in this workspace" in said.args["text"]
+    # Reinstalled within the grace period: the same workspace, live again, a new token.
+    assert install(oauth_running.base_url, fake_slack, gone).status_code == 200
+    assert uninstalled_at(oauth_db, gone) is None
+    sender.command(user, "join")
+    opened = fake_slack.wait_for("views.open")[-1]
+    assert opened.headers["Authorization"] == f"Bearer {fake_slack.bot_token_of(gone)}"
+
+
+def test_revoking_only_user_tokens_changes_nothing(oauth_running, fake_slack, oauth_db, new_id):
+    team = new_id("T")
+    assert install(oauth_running.base_url, fake_slack, team).status_code == 200
+    event = {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"], "bot": []}}
+    sender = SlackSender(oauth_running.base_url, fake_slack, team)
+    assert sender.event(event).status_code == 200
+    assert installed_bots(oauth_db, team) == 1
+    assert uninstalled_at(oauth_db, team) is None
+
+
+def test_an_org_wide_uninstall_stops_that_org_and_no_other(
+    oauth_running, fake_slack, oauth_db, new_id
+):
+    orgs = {new_id("E"): new_id("T"), new_id("E"): new_id("T")}
+    senders = {}
+    for org, team in orgs.items():
+        fake_slack.add_team(team, enterprise_id=org)
+        assert install(oauth_running.base_url, fake_slack, None, enterprise_id=org, org_wide=True)
+        user = new_id()
+        fake_slack.add_user(user, team_id=team)
+        senders[org] = SlackSender(
+            oauth_running.base_url, fake_slack, team, enterprise_id=org, org_wide=True
+        )
+        assert senders[org].command(user, "join").status_code == 200  # the team is known now
+    leaving, staying = list(orgs)
+    fake_slack.uninstall(enterprise_id=leaving)
+    assert senders[leaving].event({"type": "app_uninstalled"}).status_code == 200
+    assert installed_bots(oauth_db, enterprise_id=leaving) == 0
+    assert uninstalled_at(oauth_db, orgs[leaving]) is not None
+    assert installed_bots(oauth_db, enterprise_id=staying) == 1
+    assert uninstalled_at(oauth_db, orgs[staying]) is None
+
+
+def test_an_install_code_slack_refuses_is_not_logged(oauth_running, fake_slack, oauth_db):
+    browser, state, _ = start_install(oauth_running.base_url)
+    code = "1234567890.bogus-code-4c7f9a"
+    page = browser.get(
+        oauth_running.base_url + "/slack/oauth_redirect",
+        params={"code": code, "state": state},
+        timeout=10,
+    )
+    assert page.status_code == 401
+    assert "Slack did not confirm the install" in page.text
+    log = oauth_running.log()
+    assert "bogus-code" not in log
+    assert state not in log
+    assert fake_slack.client_secret not in log
+
+
+def test_with_one_token_an_uninstall_event_is_acked_and_changes_nothing(
+    slack, running_app, sessions, new_id
+):
+    """SLACK_BOT_TOKEN: the token is the operator's; the event is logged for them."""
+    user = new_id()
+    slack.fake.add_user(user)
+    slack.view_submission(user, "upward_join", join_values())
+    slack.fake.wait_for("chat.postMessage")
+    assert slack.event({"type": "app_uninstalled"}).status_code == 200
+    with sessions() as s:
+        workspace = s.scalars(
+            select(Workspace).where(Workspace.slack_team_id == slack.team_id)
+        ).one()
+        assert workspace.uninstalled_at is None
+    assert "Slack says app_uninstalled" in running_app.log()

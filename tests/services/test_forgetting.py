@@ -332,7 +332,7 @@ def test_forgetting_a_workspace_leaves_nothing_of_it_and_touches_no_other(own_se
         assert not forget_workspace(s, gone.scenario.team).found
 
 
-def test_an_org_wide_installation_goes_with_the_last_workspace_of_its_org(own_sessions, new_id):
+def test_an_org_wide_installation_stays_when_its_workspaces_are_forgotten(own_sessions, new_id):
     first, second = ScenarioBuilder(own_sessions, new_id), ScenarioBuilder(own_sessions, new_id)
     with own_sessions.begin() as s:
         s.execute(
@@ -357,8 +357,10 @@ def test_an_org_wide_installation_goes_with_the_last_workspace_of_its_org(own_se
         forget_workspace(s, first.scenario.team)
     assert org_rows() == 2  # the org's other workspace still uses it
     with own_sessions.begin() as s:
-        assert forget_workspace(s, second.scenario.team).count("installations") == 2
-    assert org_rows() == 0
+        assert forget_workspace(s, second.scenario.team).count("installations") == 0
+    # Still 2: workspaces of the org Upward has not seen yet use it too; it goes with
+    # the org's own uninstall.
+    assert org_rows() == 2
 
 
 # --- after an uninstall -------------------------------------------------------------------

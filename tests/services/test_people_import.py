@@ -598,7 +598,7 @@ def test_cli_without_a_token_or_a_readable_file_says_so_in_one_line(tmp_path, fa
     no_token = run_cli({**env, "SLACK_BOT_TOKEN": ""}, people)
     assert no_token.returncode == 2
     assert no_token.stdout == ""
-    assert no_token.stderr.startswith("upward: SLACK_BOT_TOKEN is not set.")
+    assert no_token.stderr.startswith("upward: SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID")
     assert len(no_token.stderr.splitlines()) == 1
 
     missing = run_cli(env, tmp_path / "missing.csv")

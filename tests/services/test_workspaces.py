@@ -181,7 +181,7 @@ def test_uninstalling_cancels_what_was_planned_and_a_reinstall_starts_again(
         key_a, key_b = f"a-{new_id()}", f"b-{new_id()}"
         plan(own_sessions, ws_a, "C0ACHANNEL", key_a)
         plan(own_sessions, ws_b, "C0BCHANNEL", key_b)
-        stopped = services.installs.uninstalled(b, None)
+        stopped = services.installs.uninstalled(b, None, org_wide=False)
         assert stopped.team_ids == (b,)
         assert stopped.cancelled == 1
         assert status(own_sessions, key_b) == (OutboxStatus.CANCELLED, "uninstalled")
@@ -252,5 +252,49 @@ def test_a_rate_limited_workspace_never_slows_another(own_sessions, own_url, fak
         assert {status(own_sessions, k)[0] for k in keys_a} == {OutboxStatus.PENDING}
         assert report.sent == 3
         assert services.slack.for_team(b).limits.remaining("chat.postMessage") == 0
+    finally:
+        services.close()
+
+
+def test_a_refused_old_token_never_undoes_a_reinstall(own_sessions, own_url, fake_slack, new_id):
+    """Another replica still had the old token cached when the workspace reinstalled:
+    Slack refuses it, and only that token's installation goes; the new one stays live."""
+    engine = own_sessions.kw["bind"]
+    team = new_id("T")
+    install(engine, team_id=team, token="xoxb-old", at=NOW - timedelta(hours=1))
+    install(engine, team_id=team, token="xoxb-new", at=NOW)
+    ws = workspace(own_sessions, team)
+    services = build_services(settings(fake_slack, own_url), FixedClock(NOW), own_sessions)
+    try:
+        stopped = services.installs.token_refused(team, "xoxb-old")
+        assert stopped.team_ids == ()
+        with own_sessions() as s:
+            assert s.scalar(select(Workspace.uninstalled_at).where(Workspace.id == ws)) is None
+            tokens = s.scalars(select(bots.c.bot_token).where(bots.c.team_id == team)).all()
+        assert tokens == ["xoxb-new"]
+        assert services.slack.for_team(team).token == "xoxb-new"
+        # The new token refused too: now nothing is left, and the workspace stops.
+        assert services.installs.token_refused(team, "xoxb-new").team_ids == (team,)
+        with pytest.raises(WorkspaceGoneError):
+            services.slack.for_team(team)
+    finally:
+        services.close()
+
+
+def test_an_uninstall_without_its_team_or_org_touches_nothing(
+    own_sessions, own_url, fake_slack, new_id
+):
+    """An org-wide event must name its org, a workspace's its team: never a wildcard."""
+    engine = own_sessions.kw["bind"]
+    org, team = new_id("E"), new_id("T")
+    install(engine, team_id=None, enterprise_id=org, org_wide=True, token="xoxb-org")
+    install(engine, team_id=team, token="xoxb-team")
+    services = build_services(settings(fake_slack, own_url), FixedClock(NOW), own_sessions)
+    try:
+        assert services.installs.uninstalled(None, None, org_wide=True).team_ids == ()
+        assert services.installs.uninstalled(None, org, org_wide=False).team_ids == ()
+        with own_sessions() as s:
+            left = set(s.scalars(select(bots.c.bot_token)))
+        assert {"xoxb-org", "xoxb-team"} <= left
     finally:
         services.close()

@@ -168,7 +168,6 @@ class SlackSender:
                 "token": "legacy-verification-token",
                 "team_id": self.team_id,
                 "enterprise_id": self.enterprise_id,
-                "is_enterprise_install": self.org_wide,
                 "api_app_id": "A0UPWARD01",
                 "event": event,
                 "type": "event_callback",

@@ -168,6 +168,7 @@ class _Outcome:
     error: str | None = None
     retry_at: datetime | None = None
     uncertain: bool = False
+    called_slack: bool = True  # False: sent back before any call (a long pause)
 
 
 class DeliveryService:
@@ -356,6 +357,7 @@ class DeliveryService:
                 OutboxStatus.PENDING,
                 error=error.code,
                 retry_at=now + timedelta(seconds=max(1, int(error.retry_after))),
+                called_slack=error.code != PAUSED,
             )
         if isinstance(error, SlackUnavailableError):
             # A 5xx, a timeout or a dropped connection: Slack may have the message.
@@ -412,6 +414,8 @@ class DeliveryService:
                     }
                     if outcome.uncertain:
                         values["uncertain"] = True
+                    if not outcome.called_slack:  # a try that never reached Slack
+                        values["attempts"] = OutboundMessage.attempts - 1
                     session.execute(
                         update(OutboundMessage)
                         .where(OutboundMessage.id == row.id)

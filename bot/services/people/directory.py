@@ -56,10 +56,15 @@ class DirectoryUnavailableError(Exception):
 class SlackUserDirectory:
     """UserDirectory over the gateway (its client retries 429s and 5xx)."""
 
-    def __init__(self, gateway: SlackGateway) -> None:
+    def __init__(self, gateway: SlackGateway, team_id: str | None = None) -> None:
+        """team_id: the workspace to import into, when the token may act in several
+        (an Enterprise Grid org-wide installation); else the token's own."""
         self._gateway = gateway
+        self._team_id = team_id
 
     def team_id(self) -> str:
+        if self._team_id is not None:
+            return self._team_id
         try:
             return self._gateway.identity().team_id
         except SlackError as error:

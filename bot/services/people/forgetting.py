@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -269,35 +269,24 @@ def is_forgotten(slack_user_id: str) -> bool:
 
 def forget_workspace(session: Session, slack_team_id: str) -> ForgetReport:
     """Delete everything of a workspace: its row and every row that hangs off it, and its
-    rows in slack_sdk's installation tables. An Enterprise Grid org-wide installation
-    (team_id NULL) goes with the last workspace of its org."""
+    own rows in slack_sdk's installation tables (an org-wide installation stays)."""
     workspace = session.scalars(
         select(Workspace).where(Workspace.slack_team_id == slack_team_id)
     ).one_or_none()
     deleted: dict[str, int] = {}
     if workspace is not None:
         deleted = _delete_workspace_rows(session, workspace.id)
-        enterprise_id = workspace.enterprise_id
         session.expunge(workspace)
         deleted["workspaces"] = _count(
             session, delete(Workspace).where(Workspace.id == workspace.id)
         )
-    else:
-        enterprise_id = None
     installs = _count(
         session, delete(installations).where(installations.c.team_id == slack_team_id)
     )
     installs += _count(session, delete(bots).where(bots.c.team_id == slack_team_id))
-    if enterprise_id is not None and not session.scalar(
-        select(exists().where(Workspace.enterprise_id == enterprise_id))
-    ):
-        for table in (installations, bots):
-            installs += _count(
-                session,
-                delete(table).where(
-                    table.c.enterprise_id == enterprise_id, table.c.team_id.is_(None)
-                ),
-            )
+    # An Enterprise Grid org-wide installation is the org's, not this workspace's: other
+    # workspaces of the org (some never seen here yet) may use it. It goes with the
+    # org's own uninstall (bot.services.people.installs).
     deleted["installations"] = installs
     found = workspace is not None or installs > 0
     return ForgetReport(slack_team_id, found=found, deleted=deleted)
