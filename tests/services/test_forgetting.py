@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from bot import outbox_keys
+from bot import copy, outbox_keys
 from bot.container import build_services
+from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.services.people.forgetting import (
     UninstallPurge,
     forget_person,
@@ -252,6 +253,40 @@ def test_their_pair_ends_keeps_the_partners_words_and_the_partner_is_told(own_se
         ).all()
         assert not [t for t in texts if users["s1"] in t]
         assert s.scalar(select(func.count()).where(OutboundMessage.user_id == users["j1"])) == 1
+
+
+def test_a_note_naming_them_that_has_not_gone_out_loses_their_name(own_sessions, cohort):
+    """They left (the partner's note names them, and waits in the outbox), then asked to
+    be forgotten before it went: the note still goes, without their name."""
+    users, pairs = cohort.scenario.users, cohort.scenario.pairs
+    with own_sessions.begin() as s:
+        person = s.scalars(select(Person).where(Person.slack_user_id == users["s1"])).one()
+        pair = s.get_one(Pair, pairs["p1"])
+        enqueue(
+            s,
+            cohort.workspace_id,
+            Outgoing(
+                key=outbox_keys.partner_left(pair.id),
+                kind=OutboxKind.PARTNER_LEFT,
+                text=copy.PARTNER_LEFT.format(user=users["s1"], partner=users["j1"]),
+                blocks=[],
+                due_at=NOW,
+                channel_id="C0PAIRDM01",
+            ),
+            NOW,
+        )
+        person.status = PersonStatus.LEFT
+    with own_sessions.begin() as s:
+        forget_person(s, cohort.scenario.team, users["s1"], NOW)
+    with own_sessions() as s:
+        note = s.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.key == outbox_keys.partner_left(pairs["p1"])
+            )
+        ).one()
+    assert note.status == OutboxStatus.PENDING
+    assert note.text == copy.PARTNER_LEFT_UNNAMED.format(partner=users["j1"])
+    assert users["s1"] not in str(note.blocks)
 
 
 def test_the_lead_report_still_builds_without_their_words(own_sessions, cohort):

@@ -14,6 +14,7 @@ the counts the report prints.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import copy
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.services.home import partner_left_notice
@@ -30,6 +32,7 @@ from bot.services.outbox.delivery import enqueue
 from bot.services.people.enrolment import end_participation
 from bot.services.people.lookup import find_person
 from bot.shapes.forgetting import ForgetReport
+from bot.views.messages import text_message
 from bot.vocabulary import OutboxKind
 from models import (
     CheckIn,
@@ -58,6 +61,8 @@ from models import (
     installations,
 )
 from models.person import FORGOTTEN_PREFIX
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +113,7 @@ def forget_person(
     deleted["messages"] = _delete_their_messages(
         session, workspace_id, person.id, slack_user_id, pair_ids
     )
+    _unname_waiting_notes(session, workspace_id, slack_user_id)
     deleted |= _delete_their_answers(session, person.id)
     deleted["skills"] = _count(
         session, delete(PersonSkill).where(PersonSkill.person_id == person.id)
@@ -159,6 +165,26 @@ def _delete_their_messages(
             OutboundMessage.workspace_id == workspace_id, about_them, not_(still_to_tell_partner)
         ),
     )
+
+
+def _unname_waiting_notes(session: Session, workspace_id: int, user_id: str) -> None:
+    """A former partner's note that has not gone out yet still goes, but without their
+    name (it was written naming them when they left before asking to be forgotten)."""
+    waiting = session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.workspace_id == workspace_id,
+            OutboundMessage.kind == OutboxKind.PARTNER_LEFT,
+            OutboundMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            OutboundMessage.text.contains(f"<@{user_id}>", autoescape=True),
+        )
+    ).all()
+    for row in waiting:
+        others = [m for m in _MENTION.findall(row.text) if m != user_id]
+        if not others:
+            continue
+        text = copy.PARTNER_LEFT_UNNAMED.format(partner=others[0])
+        row.text = text
+        row.blocks = [block.to_dict() for block in text_message(text).blocks]
 
 
 def _delete_their_answers(session: Session, person_id: int) -> dict[str, int]:
