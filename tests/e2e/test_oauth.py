@@ -102,7 +102,9 @@ def test_a_forged_or_reused_state_is_refused_and_stores_nothing(
         )
 
 
-def test_a_cancelled_install_says_so_and_stores_nothing(oauth_running, fake_slack):
+def test_a_cancelled_install_says_so_and_stores_nothing(oauth_running, fake_slack, oauth_db):
+    with oauth_db.connect() as conn:
+        before = conn.scalar(select(func.count()).select_from(bots))
     browser, state, _ = start_install(oauth_running.base_url)
     page = browser.get(
         oauth_running.base_url + "/slack/oauth_redirect",
@@ -112,6 +114,8 @@ def test_a_cancelled_install_says_so_and_stores_nothing(oauth_running, fake_slac
     assert page.status_code == 200
     assert "Install cancelled" in page.text
     assert "Nothing was stored" in page.text
+    with oauth_db.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(bots)) == before
 
 
 def test_a_request_from_a_workspace_without_an_installation_is_refused(
