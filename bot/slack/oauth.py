@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import web
 from bot.slack.gateway import SlackGateway
+from bot.slack.scopes import BOT_SCOPES
 from bot.views import install_pages
 from models.installations import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, oauth_states
 
@@ -37,19 +38,6 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = web.INSTALL_PATH
 REDIRECT_PATH = web.OAUTH_REDIRECT_PATH
 STATE_SECONDS = 600  # an install left open longer starts again from the button
-# What the app asks for; manifest.json's bot scopes (tests/test_manifest.py keeps them equal).
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "im:write",
-    "mpim:write",
-    "im:history",
-    "mpim:history",
-    "users:read",
-    "users:read.email",
-    "files:write",
-)
 
 # Called with each stored installation, in the request that stored it.
 OnInstalled = Callable[[Installation], None]

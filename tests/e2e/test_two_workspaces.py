@@ -18,7 +18,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.container import Services, build_services
 from bot.db import make_session_factory
 from bot.sandbox.fakeslack import FakeSlack
@@ -26,7 +25,7 @@ from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.shapes.report import FileKind
 from models import OutboundMessage, OutboxStatus, Person, Workspace
 from tests.support import FixedClock
-from tests.support.oauth import CLIENT_SECRET, install
+from tests.support.oauth import install, oauth_settings
 from tests.support.polling import wait_until
 from tests.support.programs import PEOPLE, START, run_clock
 from tests.support.slack_requests import SlackSender, join_values
@@ -41,19 +40,7 @@ class Team:
 
 def oauth_services(fake: FakeSlack, url: str, engine, clock: FixedClock) -> Services:
     """The scheduler's graph as a many-workspace deployment builds it."""
-    settings = Settings(
-        bot_token=None,
-        signing_secret="0123456789abcdef0123",
-        app_token=None,
-        api_url=fake.url,
-        database_url=url,
-        port=0,
-        post_rate=100,
-        retention_days=3650,
-        client_id=fake.client_id,
-        client_secret=CLIENT_SECRET,
-    )
-    return build_services(settings, clock, make_session_factory(engine))
+    return build_services(oauth_settings(fake, url), clock, make_session_factory(engine))
 
 
 def set_up_team(base_url: str, fake: FakeSlack, new_id, oauth_db) -> Team:

@@ -21,6 +21,7 @@ from bot.slack.oauth import installation_store
 from bot.slack.workspaces import InstalledTokens
 from models import OutboundMessage, OutboxStatus, Workspace, bots
 from tests.support import BOT_TOKEN, FixedClock
+from tests.support.oauth import oauth_settings
 
 CLIENT_ID = "1111111111.2222222222"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -52,16 +53,7 @@ def install(
 
 
 def settings(fake_slack, url: str) -> Settings:
-    return Settings(
-        bot_token=None,
-        signing_secret="0123456789abcdef0123",
-        app_token=None,
-        api_url=fake_slack.url,
-        database_url=url,
-        port=0,
-        client_id=CLIENT_ID,
-        client_secret="fake-client-secret",
-    )
+    return oauth_settings(fake_slack, url)
 
 
 @pytest.fixture

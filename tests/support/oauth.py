@@ -15,11 +15,28 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from bot.config import Settings
 from bot.db import migrate
 from bot.sandbox.fakeslack import FakeSlack
 from tests.support import RunningApp, app_env, free_port, start_app
 
-CLIENT_SECRET = "fake-client-secret"
+
+def oauth_settings(fake: FakeSlack, database_url: str) -> Settings:
+    """Settings of a many-workspace deployment (SLACK_CLIENT_ID/SECRET, no bot token), as
+    the scheduler's process builds its services from them."""
+    return Settings(
+        bot_token=None,
+        signing_secret="0123456789abcdef0123",
+        app_token=None,
+        api_url=fake.url,
+        database_url=database_url,
+        port=0,
+        post_rate=100,
+        # Programs here run months of virtual time: nothing is pruned from the outbox.
+        retention_days=3650,
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
+    )
 
 
 def oauth_env(database_url: str, fake: FakeSlack, port: int) -> dict[str, str]:

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.fakeslack import spec
 from bot.sandbox.fakeslack.blockkit import check_message_blocks, check_view
 from bot.sandbox.fakeslack.spec import SlackError
+from bot.slack.scopes import BOT_SCOPES
 
 TEXT_MAX = 40_000  # Slack truncates longer chat.postMessage text; other chat.* answer msg_too_long
 TRIGGER_TTL = 3.0  # seconds a trigger_id can be exchanged for a view
@@ -45,20 +46,6 @@ MPIM_MAX_USERS = 8
 HISTORY_LIMIT_MAX = 999  # conversations.history serves at most this many messages per page
 _CURSOR = re.compile(r"next_ts:([0-9]+)([0-9]{6})")  # history's next_cursor, base64-decoded
 CODE_TTL = 600.0  # seconds an OAuth code can be exchanged (Slack's codes last ten minutes)
-# The bot scopes an installation grants: manifest.json's oauth_config.scopes.bot (a test keeps
-# the two the same; the sandbox's image has no manifest.json to read them from).
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "im:write",
-    "mpim:write",
-    "im:history",
-    "mpim:history",
-    "users:read",
-    "users:read.email",
-    "files:write",
-)
 # Methods that take the app's client id and secret (HTTP Basic auth or form fields).
 _CLIENT_METHODS = frozenset({"oauth.v2.access", "apps.uninstall"})
 
