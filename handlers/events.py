@@ -48,6 +48,10 @@ def _register_uninstalls(app: App, services: Services) -> None:
         # Upward holds bot tokens only: a revoked user token changes nothing here.
         if (event.get("tokens") or {}).get("bot"):
             _stop(services, context)
+        else:
+            log.info(
+                "tokens_revoked for user tokens only in %s: nothing to stop", context.get("team_id")
+            )
 
 
 def _stop(services: Services, context: dict[str, Any]) -> None:

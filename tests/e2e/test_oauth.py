@@ -17,6 +17,7 @@ from bot.services.outbox.delivery import Outgoing, enqueue
 from bot.services.people.workspaces import ensure_workspace
 from models import OutboundMessage, Workspace, bots, oauth_states
 from tests.support.oauth import install, start_install
+from tests.support.polling import wait_until
 from tests.support.slack_requests import SlackSender, join_values, reply_text
 
 
@@ -224,8 +225,8 @@ def test_an_uninstall_event_stops_that_workspace_and_a_reinstall_brings_it_back(
     fake_slack.uninstall(gone)  # Slack revokes the token, then tells the app
     sender = SlackSender(oauth_running.base_url, fake_slack, gone)
     assert sender.event({**event, "event_ts": "1700000000.000100"}).status_code == 200
-
-    assert installed_bots(oauth_db, gone) == 0
+    # Bolt acks events first and runs their listener after.
+    assert wait_until(lambda: installed_bots(oauth_db, gone) == 0, timeout=10)
     assert uninstalled_at(oauth_db, gone) is not None
     assert outbox_status(oauth_db, later[gone]) == ("cancelled", "uninstalled")
     # The other workspace is untouched.
@@ -252,6 +253,7 @@ def test_revoking_only_user_tokens_changes_nothing(oauth_running, fake_slack, oa
     event = {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"], "bot": []}}
     sender = SlackSender(oauth_running.base_url, fake_slack, team)
     assert sender.event(event).status_code == 200
+    assert wait_until(lambda: "for user tokens only" in oauth_running.log(), timeout=10)
     assert installed_bots(oauth_db, team) == 1
     assert uninstalled_at(oauth_db, team) is None
 
@@ -273,7 +275,7 @@ def test_an_org_wide_uninstall_stops_that_org_and_no_other(
     leaving, staying = list(orgs)
     fake_slack.uninstall(enterprise_id=leaving)
     assert senders[leaving].event({"type": "app_uninstalled"}).status_code == 200
-    assert installed_bots(oauth_db, enterprise_id=leaving) == 0
+    assert wait_until(lambda: installed_bots(oauth_db, enterprise_id=leaving) == 0, timeout=10)
     assert uninstalled_at(oauth_db, orgs[leaving]) is not None
     assert installed_bots(oauth_db, enterprise_id=staying) == 1
     assert uninstalled_at(oauth_db, orgs[staying]) is None
@@ -304,9 +306,9 @@ def test_with_one_token_an_uninstall_event_is_acked_and_changes_nothing(
     slack.view_submission(user, "upward_join", join_values())
     slack.fake.wait_for("chat.postMessage")
     assert slack.event({"type": "app_uninstalled"}).status_code == 200
+    assert wait_until(lambda: "Slack says app_uninstalled" in running_app.log(), timeout=10)
     with sessions() as s:
         workspace = s.scalars(
             select(Workspace).where(Workspace.slack_team_id == slack.team_id)
         ).one()
         assert workspace.uninstalled_at is None
-    assert "Slack says app_uninstalled" in running_app.log()
