@@ -101,13 +101,13 @@ class InstalledTokens:
     def _look_up(self, team_id: str) -> str | None:
         """The newest bot token: the team's own installation before its org's."""
         with self._sessions() as session:
-            enterprise = session.scalar(
-                select(Workspace.enterprise_id).where(Workspace.slack_team_id == team_id)
-            )
+            known = session.execute(
+                select(Workspace.enterprise_id, Workspace.uninstalled_at).where(
+                    Workspace.slack_team_id == team_id
+                )
+            ).one_or_none()
+            enterprise, gone = known if known is not None else (None, None)
             # An uninstalled workspace has no token, even if a row was left behind.
-            gone = session.scalar(
-                select(Workspace.uninstalled_at).where(Workspace.slack_team_id == team_id)
-            )
             if gone is not None:
                 return None
             own = bots.c.team_id == team_id
