@@ -161,8 +161,9 @@ class SlackSide:
             payload["response_url"] = self.fake.new_response_url(
                 user, where.channel, ("message", message["ts"])
             )
-            if state is not None:
-                payload["state"] = {"values": state}
+        # A message's inputs (a ticked box) come with a click on it, ephemeral or not.
+        if where.kind not in ("modal", "home") and state is not None:
+            payload["state"] = {"values": state}
         self._interactive(payload)
 
     def submit(self, user: str, view_id: str, values: dict[str, Any]) -> dict[str, str]:

@@ -212,3 +212,27 @@ def test_a_small_program_from_join_to_chart(page, sandbox: Sandbox, tmp_path: Pa
         " return i && i.complete && i.naturalWidth > 200; }"
     )
     shoot(page, tmp_path, "sandbox-report")
+
+
+def test_leaving_with_the_box_ticked_deletes_the_answers(page, sandbox: Sandbox, tmp_path: Path):
+    """The box in the leave question keeps its tick until Leave is clicked (ticking it
+    is a click of its own, which changes nothing), and Leave then deletes the answers."""
+    act_as(page, PRIYA)
+    join(
+        page,
+        role="— mentor",
+        skill_field="What could you share?",
+        skill="AI and new tools",
+        level="Early career (0–3 years)",
+    )
+    type_in_composer(page, "/mentor leave")
+    question = page.locator(".message.ephemeral", has_text="Leave the reverse-mentoring").last
+    question.wait_for()
+    box = question.get_by_role("checkbox", name=re.compile("Also delete my answers"))
+    box.check()
+    page.wait_for_timeout(500)  # the page's poll after the tick's own click
+    assert box.is_checked()
+    question.get_by_role("button", name="Leave the program").click()
+    done = page.locator(".message.ephemeral", has_text="your answers are deleted").last
+    done.wait_for()
+    shoot(page, tmp_path, "sandbox-leave-deleted")

@@ -47,7 +47,9 @@
   async function act(verb, body) {
     try {
       const answer = await api(verb, body);
-      await refresh(true);
+      // A click that changed nothing (ticking a box in a message) keeps the page as it
+      // is, as Slack does: a forced redraw would untick the box before its button is used.
+      await refresh(verb !== "action");
       return answer;
     } catch (error) {
       toast(error.message, true);
