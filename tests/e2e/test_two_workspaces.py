@@ -10,6 +10,7 @@ Then one workspace uninstalls in the middle of a fan-out.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from bot.container import Services, build_services
 from bot.db import make_session_factory
 from bot.sandbox.fakeslack import FakeSlack
 from bot.services.outbox.delivery import Outgoing, enqueue
+from bot.services.people.workspaces import ensure_workspace
 from bot.shapes.report import FileKind
 from models import OutboundMessage, OutboxStatus, Person, Workspace
 from tests.support import FixedClock
@@ -214,19 +216,14 @@ def test_an_uninstall_mid_fan_out_stops_that_workspace_within_the_batch(
         services.close()
 
 
-def plan_dms(
-    services: Services, fake: FakeSlack, team: Team, count: int, add_users: bool = True
-) -> list[str]:
+def plan_dms(services: Services, fake: FakeSlack, team: Team, count: int) -> list[str]:
     """``count`` DMs to new people of the team, due now: a fan-out's worth."""
     keys = []
     with services.sessions.begin() as session:
-        from bot.services.people.workspaces import ensure_workspace
-
         workspace = ensure_workspace(session, team.id, START)
         for _ in range(count):
-            user, key = new_user(), f"fanout-{new_user()}"
-            if add_users:
-                fake.add_user(user, team_id=team.id)
+            user, key = new_id_of("U"), f"fanout-{new_id_of('K')}"
+            fake.add_user(user, team_id=team.id)
             enqueue(
                 session,
                 workspace.id,
@@ -237,10 +234,8 @@ def plan_dms(
     return keys
 
 
-def new_user() -> str:
-    import secrets
-
-    return "U" + secrets.token_hex(5).upper()
+def new_id_of(prefix: str) -> str:
+    return prefix + secrets.token_hex(5).upper()
 
 
 def accepted(fake: FakeSlack, team_id: str) -> int:
